@@ -1,0 +1,38 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
+import type { Context } from "./context.js";
+import { registerDiscovery } from "./endpoints/discovery/route.js";
+import { registerIntrospection } from "./endpoints/introspection/route.js";
+import { registerJwks } from "./endpoints/jwks.js";
+import { registerRevocation } from "./endpoints/revocation/route.js";
+import { registerTokenEndpoint } from "./endpoints/token/route.js";
+import { registerErrorHandler } from "./http/error-handler.js";
+import { registerFormBody } from "./http/form-body.js";
+import { registerHealth } from "./http/health.js";
+import { registerSecurityHeaders } from "./http/security-headers.js";
+
+export const BODY_LIMIT = 64 * 1024;
+
+/** The composition root of the HTTP surface: every route, wired to the shared context. */
+export async function buildApp(ctx: Context): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: ctx.logger as FastifyBaseLogger,
+    logController: new LogController({
+      disableRequestLogging: ctx.config.logLevel !== "debug" && ctx.config.logLevel !== "trace",
+    }),
+    bodyLimit: BODY_LIMIT,
+    trustProxy: ctx.config.trustProxy,
+    return503OnClosing: true,
+    forceCloseConnections: "idle",
+  });
+  registerFormBody(app);
+  registerErrorHandler(app, ctx.logger);
+  registerSecurityHeaders(app);
+  registerHealth(app, ctx);
+  registerDiscovery(app, ctx);
+  registerJwks(app, ctx);
+  registerTokenEndpoint(app, ctx);
+  registerIntrospection(app, ctx);
+  registerRevocation(app, ctx);
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,86 @@
+import type { Command } from "commander";
+import {
+  deleteClient,
+  describeClient,
+  InvalidClientMetadata,
+  registerClient,
+} from "../../clients/registration.js";
+import { CliError } from "../output.js";
+import { type GlobalOptions, withContext, withGlobals } from "../run.js";
+
+interface CreateOptions extends GlobalOptions {
+  name: string;
+  redirectUri: string[];
+  postLogoutRedirectUri: string[];
+  grantTypes: string;
+  scopes: string;
+  public?: boolean;
+  firstParty?: boolean;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** `frontdesk client create|list|delete`. */
+export function registerClientCommands(program: Command): void {
+  const client = program.command("client").description("OAuth clients");
+  withGlobals(client.command("create").description("register a client; prints its id and (once) its secret"))
+    .requiredOption("--name <name>", "display name shown on the consent page")
+    .option("--redirect-uri <uri>", "allowed redirect URI (repeatable)", collect, [])
+    .option("--post-logout-redirect-uri <uri>", "allowed post-logout redirect URI (repeatable)", collect, [])
+    .requiredOption(
+      "--grant-types <list>",
+      "comma-separated: authorization_code,refresh_token,client_credentials",
+    )
+    .option("--scopes <scopes>", "space-separated scopes the client may request", "")
+    .option("--public", "public client (no secret; PKCE only)")
+    .option("--first-party", "trusted first-party client: consent is skipped")
+    .action((o: CreateOptions) =>
+      withContext(o, async (ctx, out) => {
+        try {
+          const { client: created, secret } = await registerClient(ctx, {
+            name: o.name,
+            redirectUris: o.redirectUri,
+            postLogoutRedirectUris: o.postLogoutRedirectUri,
+            grantTypes: o.grantTypes
+              .split(",")
+              .map((g) => g.trim())
+              .filter(Boolean),
+            scopes: o.scopes,
+            public: o.public,
+            firstParty: o.firstParty,
+          });
+          out.result({ client_id: created.id, ...(secret ? { client_secret: secret } : {}) }, () =>
+            [
+              `client_id:     ${created.id}`,
+              ...(secret
+                ? [`client_secret: ${secret}`, "(the secret is shown only now: store it safely)"]
+                : []),
+            ].join("\n"),
+          );
+        } catch (error) {
+          if (error instanceof InvalidClientMetadata) throw new CliError(error.message);
+          throw error;
+        }
+      }),
+    );
+  withGlobals(client.command("list").description("list clients")).action((o: GlobalOptions) =>
+    withContext(o, async (ctx, out) => {
+      const clients = (await ctx.durable.clients.list()).map(describeClient);
+      out.result(
+        { clients },
+        () =>
+          clients
+            .map((c) => `${c.client_id}  ${c.name}  [${c.grant_types.join(",")}]  ${c.scopes.join(" ")}`)
+            .join("\n") || "(no clients)",
+      );
+    }),
+  );
+  withGlobals(
+    client.command("delete").argument("<id>").description("delete a client and revoke its tokens"),
+  ).action((id: string, o: GlobalOptions) =>
+    withContext(o, async (ctx, out) => {
+      if (!(await deleteClient(ctx, id))) throw new CliError(`no client with id ${id}`);
+      out.result({ deleted: id }, () => `deleted ${id}`);
+    }),
+  );
+}

@@ -1,0 +1,35 @@
+import type { Command } from "commander";
+import { startServer } from "../../server.js";
+import { configFrom, type GlobalOptions, withGlobals } from "../run.js";
+
+interface StartOptions extends GlobalOptions {
+  port?: string;
+  host?: string;
+  issuer?: string;
+}
+
+/** `frontdesk start`: serve until SIGTERM/SIGINT, then finish in-flight requests and exit. */
+export function registerStart(program: Command): void {
+  withGlobals(program.command("start").description("start the server"))
+    .option("--port <n>", "port (env FRONTDESK_PORT)")
+    .option("--host <h>", "interface to bind (env FRONTDESK_HOST)")
+    .option("--issuer <url>", "public issuer URL (env FRONTDESK_ISSUER)")
+    .action(async (options: StartOptions) => {
+      const config = configFrom(options, { port: options.port, host: options.host, issuer: options.issuer });
+      const server = await startServer(config);
+      if (options.json)
+        process.stdout.write(`${JSON.stringify({ url: server.url, issuer: config.issuer })}\n`);
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        server.ctx.logger.info({ signal }, "shutting down: finishing in-flight requests");
+        server.close().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
+      };
+      process.once("SIGTERM", () => stop("SIGTERM"));
+      process.once("SIGINT", () => stop("SIGINT"));
+    });
+}

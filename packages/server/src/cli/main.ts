@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from "commander";
+import { ConfigError } from "../config/errors.js";
+import { registerClientCommands } from "./commands/client.js";
+import { registerKeys } from "./commands/keys.js";
+import { registerStart } from "./commands/start.js";
+import { CliError } from "./output.js";
+
+const program = new Command("frontdesk")
+  .description("Frontdesk: OAuth 2.1 / OpenID Connect authorization server and session service")
+  .showHelpAfterError()
+  .exitOverride();
+
+registerStart(program);
+registerClientCommands(program);
+registerKeys(program);
+
+function fail(message: string, code: number): never {
+  const json = process.argv.includes("--json");
+  process.stderr.write(json ? `${JSON.stringify({ error: message })}\n` : `frontdesk: ${message}\n`);
+  process.exit(code);
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) process.exit(error.exitCode);
+  if (error instanceof ConfigError) fail(error.message, 2);
+  if (error instanceof CliError) fail(error.message, error.exitCode);
+  fail(`unexpected error: ${(error as Error).message}`, 1);
+}

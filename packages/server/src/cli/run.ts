@@ -1,0 +1,40 @@
+import type { Command } from "commander";
+import { loadConfig } from "../config/load.js";
+import type { Config } from "../config/schema.js";
+import type { Context } from "../context.js";
+import { createLogger } from "../logging/logger.js";
+import { closeContext, createContext } from "../services.js";
+import { createOutput, type Output } from "./output.js";
+
+export interface GlobalOptions {
+  dataDir?: string;
+  config?: string;
+  json?: boolean;
+}
+
+/** Adds the options every command takes. */
+export function withGlobals(command: Command): Command {
+  return command
+    .option("--data-dir <dir>", "data directory (env FRONTDESK_DATA_DIR)")
+    .option("--config <file>", "configuration file (JSON)")
+    .option("--json", "print one JSON object");
+}
+
+export function configFrom(options: GlobalOptions, flags: Record<string, unknown> = {}): Config {
+  return loadConfig({ flags: { dataDir: options.dataDir, ...flags }, configFile: options.config });
+}
+
+/** Runs an administrative action against the same stores a server uses (they may share them). */
+export async function withContext(
+  options: GlobalOptions,
+  action: (ctx: Context, out: Output) => Promise<void>,
+): Promise<void> {
+  const config = configFrom(options);
+  // Administrative commands log only problems: their output is the result.
+  const ctx = await createContext(config, createLogger(config.logLevel === "silent" ? "silent" : "warn"));
+  try {
+    await action(ctx, createOutput(Boolean(options.json)));
+  } finally {
+    await closeContext(ctx);
+  }
+}

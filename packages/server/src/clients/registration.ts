@@ -1,0 +1,104 @@
+import type { Context } from "../context.js";
+import { parseScope } from "../shared/scopes.js";
+import type { ClientRecord } from "../storage/durable/types.js";
+import { newId } from "../tokens/opaque.js";
+import { newClientSecret } from "./secrets.js";
+
+export const SUPPORTED_GRANT_TYPES = ["authorization_code", "refresh_token", "client_credentials"] as const;
+
+export interface ClientInput {
+  name: string;
+  redirectUris?: string[];
+  postLogoutRedirectUris?: string[];
+  grantTypes: string[];
+  scopes: string;
+  public?: boolean;
+  firstParty?: boolean;
+}
+
+/** A registration the caller must fix; the message says what. */
+export class InvalidClientMetadata extends Error {}
+
+function checkRedirectUri(uri: string, what: string): void {
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    throw new InvalidClientMetadata(`${what} "${uri}" is not an absolute URI`);
+  }
+  if (url.hash) throw new InvalidClientMetadata(`${what} "${uri}" must not contain a fragment`);
+  const loopback = ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname);
+  if (url.protocol === "http:" && !loopback)
+    throw new InvalidClientMetadata(`${what} "${uri}" must use https (http only for localhost)`);
+  if (["javascript:", "data:", "file:", "vbscript:"].includes(url.protocol))
+    throw new InvalidClientMetadata(`${what} "${uri}" uses a forbidden scheme`);
+}
+
+function validate(input: ClientInput): void {
+  if (!input.name.trim()) throw new InvalidClientMetadata("name must not be empty");
+  for (const g of input.grantTypes)
+    if (!(SUPPORTED_GRANT_TYPES as readonly string[]).includes(g))
+      throw new InvalidClientMetadata(
+        `grant type "${g}" is not supported (use ${SUPPORTED_GRANT_TYPES.join(", ")})`,
+      );
+  if (!input.grantTypes.length) throw new InvalidClientMetadata("at least one grant type is required");
+  if (input.public && input.grantTypes.includes("client_credentials"))
+    throw new InvalidClientMetadata("a public client cannot use client_credentials");
+  if (input.grantTypes.includes("authorization_code") && !input.redirectUris?.length)
+    throw new InvalidClientMetadata("authorization_code needs at least one --redirect-uri");
+  for (const uri of input.redirectUris ?? []) checkRedirectUri(uri, "redirect URI");
+  for (const uri of input.postLogoutRedirectUris ?? []) checkRedirectUri(uri, "post-logout redirect URI");
+  try {
+    parseScope(input.scopes);
+  } catch (error) {
+    throw new InvalidClientMetadata((error as Error).message);
+  }
+}
+
+/** Registers a client. The secret (confidential clients) is returned once and stored only as a hash. */
+export async function registerClient(
+  ctx: Pick<Context, "durable">,
+  input: ClientInput,
+): Promise<{ client: ClientRecord; secret?: string }> {
+  validate(input);
+  const generated = input.public ? undefined : newClientSecret();
+  const client: ClientRecord = {
+    id: newId(),
+    name: input.name.trim(),
+    secretHash: generated?.hash ?? null,
+    tokenEndpointAuthMethod: input.public ? "none" : "client_secret_basic",
+    redirectUris: [...new Set(input.redirectUris ?? [])],
+    postLogoutRedirectUris: [...new Set(input.postLogoutRedirectUris ?? [])],
+    grantTypes: [...new Set(input.grantTypes)],
+    scopes: parseScope(input.scopes),
+    firstParty: Boolean(input.firstParty),
+    disabled: false,
+    createdAt: Math.floor(Date.now() / 1000),
+  };
+  await ctx.durable.clients.create(client);
+  return { client, ...(generated ? { secret: generated.secret } : {}) };
+}
+
+/** Deletes a client and revokes everything it holds: refresh families, and (via the feed) its access tokens. */
+export async function deleteClient(ctx: Context, clientId: string): Promise<boolean> {
+  const existed = await ctx.durable.clients.delete(clientId);
+  if (!existed) return false;
+  await ctx.durable.refreshTokens.revokeFamiliesOf({ clientId }, Math.floor(Date.now() / 1000));
+  await ctx.revocations.revokeClient(clientId);
+  return true;
+}
+
+/** The public view of a client (never the secret hash). */
+export function describeClient(c: ClientRecord) {
+  return {
+    client_id: c.id,
+    name: c.name,
+    public: c.tokenEndpointAuthMethod === "none",
+    first_party: c.firstParty,
+    grant_types: c.grantTypes,
+    scopes: c.scopes,
+    redirect_uris: c.redirectUris,
+    post_logout_redirect_uris: c.postLogoutRedirectUris,
+    created_at: c.createdAt,
+  };
+}

@@ -1,0 +1,131 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { isAbsolute, join, resolve } from "node:path";
+import { envName, readEnv } from "./env.js";
+import { ConfigError } from "./errors.js";
+import { type Config, configSchema, type ParsedConfig } from "./schema.js";
+
+export interface LoadOptions {
+  /** Values from command-line flags: they win over the environment. */
+  flags?: Record<string, unknown>;
+  env?: NodeJS.ProcessEnv;
+  /** Explicit config file; otherwise `frontdesk.json` in the data directory when it exists. */
+  configFile?: string;
+}
+
+const MAX_DEFAULT_ACCESS_TTL = 15 * 60;
+
+function readFileConfig(path: string): Record<string, unknown> {
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(path, "utf8"));
+    if (parsed && typeof parsed === "object" && !Array.isArray(parsed))
+      return parsed as Record<string, unknown>;
+    throw new Error("top level must be a JSON object");
+  } catch (error) {
+    throw new ConfigError([`config file ${path}: ${(error as Error).message}`]);
+  }
+}
+
+function defined(values: Record<string, unknown> = {}): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined));
+}
+
+function isLocalhost(url: URL): boolean {
+  return ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname);
+}
+
+/** Development only: a generated key-encryption secret kept in the data directory. */
+function developmentSecret(dataDir: string): string {
+  const file = join(dataDir, "dev-key-encryption-secret");
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString("base64url");
+  writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: "wx" });
+  return secret;
+}
+
+/**
+ * Loads configuration once: file < environment < flags, validated with zod and
+ * frozen. Problems name the key (and its environment variable) and the fix.
+ */
+export function loadConfig(options: LoadOptions = {}): Config {
+  const env = options.env ?? process.env;
+  const fromEnv = readEnv(env);
+  const flags = defined(options.flags);
+  const dataDirGuess = String(flags.dataDir ?? fromEnv.dataDir ?? ".frontdesk");
+  const file = options.configFile ?? env.FRONTDESK_CONFIG ?? join(dataDirGuess, "frontdesk.json");
+  const fromFile = options.configFile || existsSync(file) ? readFileConfig(file) : {};
+
+  const result = configSchema.safeParse({ ...fromFile, ...fromEnv, ...flags });
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => {
+        const key = issue.path.join(".") || "(root)";
+        const top = String(issue.path[0] ?? "");
+        const hint =
+          top && top in configSchema.shape ? ` (env ${envName(top)}, flag or "${top}" in the file)` : "";
+        return issue.code === "unrecognized_keys"
+          ? `unknown key(s) ${issue.keys.join(", ")}: remove them or check the spelling`
+          : `${key}${hint}: ${issue.message}`;
+      }),
+    );
+  }
+  return finish(result.data);
+}
+
+function finish(parsed: ParsedConfig): Config {
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  const dataDir = isAbsolute(parsed.dataDir) ? parsed.dataDir : resolve(parsed.dataDir);
+  const issuer = (parsed.issuer ?? `http://localhost:${parsed.port}`).replace(/\/+$/, "");
+  const issuerUrl = new URL(issuer);
+  const production = parsed.mode === "production";
+
+  if (issuerUrl.search || issuerUrl.hash) problems.push("issuer: must not have a query or fragment");
+  if (issuerUrl.protocol === "http:" && !isLocalhost(issuerUrl)) {
+    if (production && !parsed.allowInsecureIssuer)
+      problems.push(
+        `issuer (env ${envName("issuer")}): production mode needs an https:// issuer, got ${issuer}; ` +
+          "use https, or set allowInsecureIssuer=true if TLS ends in front of this server on a trusted network",
+      );
+    else warnings.push(`issuer ${issuer} is plain http: tokens and cookies cross the network unprotected`);
+  }
+  if (parsed.accessTokenTtl > MAX_DEFAULT_ACCESS_TTL && !parsed.allowLongAccessTokens)
+    problems.push(
+      `accessTokenTtl (env ${envName("accessTokenTtl")}): ${parsed.accessTokenTtl}s is over 15 minutes; ` +
+        "lower it, or set allowLongAccessTokens=true to accept long-lived tokens",
+    );
+  if (parsed.accessTokenTtl > MAX_DEFAULT_ACCESS_TTL && parsed.allowLongAccessTokens)
+    warnings.push(`access tokens live ${parsed.accessTokenTtl}s (allowLongAccessTokens)`);
+  if (parsed.sessionIdleTtl > parsed.sessionAbsoluteTtl)
+    problems.push("sessionIdleTtl: must not exceed sessionAbsoluteTtl");
+  if (parsed.refreshTokenIdleTtl > parsed.refreshTokenAbsoluteTtl)
+    problems.push("refreshTokenIdleTtl: must not exceed refreshTokenAbsoluteTtl");
+
+  let keyEncryptionSecret = parsed.keyEncryptionSecret;
+  if (!keyEncryptionSecret) {
+    if (production)
+      problems.push(
+        `keyEncryptionSecret (env ${envName("keyEncryptionSecret")}): required in production; ` +
+          "generate one with `openssl rand -base64 32` and keep it out of the data directory",
+      );
+    else {
+      keyEncryptionSecret = developmentSecret(dataDir);
+      warnings.push(
+        `development mode: using a generated key-encryption secret stored in ${dataDir}; set ${envName("keyEncryptionSecret")} for real deployments`,
+      );
+    }
+  }
+  if (parsed.allowInsecureIssuer) warnings.push("allowInsecureIssuer is on: an http:// issuer is accepted");
+  if (problems.length) throw new ConfigError(problems);
+
+  return Object.freeze({
+    ...parsed,
+    dataDir,
+    issuer,
+    keyEncryptionSecret: keyEncryptionSecret as string,
+    resources: Object.freeze(parsed.resources ?? [`${issuer}/api`]),
+    scopes: Object.freeze([...parsed.scopes]) as string[],
+    warnings: Object.freeze(warnings),
+  });
+}

@@ -1,0 +1,68 @@
+import { z } from "zod";
+
+const seconds = z.coerce.number().int().positive();
+
+/**
+ * Every setting, its default and its rule. Keys are camelCase in the config file
+ * (`frontdesk.json` in the data directory, or `--config FILE`); environment
+ * variables are `FRONTDESK_` + SCREAMING_SNAKE_CASE of the key (see env.ts).
+ */
+export const configSchema = z
+  .object({
+    /** `development` generates what it needs (and says so); `production` refuses unsafe settings. */
+    mode: z.enum(["development", "production"]).default("development"),
+    /** Public URL of this server; the `iss` of every token. Defaults to http://localhost:PORT. */
+    issuer: z.string().url().optional(),
+    host: z.string().min(1).default("127.0.0.1"),
+    port: z.coerce.number().int().min(0).max(65535).default(3000),
+    /** Folder for the SQLite files and development secrets. */
+    dataDir: z.string().min(1).default(".frontdesk"),
+    /** PostgreSQL durable store (`postgres://...`); SQLite in dataDir when absent. */
+    databaseUrl: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, "must start with postgres://")
+      .optional(),
+    databasePoolSize: z.coerce.number().int().min(1).max(100).default(10),
+    /** Redis fast store (`redis://...`); SQLite in dataDir when absent. */
+    redisUrl: z
+      .string()
+      .regex(/^rediss?:\/\//, "must start with redis:// or rediss://")
+      .optional(),
+    redisPrefix: z.string().default("frontdesk:"),
+    /** Access-token lifetime in seconds: default 10 min, at most 15 min unless allowLongAccessTokens. */
+    accessTokenTtl: seconds.default(600),
+    allowLongAccessTokens: z.coerce.boolean().default(false),
+    idTokenTtl: seconds.default(600),
+    authorizationCodeTtl: seconds.max(60).default(60),
+    refreshTokenIdleTtl: seconds.default(14 * 24 * 3600),
+    refreshTokenAbsoluteTtl: seconds.default(60 * 24 * 3600),
+    sessionIdleTtl: seconds.default(30 * 60),
+    sessionAbsoluteTtl: seconds.default(12 * 3600),
+    /** Algorithm of the signing keys. */
+    signingAlg: z.enum(["ES256", "EdDSA", "RS256"]).default("ES256"),
+    /** How often each process re-reads the key set (seconds); bounds how soon a rotation is seen. */
+    keyRefreshInterval: seconds.default(5),
+    /** Secret (>= 32 characters) from which the key that encrypts private signing keys is derived. */
+    keyEncryptionSecret: z.string().min(32, "must be at least 32 characters").optional(),
+    /** Audiences (RFC 8707 resource indicators) tokens may be issued for; the first is the default. */
+    resources: z.array(z.string().url()).min(1).optional(),
+    /** Scopes the server knows, besides the OpenID Connect ones. */
+    scopes: z.array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/)).default([]),
+    trustProxy: z.coerce.boolean().default(false),
+    /** Explicit, loudly logged opt-in to an http:// issuer that is not localhost in production. */
+    allowInsecureIssuer: z.coerce.boolean().default(false),
+    logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  })
+  .strict();
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type ParsedConfig = z.output<typeof configSchema>;
+
+/** The validated, frozen configuration every module receives. */
+export interface Config extends Omit<ParsedConfig, "issuer" | "resources" | "keyEncryptionSecret"> {
+  readonly issuer: string;
+  readonly resources: readonly string[];
+  readonly keyEncryptionSecret: string;
+  /** Settings that are insecure and were explicitly allowed; logged loudly at start. */
+  readonly warnings: readonly string[];
+}

@@ -1,0 +1,82 @@
+/**
+ * One class per OAuth / OpenID Connect error code. Each carries its HTTP status
+ * and whether its description is safe to show to the caller.
+ */
+export abstract class OAuthError extends Error {
+  abstract readonly code: string;
+  abstract readonly status: number;
+  /** Extra headers the serializer must send (e.g. WWW-Authenticate, Retry-After). */
+  readonly headers: Record<string, string> = {};
+  constructor(
+    readonly description?: string,
+    readonly expose = true,
+  ) {
+    super(description);
+    this.name = new.target.name;
+  }
+}
+
+function define(code: string, status: number) {
+  return class extends OAuthError {
+    readonly code = code;
+    readonly status = status;
+  };
+}
+
+export class InvalidRequest extends define("invalid_request", 400) {}
+export class InvalidGrant extends define("invalid_grant", 400) {}
+export class UnauthorizedClient extends define("unauthorized_client", 400) {}
+export class UnsupportedGrantType extends define("unsupported_grant_type", 400) {}
+export class UnsupportedResponseType extends define("unsupported_response_type", 400) {}
+export class UnsupportedTokenType extends define("unsupported_token_type", 400) {}
+export class InvalidScope extends define("invalid_scope", 400) {}
+export class InvalidTarget extends define("invalid_target", 400) {}
+export class AccessDenied extends define("access_denied", 403) {}
+export class LoginRequired extends define("login_required", 400) {}
+export class ConsentRequired extends define("consent_required", 400) {}
+export class InteractionRequired extends define("interaction_required", 400) {}
+export class AuthorizationPending extends define("authorization_pending", 400) {}
+export class SlowDown extends define("slow_down", 400) {}
+export class ExpiredToken extends define("expired_token", 400) {}
+export class InvalidDpopProof extends define("invalid_dpop_proof", 400) {}
+export class PayloadTooLarge extends define("invalid_request", 413) {}
+
+/** invalid_client: 401, with a Basic challenge when the client tried HTTP Basic. */
+export class InvalidClient extends OAuthError {
+  readonly code = "invalid_client";
+  readonly status = 401;
+  constructor(description?: string, challengeBasic = false) {
+    super(description);
+    if (challengeBasic) this.headers["www-authenticate"] = 'Basic realm="frontdesk"';
+  }
+}
+
+/** RFC 6750 errors: their challenge is built by the serializer from code and description. */
+export class InvalidToken extends define("invalid_token", 401) {}
+export class InsufficientScope extends OAuthError {
+  readonly code = "insufficient_scope";
+  readonly status = 403;
+  constructor(
+    readonly requiredScope: string,
+    description = "the token lacks a required scope",
+  ) {
+    super(description);
+  }
+}
+
+/** Anything unexpected: never shows internals. */
+export class ServerError extends define("server_error", 500) {
+  constructor() {
+    super("the server could not complete the request", true);
+  }
+}
+
+/** A store the request depends on is unreachable: fail closed. */
+export class TemporarilyUnavailable extends OAuthError {
+  readonly code = "temporarily_unavailable";
+  readonly status = 503;
+  constructor(description = "a backing service is unavailable; retry shortly") {
+    super(description);
+    this.headers["retry-after"] = "2";
+  }
+}

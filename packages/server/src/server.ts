@@ -1,0 +1,38 @@
+import type { FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+import { buildApp } from "./app.js";
+import type { Config } from "./config/schema.js";
+import type { Context } from "./context.js";
+import { createLogger } from "./logging/logger.js";
+import { closeContext, createContext } from "./services.js";
+
+export interface RunningServer {
+  url: string;
+  app: FastifyInstance;
+  ctx: Context;
+  close(): Promise<void>;
+}
+
+/** Starts a server for a validated configuration. Port 0 picks a free port (tests). */
+export async function startServer(
+  config: Config,
+  logger: Logger = createLogger(config.logLevel),
+): Promise<RunningServer> {
+  for (const warning of config.warnings) logger.warn(`CONFIG WARNING: ${warning}`);
+  const ctx = await createContext(config, logger);
+  const app = await buildApp(ctx);
+  const address = await app.listen({ host: config.host, port: config.port });
+  logger.info(
+    { url: address, issuer: config.issuer, durable: ctx.durable.kind, fast: ctx.fast.kind },
+    `Frontdesk listening on ${address}`,
+  );
+  return {
+    url: address,
+    app,
+    ctx,
+    async close() {
+      await app.close();
+      await closeContext(ctx);
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import type { Kysely, Selectable } from "kysely";
+import { bool, int, json } from "./codec.js";
+import type { Database } from "./schema.js";
+import type { ClientRecord, ClientRepository, TokenEndpointAuthMethod } from "./types.js";
+
+type Row = Selectable<Database["clients"]>;
+
+function toRecord(row: Row): ClientRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    secretHash: row.secret_hash,
+    tokenEndpointAuthMethod: row.token_endpoint_auth_method as TokenEndpointAuthMethod,
+    redirectUris: json.list(row.redirect_uris),
+    postLogoutRedirectUris: json.list(row.post_logout_redirect_uris),
+    grantTypes: json.list(row.grant_types),
+    scopes: json.list(row.scopes),
+    firstParty: bool.read(row.first_party),
+    disabled: bool.read(row.disabled),
+    createdAt: int.read(row.created_at),
+  };
+}
+
+export function clientRepository(db: Kysely<Database>): ClientRepository {
+  return {
+    async create(c) {
+      await db
+        .insertInto("clients")
+        .values({
+          id: c.id,
+          name: c.name,
+          secret_hash: c.secretHash,
+          token_endpoint_auth_method: c.tokenEndpointAuthMethod,
+          redirect_uris: json.text(c.redirectUris),
+          post_logout_redirect_uris: json.text(c.postLogoutRedirectUris),
+          grant_types: json.text(c.grantTypes),
+          scopes: json.text(c.scopes),
+          first_party: bool.write(c.firstParty),
+          disabled: bool.write(c.disabled),
+          created_at: c.createdAt,
+        })
+        .execute();
+    },
+    async get(id) {
+      const row = await db.selectFrom("clients").selectAll().where("id", "=", id).executeTakeFirst();
+      return row && toRecord(row);
+    },
+    async list() {
+      const rows = await db.selectFrom("clients").selectAll().orderBy("created_at").orderBy("id").execute();
+      return rows.map(toRecord);
+    },
+    async delete(id) {
+      const result = await db.deleteFrom("clients").where("id", "=", id).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    },
+  };
+}

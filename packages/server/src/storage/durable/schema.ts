@@ -1,0 +1,66 @@
+/** Table shapes as stored (same in SQLite and PostgreSQL). JSON arrays are text; booleans are 0/1. */
+export interface Database {
+  clients: {
+    id: string;
+    name: string;
+    secret_hash: string | null;
+    token_endpoint_auth_method: string;
+    redirect_uris: string;
+    post_logout_redirect_uris: string;
+    grant_types: string;
+    scopes: string;
+    first_party: number;
+    disabled: number;
+    created_at: number;
+  };
+  signing_keys: {
+    kid: string;
+    alg: string;
+    state: string;
+    public_jwk: string;
+    private_jwe: string;
+    created_at: number;
+    activated_at: number | null;
+    retired_at: number | null;
+  };
+  users: {
+    id: string;
+    username: string;
+    email: string | null;
+    password_hash: string;
+    disabled: number;
+    tokens_revoked_before: number | null;
+    tenant: string | null;
+    roles: string;
+    created_at: number;
+  };
+  grants: {
+    user_id: string;
+    client_id: string;
+    scopes: string;
+    created_at: number;
+    updated_at: number;
+  };
+  refresh_families: {
+    id: string;
+    client_id: string;
+    user_id: string;
+    created_at: number;
+    expires_at: number;
+    revoked_at: number | null;
+  };
+  refresh_tokens: {
+    token_hash: string;
+    family_id: string;
+    client_id: string;
+    user_id: string;
+    scopes: string;
+    sid: string | null;
+    auth_time: number;
+    acr: string | null;
+    amr: string;
+    issued_at: number;
+    expires_at: number;
+    rotated_at: number | null;
+  };
+}

@@ -1,0 +1,163 @@
+/** Records of the durable store. Times are epoch seconds. */
+
+export type TokenEndpointAuthMethod = "client_secret_basic" | "client_secret_post" | "none";
+
+export interface ClientRecord {
+  id: string;
+  name: string;
+  /** SHA-256 (hex) of the secret; null for public clients. */
+  secretHash: string | null;
+  tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+  redirectUris: string[];
+  postLogoutRedirectUris: string[];
+  grantTypes: string[];
+  scopes: string[];
+  firstParty: boolean;
+  disabled: boolean;
+  createdAt: number;
+}
+
+export type KeyState = "next" | "active" | "retired";
+
+export interface SigningKeyRecord {
+  kid: string;
+  alg: string;
+  state: KeyState;
+  /** Public JWK as JSON text. */
+  publicJwk: string;
+  /** Private JWK encrypted as a compact JWE. */
+  privateJwe: string;
+  createdAt: number;
+  /** When it became active (null while next). */
+  activatedAt: number | null;
+  /** When it was retired (null otherwise). */
+  retiredAt: number | null;
+}
+
+export interface UserRecord {
+  id: string;
+  username: string;
+  email: string | null;
+  passwordHash: string;
+  disabled: boolean;
+  /** Tokens issued at or before this time are revoked (user revoke, password change). */
+  tokensRevokedBefore: number | null;
+  tenant: string | null;
+  roles: string[];
+  createdAt: number;
+}
+
+export interface GrantRecord {
+  userId: string;
+  clientId: string;
+  scopes: string[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface RefreshFamilyRecord {
+  id: string;
+  clientId: string;
+  userId: string;
+  createdAt: number;
+  /** Absolute expiry of every token of the family. */
+  expiresAt: number;
+  revokedAt: number | null;
+}
+
+export interface RefreshTokenRecord {
+  /** SHA-256 (hex) of the opaque token. */
+  tokenHash: string;
+  familyId: string;
+  clientId: string;
+  userId: string;
+  scopes: string[];
+  /** Session the family was born in, and when the user authenticated. */
+  sid: string | null;
+  authTime: number;
+  acr: string | null;
+  amr: string[];
+  issuedAt: number;
+  /** Idle expiry of this token. */
+  expiresAt: number;
+  /** Set once, atomically, when the token is exchanged for a new one. */
+  rotatedAt: number | null;
+}
+
+export interface ClientRepository {
+  create(client: ClientRecord): Promise<void>;
+  get(id: string): Promise<ClientRecord | undefined>;
+  list(): Promise<ClientRecord[]>;
+  /** Returns false when no such client. */
+  delete(id: string): Promise<boolean>;
+}
+
+export interface SigningKeyRepository {
+  list(): Promise<SigningKeyRecord[]>;
+  insert(key: SigningKeyRecord): Promise<void>;
+  /**
+   * Applies a rotation as one transaction: each listed key moves to its new state
+   * only if it is still in the expected one. Returns false (and changes nothing)
+   * when another process rotated first.
+   */
+  transition(
+    changes: { kid: string; from: KeyState; to: KeyState; at: number }[],
+    insert?: SigningKeyRecord,
+  ): Promise<boolean>;
+  remove(kid: string): Promise<void>;
+}
+
+export interface UserRepository {
+  create(user: UserRecord): Promise<void>;
+  get(id: string): Promise<UserRecord | undefined>;
+  getByUsername(username: string): Promise<UserRecord | undefined>;
+  list(): Promise<UserRecord[]>;
+  update(
+    id: string,
+    changes: Partial<
+      Pick<UserRecord, "disabled" | "tokensRevokedBefore" | "passwordHash" | "email" | "tenant" | "roles">
+    >,
+  ): Promise<boolean>;
+}
+
+export interface GrantRepository {
+  /** Creates or replaces the grant of (user, client). */
+  upsert(grant: GrantRecord): Promise<void>;
+  get(userId: string, clientId: string): Promise<GrantRecord | undefined>;
+  listByUser(userId: string): Promise<GrantRecord[]>;
+  delete(userId: string, clientId: string): Promise<boolean>;
+}
+
+export interface RefreshTokenRepository {
+  createFamily(family: RefreshFamilyRecord): Promise<void>;
+  getFamily(id: string): Promise<RefreshFamilyRecord | undefined>;
+  insert(token: RefreshTokenRecord): Promise<void>;
+  get(tokenHash: string): Promise<RefreshTokenRecord | undefined>;
+  /**
+   * Marks the token rotated if, and only if, it was not rotated before and its
+   * family is not revoked; inserts its successor in the same transaction.
+   * Exactly one of any number of concurrent calls for one token returns true.
+   */
+  rotate(tokenHash: string, at: number, successor: RefreshTokenRecord): Promise<boolean>;
+  /** Revokes a family; returns false when it was already revoked or does not exist. */
+  revokeFamily(familyId: string, at: number): Promise<boolean>;
+  /** Revokes every live family matching; returns the ids revoked. */
+  revokeFamiliesOf(
+    filter: { userId?: string; clientId?: string; sid?: string },
+    at: number,
+  ): Promise<string[]>;
+  listActiveFamiliesOfUser(userId: string, now: number): Promise<RefreshFamilyRecord[]>;
+}
+
+/** The durable store: users, clients, grants, refresh-token families, signing keys. */
+export interface DurableStore {
+  readonly kind: "sqlite" | "postgres";
+  readonly clients: ClientRepository;
+  readonly keys: SigningKeyRepository;
+  readonly users: UserRepository;
+  readonly grants: GrantRepository;
+  readonly refreshTokens: RefreshTokenRepository;
+  /** Cheap reachability check for /readyz. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,69 @@
+import type { Kysely, Selectable, Updateable } from "kysely";
+import { bool, int, json } from "./codec.js";
+import type { Database } from "./schema.js";
+import type { UserRecord, UserRepository } from "./types.js";
+
+type Row = Selectable<Database["users"]>;
+
+function toRecord(row: Row): UserRecord {
+  return {
+    id: row.id,
+    username: row.username,
+    email: row.email,
+    passwordHash: row.password_hash,
+    disabled: bool.read(row.disabled),
+    tokensRevokedBefore: int.readNullable(row.tokens_revoked_before),
+    tenant: row.tenant,
+    roles: json.list(row.roles),
+    createdAt: int.read(row.created_at),
+  };
+}
+
+export function userRepository(db: Kysely<Database>): UserRepository {
+  return {
+    async create(u) {
+      await db
+        .insertInto("users")
+        .values({
+          id: u.id,
+          username: u.username,
+          email: u.email,
+          password_hash: u.passwordHash,
+          disabled: bool.write(u.disabled),
+          tokens_revoked_before: u.tokensRevokedBefore,
+          tenant: u.tenant,
+          roles: json.text(u.roles),
+          created_at: u.createdAt,
+        })
+        .execute();
+    },
+    async get(id) {
+      const row = await db.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirst();
+      return row && toRecord(row);
+    },
+    async getByUsername(username) {
+      const row = await db
+        .selectFrom("users")
+        .selectAll()
+        .where("username", "=", username)
+        .executeTakeFirst();
+      return row && toRecord(row);
+    },
+    async list() {
+      const rows = await db.selectFrom("users").selectAll().orderBy("created_at").orderBy("id").execute();
+      return rows.map(toRecord);
+    },
+    async update(id, changes) {
+      const set: Updateable<Database["users"]> = {};
+      if (changes.disabled !== undefined) set.disabled = bool.write(changes.disabled);
+      if (changes.tokensRevokedBefore !== undefined) set.tokens_revoked_before = changes.tokensRevokedBefore;
+      if (changes.passwordHash !== undefined) set.password_hash = changes.passwordHash;
+      if (changes.email !== undefined) set.email = changes.email;
+      if (changes.tenant !== undefined) set.tenant = changes.tenant;
+      if (changes.roles !== undefined) set.roles = json.text(changes.roles);
+      if (Object.keys(set).length === 0) return (await this.get(id)) !== undefined;
+      const result = await db.updateTable("users").set(set).where("id", "=", id).executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+  };
+}
