@@ -1,0 +1,18 @@
+// Run: npm run build && FRONTDESK_ISSUER=http://localhost:3000 node examples/guard/fastify.mjs
+import { createVerifier } from "@frontdesk/guard";
+import { frontdeskGuard, requireScopes } from "@frontdesk/guard/fastify";
+import Fastify from "fastify";
+
+const verifier = createVerifier({
+  issuer: process.env.FRONTDESK_ISSUER ?? "http://localhost:3000",
+  audience: process.env.API_AUDIENCE ?? "http://localhost:4000",
+});
+
+const app = Fastify();
+await app.register(frontdeskGuard, { verifier }); // every route below needs a valid token
+app.get("/api/orders", { preHandler: requireScopes("orders:read") }, async (request) => ({
+  orders: [],
+  for: request.auth.sub,
+}));
+await app.listen({ port: Number(process.env.PORT ?? 4000) });
+console.log("Fastify API on", process.env.PORT ?? 4000);

@@ -1,0 +1,17 @@
+// Run: npm run build && FRONTDESK_ISSUER=http://localhost:3000 node examples/guard/hono.mjs
+import { createVerifier } from "@frontdesk/guard";
+import { honoGuard, requireScopes } from "@frontdesk/guard/hono";
+import { serve } from "@hono/node-server";
+import { Hono } from "hono";
+
+const verifier = createVerifier({
+  issuer: process.env.FRONTDESK_ISSUER ?? "http://localhost:3000",
+  audience: process.env.API_AUDIENCE ?? "http://localhost:4000",
+});
+
+const app = new Hono();
+app.use("/api/*", honoGuard(verifier));
+app.get("/api/orders", requireScopes("orders:read"), (c) => c.json({ orders: [], for: c.get("auth").sub }));
+serve({ fetch: app.fetch, port: Number(process.env.PORT ?? 4000) }, (info) =>
+  console.log("Hono API on", info.port),
+);

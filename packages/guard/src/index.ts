@@ -1,0 +1,37 @@
+/**
+ * `@frontdesk/guard`: local verification of Frontdesk access tokens for resource servers.
+ * Framework adapters live in `@frontdesk/guard/node`, `/express`, `/fastify` and `/hono`.
+ *
+ * @example
+ * ```ts
+ * import { createVerifier } from "@frontdesk/guard";
+ * const verifier = createVerifier({ issuer: "https://id.example.com", audience: "https://api.example.com" });
+ * const claims = await verifier.verify(token, { scopes: ["orders:read"] });
+ * ```
+ * @packageDocumentation
+ */
+export { authenticate, type ErrorResponse, errorResponse } from "./authenticate.js";
+export { type CredentialSources, extractBearer } from "./bearer.js";
+export { type AccessTokenClaims, assertScopes, scopesOf } from "./claims.js";
+export { SUPPORTED_ALGORITHMS, type VerifierConfig, type VerifierOptions } from "./config.js";
+export { GuardError, type GuardErrorCode, type GuardErrorReason } from "./errors.js";
+export type { FetchLike } from "./http/fetch.js";
+export type { JwksSource } from "./keys.js";
+export type { RevocationCheck } from "./revocation/check.js";
+export type { RevocationEvent, RevocationType } from "./revocation/event.js";
+export type { FeedErrorHandler, RevocationFeed } from "./revocation/feed.js";
+export { type HttpRevocationFeedOptions, httpRevocationFeed } from "./revocation/http-feed.js";
+export {
+  type RedisClientLike,
+  type RedisRevocationFeedOptions,
+  redisRevocationFeed,
+} from "./revocation/redis-feed.js";
+export { RevocationSet, type RevocationSetOptions } from "./revocation/set.js";
+export {
+  type ClientCredentialsOptions,
+  clientCredentialsTokenSource,
+  TokenRequestError,
+  type TokenSource,
+} from "./service/token-source.js";
+export { createVerifier, type Verifier, type VerifyOptions } from "./verifier.js";
+export { formatWwwAuthenticate, quoteHeaderValue } from "./www-authenticate.js";
