@@ -1,11 +1,19 @@
 import type { Logger } from "pino";
+import { Interactions } from "./authorize/interactions.js";
 import type { Config } from "./config/schema.js";
 import type { Context } from "./context.js";
 import { KeyEncryption } from "./keys/key-encryption.js";
 import { KeyManager } from "./keys/key-manager.js";
 import { Revocations } from "./revocation/revocations.js";
+import { cookieNames } from "./sessions/cookies.js";
+import { Csrf } from "./sessions/csrf.js";
+import { SessionService } from "./sessions/sessions.js";
 import { openDurableStore, openFastStore } from "./stores.js";
 import { AccessTokens } from "./tokens/access-token.js";
+import { AuthorizationCodes } from "./tokens/codes.js";
+import { IdTokens } from "./tokens/id-token.js";
+import { RefreshTokens } from "./tokens/refresh-tokens.js";
+import { LoginThrottle } from "./users/login-throttle.js";
 
 /** Opens stores and builds the services every entry point (server and CLI) shares. */
 export async function createContext(config: Config, logger: Logger): Promise<Context> {
@@ -20,13 +28,31 @@ export async function createContext(config: Config, logger: Logger): Promise<Con
   });
   await keys.initialize();
   const horizon = config.accessTokenTtl + 60;
+  const revocations = new Revocations(fast, durable, horizon);
+  const cookies = cookieNames(config.issuer);
   return {
     config,
     durable,
     fast,
     keys,
     accessTokens: new AccessTokens(config.issuer, keys),
-    revocations: new Revocations(fast, durable, horizon),
+    idTokens: new IdTokens(config.issuer, keys),
+    refreshTokens: new RefreshTokens(durable, fast, revocations, {
+      idle: config.refreshTokenIdleTtl,
+      absolute: config.refreshTokenAbsoluteTtl,
+      accessToken: config.accessTokenTtl,
+    }),
+    codes: new AuthorizationCodes(fast, config.authorizationCodeTtl, Math.max(600, config.accessTokenTtl)),
+    sessions: new SessionService(fast, {
+      idleTtl: config.sessionIdleTtl,
+      absoluteTtl: config.sessionAbsoluteTtl,
+      onEnd: (sid) => revocations.endSession(sid),
+    }),
+    interactions: new Interactions(fast),
+    loginThrottle: new LoginThrottle(fast),
+    revocations,
+    cookies,
+    csrf: new Csrf(config.keyEncryptionSecret, cookies),
     logger,
   };
 }

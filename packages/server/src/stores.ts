@@ -1,8 +1,9 @@
 import { join } from "node:path";
 import type { Config } from "./config/schema.js";
-import { openPostgresStore } from "./storage/durable/postgres.js";
-import { openSqliteStore } from "./storage/durable/sqlite.js";
+import { migratePostgres, openPostgresStore } from "./storage/durable/postgres.js";
+import { migrateSqlite, openSqliteStore } from "./storage/durable/sqlite.js";
 import type { DurableStore } from "./storage/durable/types.js";
+import { redisFastStore } from "./storage/fast/redis.js";
 import { sqliteFastStore } from "./storage/fast/sqlite.js";
 import type { FastStore } from "./storage/fast/types.js";
 
@@ -13,10 +14,31 @@ export async function openDurableStore(config: Config): Promise<DurableStore> {
   return openSqliteStore(join(config.dataDir, "frontdesk.db"));
 }
 
+/** Runs pending migrations of the configured durable store; returns the ones this call ran. */
+export async function migrateDurableStore(
+  config: Config,
+): Promise<{ kind: DurableStore["kind"]; ran: string[] }> {
+  if (config.databaseUrl) return { kind: "postgres", ran: await migratePostgres(config.databaseUrl) };
+  return { kind: "sqlite", ran: await migrateSqlite(join(config.dataDir, "frontdesk.db")) };
+}
+
 /** Opens the fast store the configuration selects (Redis, or SQLite in the data directory). */
 export async function openFastStore(config: Config): Promise<FastStore> {
   if (config.redisUrl) {
-    throw new Error("redisUrl: the Redis fast store is not available in this build yet");
+    const store = redisFastStore({ url: config.redisUrl, prefix: config.redisPrefix });
+    // Refuse to start against a Redis that is not there: a wrong URL shows up at once.
+    try {
+      await store.ping();
+    } catch (error) {
+      await store.close();
+      throw new Error(`redisUrl: Redis did not answer (${describe(error)})`, { cause: error });
+    }
+    return store;
   }
   return sqliteFastStore(join(config.dataDir, "fast.db"));
+}
+
+function describe(error: unknown): string {
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  return cause instanceof Error ? cause.message : String(cause);
 }

@@ -3,7 +3,9 @@ import { Command, CommanderError } from "commander";
 import { ConfigError } from "../config/errors.js";
 import { registerClientCommands } from "./commands/client.js";
 import { registerKeys } from "./commands/keys.js";
+import { registerMigrate } from "./commands/migrate.js";
 import { registerStart } from "./commands/start.js";
+import { registerUserCommands } from "./commands/user.js";
 import { CliError } from "./output.js";
 
 const program = new Command("frontdesk")
@@ -14,6 +16,8 @@ const program = new Command("frontdesk")
 registerStart(program);
 registerClientCommands(program);
 registerKeys(program);
+registerUserCommands(program);
+registerMigrate(program);
 
 function fail(message: string, code: number): never {
   const json = process.argv.includes("--json");

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { envName, readEnv } from "./env.js";
 import { ConfigError } from "./errors.js";
@@ -37,10 +37,25 @@ function isLocalhost(url: URL): boolean {
 /** Development only: a generated key-encryption secret kept in the data directory. */
 function developmentSecret(dataDir: string): string {
   const file = join(dataDir, "dev-key-encryption-secret");
-  if (existsSync(file)) return readFileSync(file, "utf8").trim();
-  mkdirSync(dataDir, { recursive: true });
-  const secret = randomBytes(32).toString("base64url");
-  writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: "wx" });
+  if (!existsSync(file)) {
+    mkdirSync(dataDir, { recursive: true });
+    // Written aside, then linked into place: another process never reads a half-written file.
+    const draft = `${file}.${process.pid}.${randomBytes(4).toString("hex")}`;
+    writeFileSync(draft, `${randomBytes(32).toString("base64url")}\n`, { mode: 0o600, flag: "wx" });
+    try {
+      linkSync(draft, file);
+    } catch (error) {
+      // A server and the CLI starting together: the other process's secret won.
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    } finally {
+      rmSync(draft, { force: true });
+    }
+  }
+  const secret = readFileSync(file, "utf8").trim();
+  if (secret.length < 32)
+    throw new ConfigError([
+      `${file}: the generated key-encryption secret is damaged; restore it or set keyEncryptionSecret`,
+    ]);
   return secret;
 }
 
@@ -81,6 +96,8 @@ function finish(parsed: ParsedConfig): Config {
   const issuerUrl = new URL(issuer);
   const production = parsed.mode === "production";
 
+  if (issuerUrl.protocol !== "https:" && issuerUrl.protocol !== "http:")
+    problems.push(`issuer (env ${envName("issuer")}): must be an https:// URL, got ${issuer}`);
   if (issuerUrl.search || issuerUrl.hash) problems.push("issuer: must not have a query or fragment");
   if (issuerUrl.protocol === "http:" && !isLocalhost(issuerUrl)) {
     if (production && !parsed.allowInsecureIssuer)

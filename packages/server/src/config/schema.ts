@@ -1,6 +1,8 @@
 import { z } from "zod";
 
 const seconds = z.coerce.number().int().positive();
+/** A boolean, or its spelling in an environment variable ("true"/"false", "1"/"0", "yes"/"no"). Not z.coerce: "false" must be false. */
+const flag = z.union([z.boolean(), z.stringbool()], { error: "must be true or false" });
 
 /**
  * Every setting, its default and its rule. Keys are camelCase in the config file
@@ -31,7 +33,7 @@ export const configSchema = z
     redisPrefix: z.string().default("frontdesk:"),
     /** Access-token lifetime in seconds: default 10 min, at most 15 min unless allowLongAccessTokens. */
     accessTokenTtl: seconds.default(600),
-    allowLongAccessTokens: z.coerce.boolean().default(false),
+    allowLongAccessTokens: flag.default(false),
     idTokenTtl: seconds.default(600),
     authorizationCodeTtl: seconds.max(60).default(60),
     refreshTokenIdleTtl: seconds.default(14 * 24 * 3600),
@@ -48,9 +50,13 @@ export const configSchema = z
     resources: z.array(z.string().url()).min(1).optional(),
     /** Scopes the server knows, besides the OpenID Connect ones. */
     scopes: z.array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/)).default([]),
-    trustProxy: z.coerce.boolean().default(false),
+    /** Audience of the internal JWTs the forward-auth endpoint hands to gateways (default: first resource). */
+    forwardAuthAudience: z.string().url().optional(),
+    /** Lifetime in seconds of those internal JWTs (at most 5 minutes). */
+    forwardAuthTtl: seconds.max(300).default(120),
+    trustProxy: flag.default(false),
     /** Explicit, loudly logged opt-in to an http:// issuer that is not localhost in production. */
-    allowInsecureIssuer: z.coerce.boolean().default(false),
+    allowInsecureIssuer: flag.default(false),
     logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .strict();

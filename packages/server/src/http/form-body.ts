@@ -1,4 +1,4 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import { InvalidRequest } from "../errors/oauth-errors.js";
 
 /** A parsed form body: every value kept, so repeated parameters can be refused. */
@@ -14,8 +14,13 @@ export function parseForm(text: string): FormBody {
   return body;
 }
 
-/** Registers the `application/x-www-form-urlencoded` parser (OAuth's request format). */
+/**
+ * Makes `application/x-www-form-urlencoded` (OAuth's request format, and HTML
+ * forms') the only body the server parses: JSON and text bodies are refused
+ * before any route sees them.
+ */
 export function registerFormBody(app: FastifyInstance): void {
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (_req, body, done) => {
     try {
       done(null, parseForm(body as string));
@@ -23,4 +28,15 @@ export function registerFormBody(app: FastifyInstance): void {
       done(new InvalidRequest("malformed form body"), undefined);
     }
   });
+}
+
+/**
+ * The form body of an OAuth request. Fastify also parses JSON and text bodies;
+ * OAuth endpoints take only `application/x-www-form-urlencoded`, so any other
+ * content type (or a body without one) is `invalid_request`.
+ */
+export function formBody(request: FastifyRequest): FormBody | undefined {
+  const type = request.headers["content-type"]?.split(";")[0]?.trim().toLowerCase();
+  if (type === "application/x-www-form-urlencoded") return request.body as FormBody | undefined;
+  throw new InvalidRequest("unsupported content type: send application/x-www-form-urlencoded");
 }

@@ -1,14 +1,35 @@
 import type { FastifyInstance } from "fastify";
 import type { Context } from "../context.js";
 
-/** `/healthz`: the process is alive. `/readyz`: both stores answer. */
+/** A readiness probe must answer even when a store hangs. */
+const PING_TIMEOUT_MS = 2_000;
+
+function within(ms: number, check: Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error("ping timed out")), ms);
+  });
+  return Promise.race([check, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * `/healthz`: the process is alive. `/readyz`: both stores answer; otherwise 503
+ * naming the unreachable ones (`"unreachable": ["postgres"]`).
+ */
 export function registerHealth(app: FastifyInstance, ctx: Context): void {
   app.get("/healthz", async (_request, reply) =>
     reply.header("cache-control", "no-store").send({ status: "ok" }),
   );
   app.get("/readyz", async (_request, reply) => {
-    const [durable, fast] = await Promise.allSettled([ctx.durable.ping(), ctx.fast.ping()]);
-    const ok = durable.status === "fulfilled" && fast.status === "fulfilled";
+    const [durable, fast] = await Promise.allSettled([
+      within(PING_TIMEOUT_MS, ctx.durable.ping()),
+      within(PING_TIMEOUT_MS, ctx.fast.ping()),
+    ]);
+    const unreachable = [
+      ...(durable.status === "rejected" ? [ctx.durable.kind] : []),
+      ...(fast.status === "rejected" ? [ctx.fast.kind] : []),
+    ];
+    const ok = unreachable.length === 0;
     return reply
       .code(ok ? 200 : 503)
       .header("cache-control", "no-store")
@@ -16,6 +37,7 @@ export function registerHealth(app: FastifyInstance, ctx: Context): void {
         status: ok ? "ready" : "unavailable",
         durable: durable.status === "fulfilled" ? "ok" : "unreachable",
         fast: fast.status === "fulfilled" ? "ok" : "unreachable",
+        ...(ok ? {} : { unreachable }),
       });
   });
 }

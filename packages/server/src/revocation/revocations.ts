@@ -1,6 +1,6 @@
 import type { DurableStore } from "../storage/durable/types.js";
 import type { FastStore } from "../storage/fast/types.js";
-import type { AccessTokenClaims } from "../tokens/access-token.js";
+import { type AccessTokenClaims, GATEWAY_CLIENT_ID } from "../tokens/access-token.js";
 import type { RevocationEvent } from "./events.js";
 
 const NS_JTI = "revoked-jti";
@@ -48,6 +48,10 @@ export class Revocations {
     await this.emit({ type: "sid", value: sid, expires_at: this.now() + this.horizon });
   }
 
+  async isSessionEnded(sid: string): Promise<boolean> {
+    return (await this.fast.get(NS_SID, sid)) !== undefined;
+  }
+
   /** Tokens of a deleted or disabled client. */
   async revokeClient(clientId: string): Promise<void> {
     await this.emit({ type: "client", value: clientId, expires_at: this.now() + this.horizon });
@@ -58,12 +62,12 @@ export class Revocations {
     const checks = await Promise.all([
       this.fast.get(NS_JTI, claims.jti),
       claims.sid ? this.fast.get(NS_SID, claims.sid) : undefined,
-      this.durable.clients.get(claims.client_id),
+      claims.client_id === GATEWAY_CLIENT_ID ? undefined : this.durable.clients.get(claims.client_id),
       claims.sub !== claims.client_id ? this.durable.users.get(claims.sub) : undefined,
     ]);
     const [jti, sid, client, user] = checks;
     if (jti || sid) return true;
-    if (!client || client.disabled) return true;
+    if (claims.client_id !== GATEWAY_CLIENT_ID && (!client || client.disabled)) return true;
     if (
       user &&
       (user.disabled || (user.tokensRevokedBefore !== null && claims.iat <= user.tokensRevokedBefore))

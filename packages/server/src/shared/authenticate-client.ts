@@ -30,7 +30,7 @@ function fromBasic(header: string): Presented {
 
 function presented(request: FastifyRequest, params: Record<string, string>): Presented {
   const header = request.headers.authorization;
-  const basic = header !== undefined && /^basic /i.test(header);
+  const basic = header !== undefined && /^basic(\s|$)/i.test(header);
   if (basic && (params.client_secret !== undefined || params.client_assertion !== undefined))
     throw new InvalidRequest("use exactly one client authentication method");
   if (basic) {

@@ -2,6 +2,9 @@ import { createLocalJWKSet, type JWTPayload, jwtVerify, SignJWT } from "jose";
 import type { KeyManager } from "../keys/key-manager.js";
 import { newId } from "./opaque.js";
 
+/** `client_id` of the internal tokens minted by the forward-auth endpoint for gateways. */
+export const GATEWAY_CLIENT_ID = "frontdesk-gateway";
+
 export interface AccessTokenClaims extends JWTPayload {
   iss: string;
   sub: string;

@@ -36,7 +36,6 @@ export function metadata(config: Config): Record<string, unknown> {
     code_challenge_methods_supported: ["S256"],
     subject_types_supported: ["public"],
     id_token_signing_alg_values_supported: [config.signingAlg],
-    userinfo_signing_alg_values_supported: [],
     claims_supported: [
       "sub",
       "iss",

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { Context } from "../../context.js";
 import { InvalidClient } from "../../errors/oauth-errors.js";
+import { formBody } from "../../http/form-body.js";
 import { authenticateClient } from "../../shared/authenticate-client.js";
 import { required, singleValued } from "../../shared/params.js";
 import { paths } from "../discovery/metadata.js";
@@ -12,7 +13,7 @@ import { introspectionTypes } from "./types.js";
  */
 export function registerIntrospection(app: FastifyInstance, ctx: Context): void {
   app.post(paths.introspection, async (request, reply) => {
-    const params = singleValued(request.body);
+    const params = singleValued(formBody(request));
     const client = await authenticateClient(request, params, ctx.durable);
     if (client.tokenEndpointAuthMethod === "none")
       throw new InvalidClient("public clients cannot introspect");

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { Context } from "../../context.js";
+import { formBody } from "../../http/form-body.js";
 import { authenticateClient } from "../../shared/authenticate-client.js";
 import { required, singleValued } from "../../shared/params.js";
 import { paths } from "../discovery/metadata.js";
@@ -11,7 +12,7 @@ import { revocationTypes } from "./types.js";
  */
 export function registerRevocation(app: FastifyInstance, ctx: Context): void {
   app.post(paths.revocation, async (request, reply) => {
-    const params = singleValued(request.body);
+    const params = singleValued(formBody(request));
     const client = await authenticateClient(request, params, ctx.durable);
     const token = required(params, "token");
     const order =

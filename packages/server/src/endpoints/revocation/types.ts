@@ -1,5 +1,6 @@
 import type { Context } from "../../context.js";
 import type { ClientRecord } from "../../storage/durable/types.js";
+import { hashToken } from "../../tokens/opaque.js";
 
 /** One kind of revocable token. Returns true when the token was recognised as this kind. */
 export interface RevocationType {
@@ -17,4 +18,16 @@ const accessToken: RevocationType = {
   },
 };
 
-export const revocationTypes: RevocationType[] = [accessToken];
+const refreshToken: RevocationType = {
+  name: "refresh_token",
+  async revoke(ctx, token, caller) {
+    if (token.length > 128) return false;
+    const record = await ctx.durable.refreshTokens.get(hashToken(token));
+    if (!record) return false;
+    // Revoking a refresh token revokes its whole family (and the access tokens it issued).
+    if (record.clientId === caller.id) await ctx.refreshTokens.revokeFamily(record.familyId);
+    return true;
+  },
+};
+
+export const revocationTypes: RevocationType[] = [accessToken, refreshToken];

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Context } from "../../context.js";
 import { UnauthorizedClient, UnsupportedGrantType } from "../../errors/oauth-errors.js";
+import { formBody } from "../../http/form-body.js";
 import { authenticateClient } from "../../shared/authenticate-client.js";
 import { required, singleValued } from "../../shared/params.js";
 import { paths } from "../discovery/metadata.js";
@@ -16,7 +17,7 @@ function pickGrant(grantType: string): GrantHandler {
 /** Token endpoint: parse -> authenticate client -> check grant type -> grant handler -> no-store JSON. */
 export function registerTokenEndpoint(app: FastifyInstance, ctx: Context): void {
   app.post(paths.token, async (request: FastifyRequest, reply) => {
-    const params = singleValued(request.body);
+    const params = singleValued(formBody(request));
     const handler = pickGrant(required(params, "grant_type"));
     const client = await authenticateClient(request, params, ctx.durable);
     const grantType = params.grant_type as string;

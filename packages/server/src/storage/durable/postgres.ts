@@ -9,23 +9,49 @@ pg.types.setTypeParser(20, (value) => Number(value));
 
 export interface PostgresOptions {
   url: string;
+  /** Connections per process; the database's max_connections must cover every instance. */
   poolSize: number;
-  /** Run migrations (under Kysely's migration lock) before returning. */
+  /** Run migrations (under Kysely's advisory lock) before returning. Default true. */
   migrate?: boolean;
+}
+
+function connect(url: string, poolSize: number): Kysely<Database> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    idleTimeoutMillis: 30_000,
+    // Fail fast (503) when the database is unreachable instead of queueing requests.
+    connectionTimeoutMillis: 3_000,
+    statement_timeout: 10_000,
+    keepAlive: true,
+    application_name: "frontdesk",
+  });
+  // A connection lost while idle (pool "error") or while checked out (client "error", which
+  // pg emits besides failing the query) must not crash the process: the query already
+  // fails with an error isStoreUnavailable recognises, and the pool drops the client.
+  pool.on("error", () => {});
+  pool.on("connect", (client) => client.on("error", () => {}));
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
 /** Opens the PostgreSQL durable store with a bounded connection pool. */
 export async function openPostgresStore(options: PostgresOptions): Promise<DurableStore> {
-  const pool = new pg.Pool({
-    connectionString: options.url,
-    max: options.poolSize,
-    idleTimeoutMillis: 30_000,
-    connectionTimeoutMillis: 3_000,
-    statement_timeout: 10_000,
-  });
-  // An idle client losing its connection must not crash the process; the next query reconnects.
-  pool.on("error", () => {});
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  if (options.migrate !== false) await migrate(db, { int64: "bigint" });
+  const db = connect(options.url, options.poolSize);
+  try {
+    if (options.migrate !== false) await migrate(db, { int64: "bigint" });
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
   return kyselyStore(db, "postgres");
+}
+
+/** Brings a PostgreSQL database up to date; returns the migrations this call ran. */
+export async function migratePostgres(url: string): Promise<string[]> {
+  const db = connect(url, 1);
+  try {
+    return await migrate(db, { int64: "bigint" });
+  } finally {
+    await db.destroy();
+  }
 }

@@ -6,8 +6,7 @@ import { kyselyStore, migrate } from "./kysely-store.js";
 import type { Database } from "./schema.js";
 import type { DurableStore } from "./types.js";
 
-/** Opens (creating and migrating) the SQLite durable store. `:memory:` for tests. */
-export async function openSqliteStore(file: string): Promise<DurableStore> {
+function connect(file: string): Kysely<Database> {
   if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
   const sqlite = new SQLite(file);
   // WAL lets the CLI and a running server share the file; busy_timeout waits out a writer.
@@ -15,7 +14,27 @@ export async function openSqliteStore(file: string): Promise<DurableStore> {
   sqlite.pragma("synchronous = NORMAL");
   sqlite.pragma("busy_timeout = 5000");
   sqlite.pragma("foreign_keys = ON");
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  await migrate(db, { int64: "integer" });
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+}
+
+/** Opens (creating and migrating) the SQLite durable store. `:memory:` for tests. */
+export async function openSqliteStore(file: string): Promise<DurableStore> {
+  const db = connect(file);
+  try {
+    await migrate(db, { int64: "integer" });
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
   return kyselyStore(db, "sqlite");
+}
+
+/** Brings a SQLite file up to date; returns the migrations this call ran. */
+export async function migrateSqlite(file: string): Promise<string[]> {
+  const db = connect(file);
+  try {
+    return await migrate(db, { int64: "integer" });
+  } finally {
+    await db.destroy();
+  }
 }

@@ -35,7 +35,7 @@ export function sqliteFastStore(file: string, options: { pollMs?: number } = {})
     consume: db.prepare<[string, string, number], { value: string }>(
       "delete from kv where ns = ? and key = ? and expires_at > ? returning value",
     ),
-    delete: db.prepare<[string, string, number], { value: string }>(
+    delete: db.prepare<[string, string, number], { live: number }>(
       "delete from kv where ns = ? and key = ? returning expires_at > ? as live",
     ),
     increment: db.prepare<[string, string, number, number, number, number], { value: string }>(
@@ -49,7 +49,11 @@ export function sqliteFastStore(file: string, options: { pollMs?: number } = {})
       `insert into sets (ns, key, member, expires_at) values (?, ?, ?, ?)
        on conflict (ns, key, member) do update set expires_at = max(sets.expires_at, excluded.expires_at)`,
     ),
-    extendSet: db.prepare("update sets set expires_at = max(expires_at, ?) where ns = ? and key = ?"),
+    dropExpiredSet: db.prepare("delete from sets where ns = ? and key = ? and expires_at <= ?"),
+    setExpiry: db.prepare<[string, string], { exp: number | null }>(
+      "select max(expires_at) as exp from sets where ns = ? and key = ?",
+    ),
+    extendSet: db.prepare("update sets set expires_at = ? where ns = ? and key = ?"),
     removeFromSet: db.prepare("delete from sets where ns = ? and key = ? and member = ?"),
     members: db.prepare<[string, string, number], { member: string }>(
       "select member from sets where ns = ? and key = ? and expires_at > ? order by member",
@@ -99,7 +103,8 @@ export function sqliteFastStore(file: string, options: { pollMs?: number } = {})
       return q.consume.get(ns, key, Date.now())?.value;
     },
     async delete(ns, key) {
-      return Boolean(q.delete.get(ns, key, Date.now()));
+      // An expired row not yet swept is deleted too, but it was not there to the caller.
+      return q.delete.get(ns, key, Date.now())?.live === 1;
     },
     async increment(ns, key, ttl) {
       const t = Date.now();
@@ -107,8 +112,11 @@ export function sqliteFastStore(file: string, options: { pollMs?: number } = {})
       return Number(q.increment.get(ns, key, exp, t, t, exp)?.value);
     },
     async addToSet(ns, key, member, ttl) {
-      const exp = Date.now() + ttl * 1000;
+      const t = Date.now();
+      // The set expires as a whole: every member shares the latest expiry, which only grows.
       db.transaction(() => {
+        q.dropExpiredSet.run(ns, key, t);
+        const exp = Math.max(t + ttl * 1000, q.setExpiry.get(ns, key)?.exp ?? 0);
         q.addToSet.run(ns, key, member, exp);
         q.extendSet.run(exp, ns, key);
       })();

@@ -1,0 +1,106 @@
+import type { Command } from "commander";
+import {
+  createUser,
+  describeUser,
+  disableUser,
+  findUser,
+  InvalidUserInput,
+  revokeUser,
+} from "../../users/users.js";
+import { CliError } from "../output.js";
+import { type GlobalOptions, withContext, withGlobals } from "../run.js";
+
+interface CreateOptions extends GlobalOptions {
+  username: string;
+  password?: string;
+  passwordStdin?: boolean;
+  email?: string;
+  tenant?: string;
+  roles?: string;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks)
+    .toString("utf8")
+    .replace(/\r?\n$/, "");
+}
+
+/** `frontdesk user create|list|disable|revoke`. */
+export function registerUserCommands(program: Command): void {
+  const user = program.command("user").description("people who sign in");
+  withGlobals(user.command("create").description("create a user (password hashed with argon2id)"))
+    .requiredOption("--username <name>", "sign-in name")
+    .option("--password <password>", "password (prefer --password-stdin: arguments show in process lists)")
+    .option("--password-stdin", "read the password from standard input")
+    .option("--email <email>", "e-mail address")
+    .option("--tenant <tenant>", "tenant, carried in forward-auth tokens")
+    .option("--roles <roles>", "comma-separated roles, carried in forward-auth tokens")
+    .action((o: CreateOptions) =>
+      withContext(o, async (ctx, out) => {
+        const password = o.passwordStdin ? await readStdin() : o.password;
+        if (password === undefined) throw new CliError("give --password or --password-stdin");
+        try {
+          const created = await createUser(ctx, {
+            username: o.username,
+            password,
+            email: o.email,
+            tenant: o.tenant,
+            roles: o.roles
+              ?.split(",")
+              .map((r) => r.trim())
+              .filter(Boolean),
+          });
+          out.result(
+            { id: created.id, username: created.username },
+            () => `created user ${created.username} (${created.id})`,
+          );
+        } catch (error) {
+          if (error instanceof InvalidUserInput) throw new CliError(error.message);
+          throw error;
+        }
+      }),
+    );
+  withGlobals(user.command("list").description("list users")).action((o: GlobalOptions) =>
+    withContext(o, async (ctx, out) => {
+      const users = (await ctx.durable.users.list()).map(describeUser);
+      out.result(
+        { users },
+        () =>
+          users.map((u) => `${u.id}  ${u.username}${u.disabled ? "  (disabled)" : ""}`).join("\n") ||
+          "(no users)",
+      );
+    }),
+  );
+  withGlobals(
+    user
+      .command("disable")
+      .argument("<user>", "id or username")
+      .description("disable sign-in and revoke everything"),
+  ).action((name: string, o: GlobalOptions) =>
+    withContext(o, async (ctx, out) => {
+      const found = await findUser(ctx, name);
+      if (!found) throw new CliError(`no user ${name}`);
+      await disableUser(ctx, found);
+      out.result({ disabled: found.id }, () => `disabled ${found.username}`);
+    }),
+  );
+  withGlobals(
+    user
+      .command("revoke")
+      .argument("<user>", "id or username")
+      .description("end every session and refresh token, revoke every access token"),
+  ).action((name: string, o: GlobalOptions) =>
+    withContext(o, async (ctx, out) => {
+      const found = await findUser(ctx, name);
+      if (!found) throw new CliError(`no user ${name}`);
+      const result = await revokeUser(ctx, found);
+      out.result(
+        { revoked: found.id, ...result },
+        () =>
+          `revoked ${found.username}: ${result.sessions} sessions, ${result.families} refresh-token families`,
+      );
+    }),
+  );
+}

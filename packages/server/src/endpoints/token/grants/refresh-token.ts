@@ -1,0 +1,50 @@
+import { InvalidGrant } from "../../../errors/oauth-errors.js";
+import { required } from "../../../shared/params.js";
+import { resolveAudience } from "../../../shared/resource.js";
+import { parseScope, requireAllowed } from "../../../shared/scopes.js";
+import { issueUserTokens } from "../../../tokens/user-tokens.js";
+import type { GrantHandler } from "../grant.js";
+
+const REASONS = {
+  unknown: "invalid refresh token",
+  wrong_client: "refresh token was issued to another client",
+  expired: "refresh token expired",
+  revoked: "refresh token revoked",
+  reused: "refresh token reused: the whole token family is revoked",
+} as const;
+
+/**
+ * RFC 6749 6 with rotation (OAuth 2.1): each use returns a new refresh token; scope
+ * may be narrowed, never widened; reuse of a rotated token revokes the family.
+ */
+export const refreshToken: GrantHandler = async ({ ctx, client, params }) => {
+  const presented = required(params, "refresh_token");
+  const requested = parseScope(params.scope);
+  const audience = resolveAudience(params.resource, ctx.config.resources);
+  // Scope is checked against the token before rotating, so a widened request changes nothing.
+  const before = await ctx.refreshTokens.lookup(presented);
+  if (before && before.record.clientId === client.id) requireAllowed(requested, before.record.scopes);
+  const rotated = await ctx.refreshTokens.rotate(presented, client.id);
+  if (!rotated.ok) throw new InvalidGrant(REASONS[rotated.reason]);
+  const { record } = rotated;
+  const user = await ctx.durable.users.get(record.userId);
+  if (!user || user.disabled) {
+    await ctx.refreshTokens.revokeFamily(record.familyId);
+    throw new InvalidGrant("the user is no longer active");
+  }
+  const sessionLive = record.sid !== null && !(await ctx.revocations.isSessionEnded(record.sid));
+  const issued = await issueUserTokens(ctx, {
+    client,
+    user,
+    scopes: record.scopes,
+    accessScopes: requested.length ? requested : record.scopes,
+    audience,
+    sid: sessionLive ? record.sid : null,
+    authTime: record.authTime,
+    acr: record.acr,
+    amr: record.amr,
+    nonce: null,
+    family: { id: record.familyId, refreshToken: rotated.token },
+  });
+  return issued.response;
+};

@@ -1,0 +1,89 @@
+import type { Session } from "../sessions/sessions.js";
+import { type Html, hiddenInputs, html } from "./html.js";
+import { layout } from "./layout.js";
+
+export interface AccountPageInput {
+  csrf: string;
+  username: string;
+  currentSid: string;
+  sessions: Session[];
+  applications: { clientId: string; name: string; scopes: string[]; grantedAt: number }[];
+  notice?: string;
+}
+
+/** A time stamp people read the same everywhere (UTC), machine-readable in `datetime`. */
+function time(t: number): Html {
+  const iso = new Date(t * 1000).toISOString();
+  return html`<time datetime="${iso.slice(0, 19)}Z">${iso.replace("T", " ").slice(0, 16)} UTC</time>`;
+}
+
+/** A short, readable device name from a User-Agent. */
+export function deviceName(userAgent: string): string {
+  const browser = /Edg\//.test(userAgent)
+    ? "Edge"
+    : /Chrom(e|ium)\//.test(userAgent)
+      ? "Chrome"
+      : /Firefox\//.test(userAgent)
+        ? "Firefox"
+        : /Safari\//.test(userAgent)
+          ? "Safari"
+          : undefined;
+  const os = /Windows/.test(userAgent)
+    ? "Windows"
+    : /Android/.test(userAgent)
+      ? "Android"
+      : /iPhone|iPad/.test(userAgent)
+        ? "iOS"
+        : /Mac OS X/.test(userAgent)
+          ? "macOS"
+          : /Linux/.test(userAgent)
+            ? "Linux"
+            : undefined;
+  if (browser || os) return [browser, os].filter(Boolean).join(" on ");
+  return userAgent ? userAgent.slice(0, 40) : "Unknown device";
+}
+
+export function accountPage(input: AccountPageInput): Html {
+  const csrf = hiddenInputs({ csrf: input.csrf });
+  const others = input.sessions.filter((s) => s.sid !== input.currentSid).length;
+  const body = html`<p class="lead">Signed in as <strong>${input.username}</strong>.</p>
+${input.notice ? html`<p class="notice" role="status">${input.notice}</p>` : ""}
+<h2 id="sessions">Where you are signed in</h2>
+<table class="stack" aria-labelledby="sessions">
+<thead><tr><th scope="col">Device</th><th scope="col">IP address</th><th scope="col">Last seen</th><th scope="col"><span class="visually-hidden">Action</span></th></tr></thead>
+<tbody>
+${input.sessions.map(
+  (s) => html`<tr data-sid="${s.sid}">
+<td>${deviceName(s.userAgent)}${s.sid === input.currentSid ? html`<span class="badge">This device</span>` : ""}</td>
+<td data-label="IP address">${s.ip}</td>
+<td data-label="Last seen">${time(s.lastSeen)}</td>
+<td><form method="post" action="/account/sessions/end">${csrf}${hiddenInputs({ sid: s.sid })}<button class="danger small" type="submit">Sign out this one</button></form></td>
+</tr>`,
+)}
+</tbody>
+</table>
+<form method="post" action="/account/sessions/end-others">${csrf}
+<div class="actions"><button type="submit" ${others === 0 ? "disabled" : ""}>Sign out all others</button></div>
+</form>
+${others === 0 ? html`<p class="hint">You are not signed in anywhere else.</p>` : ""}
+<h2 id="apps">Applications with access</h2>
+${
+  input.applications.length
+    ? html`<table class="stack" aria-labelledby="apps">
+<thead><tr><th scope="col">Application</th><th scope="col">Access</th><th scope="col">Since</th><th scope="col"><span class="visually-hidden">Action</span></th></tr></thead>
+<tbody>
+${input.applications.map(
+  (a) => html`<tr data-client="${a.clientId}">
+<td>${a.name}</td>
+<td data-label="Access"><ul class="tags">${a.scopes.map((scope) => html`<li>${scope}</li>`)}</ul></td>
+<td data-label="Since">${time(a.grantedAt)}</td>
+<td><form method="post" action="/account/applications/revoke">${csrf}${hiddenInputs({ client_id: a.clientId })}<button class="danger small" type="submit">Revoke access</button></form></td>
+</tr>`,
+)}
+</tbody>
+</table>`
+    : html`<p class="muted">No application has access to your account.</p>`
+}
+<form method="get" action="/logout"><div class="actions"><button type="submit">Sign out</button></div></form>`;
+  return layout("Your account", body, { wide: true });
+}

@@ -1,0 +1,29 @@
+import { type Html, hiddenInputs, html } from "./html.js";
+import { layout } from "./layout.js";
+
+export interface LoginPageInput {
+  csrf: string;
+  /** Pending authorization request, when sign-in is part of one. */
+  request?: string;
+  /** Local path to return to after sign-in (forward-auth). */
+  returnTo?: string;
+  clientName?: string;
+  username?: string;
+  error?: string;
+}
+
+export function loginPage(input: LoginPageInput): Html {
+  return layout(
+    "Sign in",
+    html`${input.clientName ? html`<p>to continue to <strong>${input.clientName}</strong></p>` : ""}
+${input.error ? html`<p class="error" role="alert">${input.error}</p>` : ""}
+<form method="post" action="/login">
+${hiddenInputs({ csrf: input.csrf, request: input.request, return_to: input.returnTo })}
+<label for="username">Username</label>
+<input id="username" name="username" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" required maxlength="64" value="${input.username ?? ""}" ${input.username ? "" : "autofocus"}>
+<label for="password">Password</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required maxlength="1024" ${input.username ? "autofocus" : ""}>
+<div class="actions block"><button class="primary" type="submit">Sign in</button></div>
+</form>`,
+  );
+}

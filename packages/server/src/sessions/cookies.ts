@@ -1,0 +1,41 @@
+import type {} from "@fastify/cookie";
+import type { FastifyReply, FastifyRequest } from "fastify";
+
+export interface CookieNames {
+  session: string;
+  csrf: string;
+  secure: boolean;
+}
+
+/** `__Host-` names (Secure, Path=/, no Domain) whenever the issuer is https. */
+export function cookieNames(issuer: string): CookieNames {
+  const secure = issuer.startsWith("https://");
+  const prefix = secure ? "__Host-" : "";
+  return { session: `${prefix}frontdesk_session`, csrf: `${prefix}frontdesk_csrf`, secure };
+}
+
+function baseOptions(names: CookieNames) {
+  return { httpOnly: true, sameSite: "lax" as const, path: "/", secure: names.secure };
+}
+
+export function setSessionCookie(
+  reply: FastifyReply,
+  names: CookieNames,
+  token: string,
+  maxAge: number,
+): void {
+  reply.setCookie(names.session, token, { ...baseOptions(names), maxAge });
+}
+
+export function clearSessionCookie(reply: FastifyReply, names: CookieNames): void {
+  reply.clearCookie(names.session, baseOptions(names));
+}
+
+export function readCookie(request: FastifyRequest, name: string): string | undefined {
+  const value = request.cookies[name];
+  return value === undefined || value === "" ? undefined : value;
+}
+
+export function setCsrfCookie(reply: FastifyReply, names: CookieNames, value: string): void {
+  reply.setCookie(names.csrf, value, baseOptions(names));
+}

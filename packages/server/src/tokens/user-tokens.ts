@@ -1,0 +1,85 @@
+import type { Context } from "../context.js";
+import type { TokenResponse } from "../endpoints/token/grant.js";
+import type { ClientRecord, UserRecord } from "../storage/durable/types.js";
+
+export interface UserGrant {
+  client: ClientRecord;
+  user: UserRecord;
+  /** Scopes of the grant (refresh token); `accessScopes` may narrow them for this access token. */
+  scopes: string[];
+  accessScopes?: string[];
+  audience: string;
+  sid: string | null;
+  authTime: number;
+  acr: string | null;
+  amr: string[];
+  nonce: string | null;
+  /** Continue this family (refresh) instead of starting one. */
+  family?: { id: string; refreshToken: string };
+}
+
+/**
+ * Issues what a user grant yields: an access token, an ID token when `openid` was
+ * granted, and a refresh token (new family) when `offline_access` was granted to a
+ * client allowed the refresh_token grant.
+ */
+export async function issueUserTokens(
+  ctx: Context,
+  grant: UserGrant,
+): Promise<{ response: TokenResponse; familyId?: string; jti: string; exp: number }> {
+  const { client, user, config } = { ...grant, config: ctx.config };
+  const accessScopes = grant.accessScopes ?? grant.scopes;
+  let family = grant.family;
+  if (!family && grant.scopes.includes("offline_access") && client.grantTypes.includes("refresh_token")) {
+    const issued = await ctx.refreshTokens.issue({
+      clientId: client.id,
+      userId: user.id,
+      scopes: grant.scopes,
+      sid: grant.sid,
+      authTime: grant.authTime,
+      acr: grant.acr,
+      amr: grant.amr,
+    });
+    family = { id: issued.familyId, refreshToken: issued.token };
+  }
+  const { token, claims } = await ctx.accessTokens.issue({
+    sub: user.id,
+    clientId: client.id,
+    audience: grant.audience,
+    scopes: accessScopes,
+    ttl: config.accessTokenTtl,
+    extra: {
+      ...(grant.sid ? { sid: grant.sid } : {}),
+      auth_time: grant.authTime,
+      ...(grant.acr ? { acr: grant.acr } : {}),
+      ...(grant.amr.length ? { amr: grant.amr } : {}),
+    },
+  });
+  if (family) await ctx.refreshTokens.trackAccessToken(family.id, claims.jti, claims.exp);
+  const idToken = grant.scopes.includes("openid")
+    ? await ctx.idTokens.issue({
+        sub: user.id,
+        clientId: client.id,
+        nonce: grant.nonce,
+        authTime: grant.authTime,
+        sid: grant.sid,
+        acr: grant.acr,
+        amr: grant.amr,
+        accessToken: token,
+        ttl: config.idTokenTtl,
+      })
+    : undefined;
+  return {
+    familyId: family?.id,
+    jti: claims.jti,
+    exp: claims.exp,
+    response: {
+      access_token: token,
+      token_type: "Bearer",
+      expires_in: config.accessTokenTtl,
+      scope: accessScopes.join(" "),
+      ...(family ? { refresh_token: family.refreshToken } : {}),
+      ...(idToken ? { id_token: idToken } : {}),
+    },
+  };
+}

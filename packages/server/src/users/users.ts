@@ -1,0 +1,83 @@
+import type { Context } from "../context.js";
+import type { UserRecord } from "../storage/durable/types.js";
+import { newId } from "../tokens/opaque.js";
+import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "./passwords.js";
+
+/** A user-management request the caller must fix; the message says what. */
+export class InvalidUserInput extends Error {}
+
+const USERNAME = /^[A-Za-z0-9._@+-]{1,64}$/;
+
+export interface NewUser {
+  username: string;
+  password: string;
+  email?: string;
+  tenant?: string;
+  roles?: string[];
+}
+
+export async function createUser(ctx: Pick<Context, "durable">, input: NewUser): Promise<UserRecord> {
+  if (!USERNAME.test(input.username))
+    throw new InvalidUserInput("username: 1-64 characters of letters, digits and . _ @ + -");
+  if (input.password.length < MIN_PASSWORD_LENGTH || input.password.length > MAX_PASSWORD_LENGTH)
+    throw new InvalidUserInput(
+      `password: between ${MIN_PASSWORD_LENGTH} and ${MAX_PASSWORD_LENGTH} characters`,
+    );
+  if (input.email !== undefined && !/^[^\s@]+@[^\s@]+$/.test(input.email))
+    throw new InvalidUserInput("email: not an e-mail address");
+  if (await ctx.durable.users.getByUsername(input.username))
+    throw new InvalidUserInput(`username "${input.username}" is taken`);
+  const user: UserRecord = {
+    id: newId(),
+    username: input.username,
+    email: input.email ?? null,
+    passwordHash: await hashPassword(input.password),
+    disabled: false,
+    tokensRevokedBefore: null,
+    tenant: input.tenant ?? null,
+    roles: input.roles ?? [],
+    createdAt: Math.floor(Date.now() / 1000),
+  };
+  await ctx.durable.users.create(user);
+  return user;
+}
+
+/** Finds a user by id or username. */
+export async function findUser(
+  ctx: Pick<Context, "durable">,
+  idOrName: string,
+): Promise<UserRecord | undefined> {
+  return (await ctx.durable.users.get(idOrName)) ?? (await ctx.durable.users.getByUsername(idOrName));
+}
+
+/**
+ * Ends every session and refresh-token family of the user and revokes every access
+ * token issued so far (pushed to guards as a `sub` event).
+ */
+export async function revokeUser(
+  ctx: Context,
+  user: UserRecord,
+): Promise<{ sessions: number; families: number }> {
+  const sessions = await ctx.sessions.endAllForUser(user.id);
+  const families = await ctx.refreshTokens.revokeFamiliesOf({ userId: user.id });
+  await ctx.revocations.revokeSubject(user.id);
+  return { sessions, families };
+}
+
+/** Disables sign-in and revokes everything the user holds. */
+export async function disableUser(ctx: Context, user: UserRecord): Promise<void> {
+  await ctx.durable.users.update(user.id, { disabled: true });
+  await revokeUser(ctx, user);
+}
+
+export function describeUser(u: UserRecord) {
+  return {
+    id: u.id,
+    username: u.username,
+    email: u.email,
+    disabled: u.disabled,
+    tenant: u.tenant,
+    roles: u.roles,
+    created_at: u.createdAt,
+  };
+}

@@ -1,0 +1,92 @@
+import { spawn } from "node:child_process";
+import { rmSync } from "node:fs";
+import { afterEach, describe, expect, it } from "vitest";
+import { CLI, cleanEnv } from "./helpers/http.js";
+import { freePort, tempDir } from "./helpers/server.js";
+
+describe("`frontdesk start`", () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+
+  it("serves on the given port and issuer, logs its URL, and exits 0 on SIGTERM", async () => {
+    const port = await freePort();
+    const dataDir = tempDir();
+    dirs.push(dataDir);
+    const issuer = `http://127.0.0.1:${port}`;
+    const child = spawn(
+      process.execPath,
+      [
+        CLI,
+        "start",
+        "--port",
+        String(port),
+        "--host",
+        "127.0.0.1",
+        "--data-dir",
+        dataDir,
+        "--issuer",
+        issuer,
+      ],
+      { env: cleanEnv() },
+    );
+    let stdout = "";
+    let stderr = "";
+    child.stderr.on("data", (c) => {
+      stderr += c;
+    });
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    try {
+      const logged = await new Promise<Record<string, unknown>>((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`no URL logged; stdout: ${stdout} stderr: ${stderr}`)),
+          15_000,
+        );
+        child.stdout.on("data", (c) => {
+          stdout += c;
+          // Complete lines only; the server's own line, not Fastify's "Server listening at".
+          for (const line of stdout.split("\n").slice(0, -1)) {
+            const record = JSON.parse(line) as Record<string, unknown>;
+            if (!String(record.msg).startsWith("Frontdesk listening")) continue;
+            clearTimeout(timer);
+            resolve(record);
+          }
+        });
+        child.once("exit", (code) => reject(new Error(`exited ${code} before listening: ${stderr}`)));
+      });
+      // Structured (JSON) log line naming the URL it serves.
+      expect(logged.url).toBe(`http://127.0.0.1:${port}`);
+      expect(logged.issuer).toBe(issuer);
+      expect(String(logged.msg)).toContain(`http://127.0.0.1:${port}`);
+      // Development mode says loudly that it generated a secret.
+      expect(stdout).toMatch(/CONFIG WARNING: development mode/);
+
+      const res = await fetch(`${logged.url}/.well-known/openid-configuration`);
+      expect(res.status).toBe(200);
+      const metadata = (await res.json()) as Record<string, unknown>;
+      expect(metadata.issuer).toBe(issuer);
+      expect(metadata.token_endpoint).toBe(`${issuer}/token`);
+    } finally {
+      child.kill("SIGTERM");
+    }
+    expect(await exited).toBe(0);
+    expect(stderr).toBe("");
+  });
+
+  it("refuses a bad configuration with exit code 2 and a message naming the key", async () => {
+    const dataDir = tempDir();
+    dirs.push(dataDir);
+    const child = spawn(process.execPath, [CLI, "start", "--port", "abc", "--data-dir", dataDir], {
+      env: cleanEnv(),
+    });
+    let stderr = "";
+    child.stderr.on("data", (c) => {
+      stderr += c;
+    });
+    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    expect(code).toBe(2);
+    expect(stderr).toContain("port");
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+});

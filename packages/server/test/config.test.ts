@@ -1,0 +1,247 @@
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { ConfigError } from "../src/config/errors.js";
+import { loadConfig } from "../src/config/load.js";
+import { tempDir } from "./helpers/server.js";
+
+const SECRET = "s".repeat(40);
+const dirs: string[] = [];
+function dir(file?: Record<string, unknown>): string {
+  const d = tempDir("frontdesk-config-");
+  dirs.push(d);
+  if (file) writeFileSync(join(d, "frontdesk.json"), JSON.stringify(file));
+  return d;
+}
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+/** The ConfigError loadConfig throws, or a failure if it does not. */
+function problemsOf(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).message;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("loadConfig", () => {
+  it("precedence: flags > env > file (frontdesk.json in the data dir)", () => {
+    const dataDir = dir({ port: 1111, accessTokenTtl: 100, logLevel: "debug" });
+    const env = { FRONTDESK_PORT: "2222", FRONTDESK_ACCESS_TOKEN_TTL: "200" };
+    const all = loadConfig({ env, flags: { dataDir, port: 3333 } });
+    expect(all.port).toBe(3333);
+    expect(all.accessTokenTtl).toBe(200);
+    expect(all.logLevel).toBe("debug");
+    const noFlag = loadConfig({ env, flags: { dataDir } });
+    expect(noFlag.port).toBe(2222);
+    const fileOnly = loadConfig({ env: {}, flags: { dataDir } });
+    expect(fileOnly.port).toBe(1111);
+    expect(fileOnly.accessTokenTtl).toBe(100);
+  });
+
+  it("undefined flags do not hide the environment (commander leaves unset options undefined)", () => {
+    const dataDir = dir();
+    const config = loadConfig({ env: { FRONTDESK_PORT: "4444" }, flags: { dataDir, port: undefined } });
+    expect(config.port).toBe(4444);
+  });
+
+  it("the data dir from the environment locates the file; an explicit config file wins over it", () => {
+    const dataDir = dir({ port: 1234 });
+    expect(loadConfig({ env: { FRONTDESK_DATA_DIR: dataDir } }).port).toBe(1234);
+    const other = dir();
+    const explicit = join(other, "custom.json");
+    writeFileSync(explicit, JSON.stringify({ port: 5678 }));
+    expect(loadConfig({ env: {}, flags: { dataDir }, configFile: explicit }).port).toBe(5678);
+  });
+
+  it("defaults: issuer from the port, resources from the issuer, 10-minute tokens, ES256", () => {
+    const config = loadConfig({ env: {}, flags: { dataDir: dir(), port: 4000 } });
+    expect(config.issuer).toBe("http://localhost:4000");
+    expect(config.resources).toEqual(["http://localhost:4000/api"]);
+    expect(config.accessTokenTtl).toBe(600);
+    expect(config.signingAlg).toBe("ES256");
+    expect(config.mode).toBe("development");
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it("lists from the environment are space- or comma-separated", () => {
+    const config = loadConfig({
+      env: { FRONTDESK_RESOURCES: "https://a.example.com, https://b.example.com", FRONTDESK_SCOPES: "x y,z" },
+      flags: { dataDir: dir() },
+    });
+    expect(config.resources).toEqual(["https://a.example.com", "https://b.example.com"]);
+    expect(config.scopes).toEqual(["x", "y", "z"]);
+  });
+
+  it("FRONTDESK_PORT=abc: the error names the key and the environment variable", () => {
+    const message = problemsOf(() =>
+      loadConfig({ env: { FRONTDESK_PORT: "abc" }, flags: { dataDir: dir() } }),
+    );
+    expect(message).toContain("port");
+    expect(message).toContain("FRONTDESK_PORT");
+  });
+
+  it("accessTokenTtl 5000 without allowLongAccessTokens is refused, naming the key, the variable and the fix", () => {
+    const message = problemsOf(() =>
+      loadConfig({ env: {}, flags: { dataDir: dir(), accessTokenTtl: 5000 } }),
+    );
+    expect(message).toContain("accessTokenTtl");
+    expect(message).toContain("FRONTDESK_ACCESS_TOKEN_TTL");
+    expect(message).toContain("allowLongAccessTokens");
+    const allowed = loadConfig({
+      env: {},
+      flags: { dataDir: dir(), accessTokenTtl: 5000, allowLongAccessTokens: true },
+    });
+    expect(allowed.accessTokenTtl).toBe(5000);
+    expect(allowed.warnings.join("\n")).toContain("5000");
+  });
+
+  it('boolean environment variables: "false" means false (not a truthy string)', () => {
+    const message = problemsOf(() =>
+      loadConfig({
+        env: { FRONTDESK_ACCESS_TOKEN_TTL: "5000", FRONTDESK_ALLOW_LONG_ACCESS_TOKENS: "false" },
+        flags: { dataDir: dir() },
+      }),
+    );
+    expect(message).toContain("accessTokenTtl");
+    const on = loadConfig({
+      env: { FRONTDESK_ACCESS_TOKEN_TTL: "5000", FRONTDESK_ALLOW_LONG_ACCESS_TOKENS: "true" },
+      flags: { dataDir: dir() },
+    });
+    expect(on.allowLongAccessTokens).toBe(true);
+    const proxy = loadConfig({ env: { FRONTDESK_TRUST_PROXY: "false" }, flags: { dataDir: dir() } });
+    expect(proxy.trustProxy).toBe(false);
+    const bad = problemsOf(() =>
+      loadConfig({ env: { FRONTDESK_TRUST_PROXY: "maybe" }, flags: { dataDir: dir() } }),
+    );
+    expect(bad).toContain("FRONTDESK_TRUST_PROXY");
+  });
+
+  it("production refuses an http:// issuer that is not localhost, even with allowInsecureIssuer=false from the env", () => {
+    const base = { mode: "production", keyEncryptionSecret: SECRET, dataDir: dir() };
+    const message = problemsOf(() =>
+      loadConfig({ env: {}, flags: { ...base, issuer: "http://auth.example.com" } }),
+    );
+    expect(message).toContain("issuer");
+    expect(message).toContain("https");
+    const envFalse = problemsOf(() =>
+      loadConfig({
+        env: { FRONTDESK_ALLOW_INSECURE_ISSUER: "false" },
+        flags: { ...base, issuer: "http://auth.example.com" },
+      }),
+    );
+    expect(envFalse).toContain("issuer");
+    // localhost and https are fine.
+    expect(loadConfig({ env: {}, flags: { ...base, issuer: "http://localhost:3000" } }).issuer).toBe(
+      "http://localhost:3000",
+    );
+    expect(loadConfig({ env: {}, flags: { ...base, issuer: "https://auth.example.com/" } }).issuer).toBe(
+      "https://auth.example.com",
+    );
+  });
+
+  it("production with the explicit allowInsecureIssuer opt-in starts, with a warning", () => {
+    const config = loadConfig({
+      env: {},
+      flags: {
+        mode: "production",
+        keyEncryptionSecret: SECRET,
+        dataDir: dir(),
+        issuer: "http://auth.internal",
+        allowInsecureIssuer: true,
+      },
+    });
+    expect(config.warnings.join("\n")).toMatch(/allowInsecureIssuer/);
+  });
+
+  it("production refuses a missing keyEncryptionSecret, naming the variable", () => {
+    const dataDir = dir();
+    const message = problemsOf(() =>
+      loadConfig({ env: {}, flags: { mode: "production", issuer: "https://auth.example.com", dataDir } }),
+    );
+    expect(message).toContain("keyEncryptionSecret");
+    expect(message).toContain("FRONTDESK_KEY_ENCRYPTION_SECRET");
+    expect(existsSync(join(dataDir, "dev-key-encryption-secret"))).toBe(false);
+  });
+
+  it("a keyEncryptionSecret shorter than 32 characters is refused", () => {
+    const message = problemsOf(() =>
+      loadConfig({ env: { FRONTDESK_KEY_ENCRYPTION_SECRET: "short" }, flags: { dataDir: dir() } }),
+    );
+    expect(message).toContain("keyEncryptionSecret");
+  });
+
+  it("development generates a secret in the data dir (owner-only), reuses it, and warns", () => {
+    const dataDir = dir();
+    const first = loadConfig({ env: {}, flags: { dataDir } });
+    const file = join(dataDir, "dev-key-encryption-secret");
+    expect(readFileSync(file, "utf8").trim()).toBe(first.keyEncryptionSecret);
+    expect(first.keyEncryptionSecret.length).toBeGreaterThanOrEqual(32);
+    expect(statSync(file).mode & 0o077).toBe(0);
+    expect(first.warnings.join("\n")).toMatch(/development mode: using a generated key-encryption secret/);
+    expect(first.warnings.join("\n")).toContain("FRONTDESK_KEY_ENCRYPTION_SECRET");
+    const second = loadConfig({ env: {}, flags: { dataDir } });
+    expect(second.keyEncryptionSecret).toBe(first.keyEncryptionSecret);
+  });
+
+  it("a configured secret is used as is, without a development warning", () => {
+    const config = loadConfig({
+      env: { FRONTDESK_KEY_ENCRYPTION_SECRET: SECRET },
+      flags: { dataDir: dir() },
+    });
+    expect(config.keyEncryptionSecret).toBe(SECRET);
+    expect(config.warnings.join("\n")).not.toMatch(/development mode/);
+  });
+
+  it("unknown keys in the file are refused, by name", () => {
+    const dataDir = dir({ port: 3000, acessTokenTtl: 60 });
+    const message = problemsOf(() => loadConfig({ env: {}, flags: { dataDir } }));
+    expect(message).toContain("acessTokenTtl");
+    expect(message).toMatch(/unknown key/);
+  });
+
+  it("a config file that is not a JSON object is refused, naming the file", () => {
+    const dataDir = dir();
+    writeFileSync(join(dataDir, "frontdesk.json"), "{ not json");
+    expect(problemsOf(() => loadConfig({ env: {}, flags: { dataDir } }))).toContain("frontdesk.json");
+    writeFileSync(join(dataDir, "frontdesk.json"), "[1, 2]");
+    expect(problemsOf(() => loadConfig({ env: {}, flags: { dataDir } }))).toContain("JSON object");
+  });
+
+  it("a missing explicit config file is an error, not silently ignored", () => {
+    const message = problemsOf(() =>
+      loadConfig({ env: {}, flags: { dataDir: dir() }, configFile: join(dir(), "nope.json") }),
+    );
+    expect(message).toContain("nope.json");
+  });
+
+  it.each([
+    ["an issuer with a query", { issuer: "https://auth.example.com/?x=1" }, "issuer"],
+    ["an issuer that is not http(s)", { issuer: "ftp://auth.example.com" }, "issuer"],
+    ["an unknown signing algorithm", { signingAlg: "HS256" }, "signingAlg"],
+    ["a port out of range", { port: 70000 }, "port"],
+    ["a non-URL resource", { resources: ["not a url"] }, "resources"],
+    [
+      "an idle session longer than the absolute one",
+      { sessionIdleTtl: 100, sessionAbsoluteTtl: 50 },
+      "sessionIdleTtl",
+    ],
+  ])("%s is refused, naming the key", (_what, flags, key) => {
+    expect(problemsOf(() => loadConfig({ env: {}, flags: { dataDir: dir(), ...flags } }))).toContain(key);
+  });
+
+  it("reports every problem at once", () => {
+    const message = problemsOf(() =>
+      loadConfig({
+        env: { FRONTDESK_PORT: "abc", FRONTDESK_SIGNING_ALG: "none" },
+        flags: { dataDir: dir() },
+      }),
+    );
+    expect(message).toContain("FRONTDESK_PORT");
+    expect(message).toContain("FRONTDESK_SIGNING_ALG");
+  });
+});

@@ -1,0 +1,88 @@
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { freePort } from "./server.js";
+
+export const CLI = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
+const run = promisify(execFile);
+
+/** Runs the built CLI once and parses its --json output. */
+export async function cli<T = Record<string, unknown>>(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  input?: string,
+): Promise<T> {
+  const child = run(process.execPath, [CLI, ...args, "--json"], { env: { ...process.env, ...env } });
+  if (input !== undefined) {
+    child.child.stdin?.end(input);
+  }
+  const { stdout } = await child;
+  return JSON.parse(stdout.trim().split("\n").at(-1) as string) as T;
+}
+
+export interface ServerProcess {
+  url: string;
+  port: number;
+  child: ChildProcess;
+  output(): string;
+  /** SIGTERM and wait for exit; resolves the exit code. */
+  stop(): Promise<number | null>;
+  /** SIGKILL: the process dies with requests in flight. */
+  kill(): Promise<void>;
+}
+
+/** Starts `frontdesk start` as its own process and waits until it answers /healthz. */
+export async function startServerProcess(options: {
+  dataDir: string;
+  issuer?: string;
+  port?: number;
+  env?: NodeJS.ProcessEnv;
+}): Promise<ServerProcess> {
+  const port = options.port ?? (await freePort());
+  const issuer = options.issuer ?? `http://127.0.0.1:${port}`;
+  const child = spawn(
+    process.execPath,
+    [CLI, "start", "--data-dir", options.dataDir, "--port", String(port), "--issuer", issuer],
+    {
+      env: { ...process.env, FRONTDESK_LOG_LEVEL: "warn", ...options.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  let output = "";
+  child.stdout?.on("data", (d) => {
+    output += String(d);
+  });
+  child.stderr?.on("data", (d) => {
+    output += String(d);
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`frontdesk exited with ${child.exitCode}: ${output}`);
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`frontdesk did not start: ${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return {
+    url,
+    port,
+    child,
+    output: () => output,
+    async stop() {
+      if (child.exitCode === null) child.kill("SIGTERM");
+      return exited;
+    },
+    async kill() {
+      if (child.exitCode === null) child.kill("SIGKILL");
+      await exited;
+    },
+  };
+}
