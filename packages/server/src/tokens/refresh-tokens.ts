@@ -3,15 +3,11 @@ import type { DurableStore, RefreshFamilyRecord, RefreshTokenRecord } from "../s
 import type { FastStore } from "../storage/fast/types.js";
 import { hashToken, newId, newOpaqueToken } from "./opaque.js";
 
-export interface RefreshGrantData {
-  clientId: string;
-  userId: string;
-  scopes: string[];
-  sid: string | null;
-  authTime: number;
-  acr: string | null;
-  amr: string[];
-}
+/** What a refresh-token family carries from the grant it was born of. */
+export type RefreshGrantData = Pick<
+  RefreshTokenRecord,
+  "clientId" | "userId" | "scopes" | "sid" | "authTime" | "acr" | "amr"
+>;
 
 export type RotationResult =
   | { ok: true; token: string; record: RefreshTokenRecord }
