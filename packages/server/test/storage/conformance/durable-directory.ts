@@ -1,0 +1,132 @@
+import { describe, expect, it } from "vitest";
+import type { DurableStore } from "../../../src/storage/durable/types.js";
+import { client, T, uid, user } from "./records.js";
+
+/** Clients, users and grants. */
+export function directoryConformance(store: () => DurableStore): void {
+  describe("clients", () => {
+    it("creates and reads back every field", async () => {
+      const c = client();
+      await store().clients.create(c);
+      expect(await store().clients.get(c.id)).toEqual(c);
+      const pub = client({
+        secretHash: null,
+        tokenEndpointAuthMethod: "none",
+        firstParty: false,
+        disabled: true,
+      });
+      await store().clients.create(pub);
+      expect(await store().clients.get(pub.id)).toEqual(pub);
+      expect(typeof (await store().clients.get(c.id))?.createdAt).toBe("number");
+    });
+
+    it("answers undefined for an unknown id and rejects a duplicate id", async () => {
+      expect(await store().clients.get(uid("nope"))).toBeUndefined();
+      const c = client();
+      await store().clients.create(c);
+      await expect(store().clients.create({ ...c, name: "other" })).rejects.toThrow();
+      expect((await store().clients.get(c.id))?.name).toBe("Reports");
+    });
+
+    it("lists in creation order and deletes", async () => {
+      const a = client({ createdAt: T + 5 });
+      const b = client({ createdAt: T + 6 });
+      await store().clients.create(b);
+      await store().clients.create(a);
+      const ids = (await store().clients.list()).map((c) => c.id);
+      expect(ids.indexOf(a.id)).toBeGreaterThanOrEqual(0);
+      expect(ids.indexOf(a.id)).toBeLessThan(ids.indexOf(b.id));
+      expect(await store().clients.delete(a.id)).toBe(true);
+      expect(await store().clients.delete(a.id)).toBe(false);
+      expect(await store().clients.get(a.id)).toBeUndefined();
+      expect((await store().clients.list()).map((c) => c.id)).not.toContain(a.id);
+    });
+  });
+
+  describe("users", () => {
+    it("creates and reads by id and by username", async () => {
+      const u = user();
+      await store().users.create(u);
+      expect(await store().users.get(u.id)).toEqual(u);
+      expect(await store().users.getByUsername(u.username)).toEqual(u);
+      expect(await store().users.getByUsername(uid("nobody"))).toBeUndefined();
+      expect(await store().users.get(uid("nobody"))).toBeUndefined();
+      const bare = user({ email: null, tenant: null, roles: [] });
+      await store().users.create(bare);
+      expect(await store().users.get(bare.id)).toEqual(bare);
+      expect((await store().users.list()).map((x) => x.id)).toEqual(expect.arrayContaining([u.id, bare.id]));
+    });
+
+    it("refuses a second user with the same username", async () => {
+      const u = user();
+      await store().users.create(u);
+      await expect(store().users.create(user({ username: u.username }))).rejects.toThrow();
+      expect((await store().users.getByUsername(u.username))?.id).toBe(u.id);
+    });
+
+    it("updates only the fields given", async () => {
+      const u = user();
+      await store().users.create(u);
+      expect(
+        await store().users.update(u.id, { disabled: true, tokensRevokedBefore: T + 99, roles: ["viewer"] }),
+      ).toBe(true);
+      expect(await store().users.get(u.id)).toEqual({
+        ...u,
+        disabled: true,
+        tokensRevokedBefore: T + 99,
+        roles: ["viewer"],
+      });
+      await store().users.update(u.id, { email: null, tenant: null, passwordHash: "new" });
+      expect(await store().users.get(u.id)).toMatchObject({ email: null, tenant: null, passwordHash: "new" });
+      expect(await store().users.update(u.id, {})).toBe(true);
+      expect(await store().users.update(uid("nobody"), { disabled: true })).toBe(false);
+      expect(await store().users.update(uid("nobody"), {})).toBe(false);
+    });
+  });
+
+  describe("grants", () => {
+    it("upserts: creates, then replaces scopes keeping createdAt", async () => {
+      const userId = uid("user");
+      const clientId = uid("client");
+      const g = { userId, clientId, scopes: ["openid"], createdAt: T, updatedAt: T };
+      await store().grants.upsert(g);
+      expect(await store().grants.get(userId, clientId)).toEqual(g);
+      await store().grants.upsert({
+        ...g,
+        scopes: ["openid", "email"],
+        createdAt: T + 50,
+        updatedAt: T + 50,
+      });
+      expect(await store().grants.get(userId, clientId)).toEqual({
+        ...g,
+        scopes: ["openid", "email"],
+        updatedAt: T + 50,
+      });
+      expect(await store().grants.get(userId, uid("client"))).toBeUndefined();
+    });
+
+    it("lists a user's grants and deletes one", async () => {
+      const userId = uid("user");
+      const [c1, c2] = [uid("client"), uid("client")];
+      await store().grants.upsert({ userId, clientId: c1, scopes: ["a"], createdAt: T, updatedAt: T });
+      await store().grants.upsert({
+        userId,
+        clientId: c2,
+        scopes: ["b"],
+        createdAt: T + 1,
+        updatedAt: T + 1,
+      });
+      await store().grants.upsert({
+        userId: uid("user"),
+        clientId: c1,
+        scopes: [],
+        createdAt: T,
+        updatedAt: T,
+      });
+      expect((await store().grants.listByUser(userId)).map((g) => g.clientId)).toEqual([c1, c2]);
+      expect(await store().grants.delete(userId, c1)).toBe(true);
+      expect(await store().grants.delete(userId, c1)).toBe(false);
+      expect((await store().grants.listByUser(userId)).map((g) => g.clientId)).toEqual([c2]);
+    });
+  });
+}
