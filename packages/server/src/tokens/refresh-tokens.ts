@@ -9,8 +9,8 @@ export type RefreshGrantData = Pick<
   "clientId" | "userId" | "scopes" | "sid" | "authTime" | "acr" | "amr"
 >;
 
-export type RotationResult =
-  | { ok: true; token: string; record: RefreshTokenRecord }
+export type RotationResult<T> =
+  | { ok: true; token: string; record: RefreshTokenRecord; prepared: T }
   | { ok: false; reason: "unknown" | "wrong_client" | "expired" | "revoked" | "reused" };
 
 const NS_FAMILY_JTIS = "family-jtis";
@@ -46,8 +46,17 @@ export class RefreshTokens {
     return { token, familyId };
   }
 
-  /** Exchanges a refresh token for its successor. Reuse or a lost race revokes the family. */
-  async rotate(presented: string, clientId: string): Promise<RotationResult> {
+  /**
+   * Exchanges a refresh token for its successor. `prepare` runs after every check
+   * and before the rotation is committed, so whatever it needs (issuing the access
+   * token, writing to the fast store) fails before anything changed. Reuse, or
+   * losing a race for the same token, revokes the family.
+   */
+  async rotate<T>(
+    presented: string,
+    clientId: string,
+    prepare: (successor: RefreshTokenRecord, token: string) => Promise<T>,
+  ): Promise<RotationResult<T>> {
     const current = await this.durable.refreshTokens.get(hashToken(presented));
     if (!current) return { ok: false, reason: "unknown" };
     if (current.clientId !== clientId) return { ok: false, reason: "wrong_client" };
@@ -61,12 +70,13 @@ export class RefreshTokens {
     if (t >= current.expiresAt || t >= family.expiresAt) return { ok: false, reason: "expired" };
     const token = newOpaqueToken();
     const successor = this.record(token, family.id, current, t, family.expiresAt);
+    const prepared = await prepare(successor, token);
     if (!(await this.durable.refreshTokens.rotate(current.tokenHash, t, successor))) {
-      // Another request rotated the same token first: that is reuse too.
+      // Another request rotated the same token first: that is reuse too (and kills what `prepare` issued).
       await this.revokeFamily(family.id);
       return { ok: false, reason: "reused" };
     }
-    return { ok: true, token, record: successor };
+    return { ok: true, token, record: successor, prepared };
   }
 
   /** Remembers an access token issued by a family, so revoking the family revokes it. */

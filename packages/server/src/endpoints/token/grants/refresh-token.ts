@@ -24,27 +24,29 @@ export const refreshToken: GrantHandler = async ({ ctx, client, params }) => {
   // Scope is checked against the token before rotating, so a widened request changes nothing.
   const before = await ctx.refreshTokens.lookup(presented);
   if (before && before.record.clientId === client.id) requireAllowed(requested, before.record.scopes);
-  const rotated = await ctx.refreshTokens.rotate(presented, client.id);
+  const rotated = await ctx.refreshTokens.rotate(presented, client.id, async (record, token) => {
+    const user = await ctx.durable.users.get(record.userId);
+    if (!user || user.disabled) return undefined;
+    const sessionLive = record.sid !== null && !(await ctx.revocations.isSessionEnded(record.sid));
+    return issueUserTokens(ctx, {
+      client,
+      user,
+      scopes: record.scopes,
+      accessScopes: requested.length ? requested : record.scopes,
+      audience,
+      sid: sessionLive ? record.sid : null,
+      authTime: record.authTime,
+      acr: record.acr,
+      amr: record.amr,
+      nonce: null,
+      family: { id: record.familyId, refreshToken: token },
+    });
+  });
   if (!rotated.ok) throw new InvalidGrant(REASONS[rotated.reason]);
-  const { record } = rotated;
-  const user = await ctx.durable.users.get(record.userId);
-  if (!user || user.disabled) {
-    await ctx.refreshTokens.revokeFamily(record.familyId);
+  const issued = rotated.prepared;
+  if (!issued) {
+    await ctx.refreshTokens.revokeFamily(rotated.record.familyId);
     throw new InvalidGrant("the user is no longer active");
   }
-  const sessionLive = record.sid !== null && !(await ctx.revocations.isSessionEnded(record.sid));
-  const issued = await issueUserTokens(ctx, {
-    client,
-    user,
-    scopes: record.scopes,
-    accessScopes: requested.length ? requested : record.scopes,
-    audience,
-    sid: sessionLive ? record.sid : null,
-    authTime: record.authTime,
-    acr: record.acr,
-    amr: record.amr,
-    nonce: null,
-    family: { id: record.familyId, refreshToken: rotated.token },
-  });
   return issued.response;
 };
