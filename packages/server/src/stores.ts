@@ -1,16 +1,17 @@
 import { join } from "node:path";
 import type { Config } from "./config/schema.js";
-import { migratePostgres, openPostgresStore } from "./storage/durable/postgres.js";
 import { migrateSqlite, openSqliteStore } from "./storage/durable/sqlite.js";
 import type { DurableStore } from "./storage/durable/types.js";
-import { redisFastStore } from "./storage/fast/redis.js";
 import { sqliteFastStore } from "./storage/fast/sqlite.js";
 import type { FastStore } from "./storage/fast/types.js";
 
 /** Opens the durable store the configuration selects (PostgreSQL, or SQLite in the data directory). */
 export async function openDurableStore(config: Config): Promise<DurableStore> {
-  if (config.databaseUrl)
+  if (config.databaseUrl) {
+    // Loaded only when configured: the PostgreSQL and Redis drivers cost start-up time and memory.
+    const { openPostgresStore } = await import("./storage/durable/postgres.js");
     return openPostgresStore({ url: config.databaseUrl, poolSize: config.databasePoolSize });
+  }
   return openSqliteStore(join(config.dataDir, "frontdesk.db"));
 }
 
@@ -18,13 +19,17 @@ export async function openDurableStore(config: Config): Promise<DurableStore> {
 export async function migrateDurableStore(
   config: Config,
 ): Promise<{ kind: DurableStore["kind"]; ran: string[] }> {
-  if (config.databaseUrl) return { kind: "postgres", ran: await migratePostgres(config.databaseUrl) };
+  if (config.databaseUrl) {
+    const { migratePostgres } = await import("./storage/durable/postgres.js");
+    return { kind: "postgres", ran: await migratePostgres(config.databaseUrl) };
+  }
   return { kind: "sqlite", ran: await migrateSqlite(join(config.dataDir, "frontdesk.db")) };
 }
 
 /** Opens the fast store the configuration selects (Redis, or SQLite in the data directory). */
 export async function openFastStore(config: Config): Promise<FastStore> {
   if (config.redisUrl) {
+    const { redisFastStore } = await import("./storage/fast/redis.js");
     const store = redisFastStore({ url: config.redisUrl, prefix: config.redisPrefix });
     // Refuse to start against a Redis that is not there: a wrong URL shows up at once.
     try {

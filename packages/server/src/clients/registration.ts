@@ -1,4 +1,5 @@
 import type { Context } from "../context.js";
+import { forgetClient } from "../shared/authenticate-client.js";
 import { parseScope } from "../shared/scopes.js";
 import type { ClientRecord } from "../storage/durable/types.js";
 import { newId } from "../tokens/opaque.js";
@@ -82,6 +83,7 @@ export async function registerClient(
 /** Deletes a client and revokes everything it holds: refresh families, and (via the feed) its access tokens. */
 export async function deleteClient(ctx: Context, clientId: string): Promise<boolean> {
   const existed = await ctx.durable.clients.delete(clientId);
+  forgetClient(ctx.durable, clientId);
   if (!existed) return false;
   await ctx.durable.refreshTokens.revokeFamiliesOf({ clientId }, Math.floor(Date.now() / 1000));
   await ctx.revocations.revokeClient(clientId);

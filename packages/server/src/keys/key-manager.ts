@@ -63,6 +63,7 @@ export class KeyManager {
 
   /** The key to sign with now. */
   async signingKey(): Promise<ActiveKey> {
+    if (this.active && !this.stale()) return this.active;
     await this.refreshIfStale();
     if (!this.active) throw new Error("no active signing key");
     return this.active;
@@ -70,6 +71,7 @@ export class KeyManager {
 
   /** Public keys of next, active and retired keys. */
   async publicJwks(): Promise<{ keys: JWK[] }> {
+    if (this.active && !this.stale()) return this.jwks;
     await this.refreshIfStale();
     return this.jwks;
   }
@@ -131,12 +133,21 @@ export class KeyManager {
       }
     }
     this.active = active;
-    this.jwks = { keys: published };
+    // Same kids, same keys (a kid never changes its key): keep the object, so callers
+    // caching by identity (verification key sets) keep their cache across re-reads.
+    const unchanged =
+      published.length === this.jwks.keys.length &&
+      published.every((k, i) => k.kid === this.jwks.keys[i]?.kid);
+    if (!unchanged) this.jwks = { keys: published };
     this.loadedAt = Date.now();
   }
 
+  private stale(): boolean {
+    return Date.now() - this.loadedAt >= this.options.refreshInterval * 1000;
+  }
+
   private async refreshIfStale(): Promise<void> {
-    if (Date.now() - this.loadedAt < this.options.refreshInterval * 1000 && this.active) return;
+    if (!this.stale() && this.active) return;
     this.loading ??= this.reload().finally(() => {
       this.loading = undefined;
     });

@@ -1,5 +1,12 @@
-import { createLocalJWKSet, type JWTPayload, jwtVerify, SignJWT } from "jose";
-import type { KeyManager } from "../keys/key-manager.js";
+import { KeyObject, sign } from "node:crypto";
+import {
+  createLocalJWKSet,
+  type JSONWebKeySet,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+  jwtVerify,
+} from "jose";
+import type { ActiveKey, KeyManager } from "../keys/key-manager.js";
 import { newId } from "./opaque.js";
 
 /** `client_id` of the internal tokens minted by the forward-auth endpoint for gateways. */
@@ -31,8 +38,40 @@ export interface AccessTokenInput {
   extra?: Partial<Pick<AccessTokenClaims, "sid" | "auth_time" | "acr" | "amr" | "tenant" | "roles" | "cnf">>;
 }
 
+const VERIFIED_MAX = 10_000;
+
+/** The node:crypto form of each signing key, converted once (keys are immutable). */
+const keyObjects = new WeakMap<ActiveKey["key"], KeyObject>();
+
+/**
+ * A compact JWS signed with node:crypto directly: the same token jose's SignJWT
+ * makes (base64url JSON header and claims, raw R||S for ECDSA), without the
+ * WebCrypto round trip, which costs more than the signature itself.
+ */
+export function signCompact(header: Record<string, unknown>, claims: object, signing: ActiveKey): string {
+  let key = keyObjects.get(signing.key);
+  if (!key) {
+    key = KeyObject.from(signing.key);
+    keyObjects.set(signing.key, key);
+  }
+  const input = `${Buffer.from(JSON.stringify(header)).toString("base64url")}.${Buffer.from(JSON.stringify(claims)).toString("base64url")}`;
+  const data = Buffer.from(input);
+  const signature =
+    signing.alg === "EdDSA"
+      ? sign(null, data, key)
+      : signing.alg === "ES256"
+        ? sign("sha256", data, { key, dsaEncoding: "ieee-p1363" })
+        : sign("sha256", data, key);
+  return `${input}.${signature.toString("base64url")}`;
+}
+
 /** Issues and checks RFC 9068 JWT access tokens (`typ: at+jwt`). */
 export class AccessTokens {
+  /** Key getter for the current published key set, rebuilt only when the key manager swaps the set. */
+  private verifyKeys?: { jwks: JSONWebKeySet; getKey: JWTVerifyGetKey };
+  /** Tokens that passed `verify`, with their claims (bounded; see `verify`). */
+  private readonly verified = new Map<string, AccessTokenClaims>();
+
   constructor(
     private readonly issuer: string,
     private readonly keys: KeyManager,
@@ -52,26 +91,48 @@ export class AccessTokens {
       ...(input.scopes.length ? { scope: input.scopes.join(" ") } : {}),
       ...input.extra,
     };
-    const token = await new SignJWT(claims)
-      .setProtectedHeader({ alg: signing.alg, typ: "at+jwt", kid: signing.kid })
-      .sign(signing.key);
+    const token = signCompact({ alg: signing.alg, typ: "at+jwt", kid: signing.kid }, claims, signing);
     return { token, claims };
   }
 
-  /** Verifies signature (pinned to our own keys and algorithm), `typ`, `iss` and expiry. */
+  /**
+   * Verifies signature (pinned to our own keys and algorithm), `typ`, `iss` and expiry.
+   * A token that verified once is remembered until it expires (introspection and
+   * userinfo see the same token again and again): its signature and claims cannot
+   * change, expiry is checked on every call, and the memory is dropped whenever the
+   * published key set changes. Revocation is the caller's check, never cached here.
+   */
   async verify(token: string): Promise<AccessTokenClaims | undefined> {
     if (token.length > 8192) return undefined;
+    const getKey = await this.keyGetter();
+    const hit = this.verified.get(token);
+    if (hit) {
+      if (hit.exp > Math.floor(Date.now() / 1000)) return { ...hit };
+      this.verified.delete(token);
+      return undefined;
+    }
     try {
-      const jwks = createLocalJWKSet(await this.keys.publicJwks());
-      const { payload } = await jwtVerify(token, jwks, {
+      const { payload } = await jwtVerify(token, getKey, {
         issuer: this.issuer,
         typ: "at+jwt",
         algorithms: [(await this.keys.signingKey()).alg],
         requiredClaims: ["exp", "iat", "jti", "sub", "client_id"],
       });
-      return payload as AccessTokenClaims;
+      const claims = payload as AccessTokenClaims;
+      if (this.verified.size >= VERIFIED_MAX) this.verified.clear();
+      this.verified.set(token, claims);
+      return { ...claims };
     } catch {
       return undefined;
     }
+  }
+
+  private async keyGetter(): Promise<JWTVerifyGetKey> {
+    const jwks = await this.keys.publicJwks();
+    if (this.verifyKeys?.jwks !== jwks) {
+      this.verifyKeys = { jwks, getKey: createLocalJWKSet(jwks) };
+      this.verified.clear();
+    }
+    return this.verifyKeys.getKey;
   }
 }

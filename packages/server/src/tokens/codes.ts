@@ -50,12 +50,15 @@ export class AuthorizationCodes {
     code: string,
   ): Promise<{ grant: CodeGrant } | { replayed: IssuedFromCode | undefined } | undefined> {
     const key = hashToken(code);
-    const raw = await this.fast.consume(NS, key);
-    if (raw) {
-      await this.fast.set(NS_USED, key, "{}", this.replayWindow);
-      return { grant: JSON.parse(raw) as CodeGrant };
+    const [raw, used] = await Promise.all([this.fast.get(NS, key), this.fast.get(NS_USED, key)]);
+    // Unknown codes write nothing. For a real code, the claim below is taken before the
+    // code is deleted, so at every instant one of the two exists: every concurrent
+    // redeemer either wins the claim or is seen as a replay.
+    if (raw === undefined && used === undefined) return undefined;
+    if (await this.fast.setIfAbsent(NS_USED, key, "{}", this.replayWindow)) {
+      await this.fast.delete(NS, key);
+      return raw === undefined ? undefined : { grant: JSON.parse(raw) as CodeGrant };
     }
-    if ((await this.fast.get(NS_USED, key)) === undefined) return undefined;
     // Flag the replay before reading what was issued: a redemption still issuing its
     // tokens sees the flag in recordIssued, so one side always revokes them.
     await this.fast.set(NS_REPLAYED, key, "1", this.replayWindow);

@@ -19,11 +19,19 @@ export class LoginThrottle {
     return Number(account ?? 0) >= LIMITS.perAccount || Number(address ?? 0) >= LIMITS.perIp;
   }
 
-  async failed(username: string, ip: string): Promise<void> {
-    await Promise.all([
-      this.fast.increment("login-fail-user", username.toLowerCase(), WINDOW),
-      this.fast.increment("login-fail-ip", ip, WINDOW),
-    ]);
+  /**
+   * Counts an attempt against the account before the password is checked, so
+   * concurrent guesses cannot all slip past `blocked`. False when over the limit.
+   */
+  async reserve(username: string): Promise<boolean> {
+    return (
+      (await this.fast.increment("login-fail-user", username.toLowerCase(), WINDOW)) <= LIMITS.perAccount
+    );
+  }
+
+  /** A wrong password (already counted against the account by `reserve`). */
+  async failed(ip: string): Promise<void> {
+    await this.fast.increment("login-fail-ip", ip, WINDOW);
   }
 
   async succeeded(username: string): Promise<void> {

@@ -24,15 +24,25 @@ export function tempDir(prefix = "frontdesk-test-"): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-export interface TestServer extends RunningServer {
+export interface TestServer extends Omit<RunningServer, "app"> {
   issuer: string;
   dataDir: string;
   /** Registers a client directly in the server's store. */
   client(input?: Partial<ClientInput>): Promise<{ id: string; secret: string }>;
 }
 
-/** Starts the real server on an ephemeral port with its own data directory. */
+/**
+ * Starts the real server on an ephemeral port with its own data directory. With
+ * FRONTDESK_TEST_DEPLOYMENT=distributed it is instead two `frontdesk start`
+ * processes sharing a fresh PostgreSQL database and a Redis key prefix, behind a
+ * round-robin nginx (see distributed.ts): the same tests then prove any instance
+ * serves any step.
+ */
 export async function startTestServer(overrides: Partial<ConfigInput> = {}): Promise<TestServer> {
+  if (process.env.FRONTDESK_TEST_DEPLOYMENT === "distributed") {
+    const { startDistributedTestServer } = await import("./distributed.js");
+    return startDistributedTestServer(overrides);
+  }
   const port = await freePort();
   const dataDir = overrides.dataDir ?? tempDir();
   const issuer = overrides.issuer ?? `http://127.0.0.1:${port}`;

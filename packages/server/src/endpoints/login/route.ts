@@ -89,7 +89,10 @@ export function registerLogin(app: FastifyInstance, ctx: Context): void {
           username,
           error: "Enter your username and password.",
         });
-      if (await ctx.loginThrottle.blocked(username, request.ip))
+      if (
+        (await ctx.loginThrottle.blocked(username, request.ip)) ||
+        !(await ctx.loginThrottle.reserve(username))
+      )
         return renderLogin(ctx, request, reply.header("retry-after", "900"), 429, {
           interactionId,
           returnTo,
@@ -99,7 +102,7 @@ export function registerLogin(app: FastifyInstance, ctx: Context): void {
       const user = await ctx.durable.users.getByUsername(username);
       const ok = await verifyPassword(user?.passwordHash, form.password);
       if (!ok || !user || user.disabled) {
-        await ctx.loginThrottle.failed(username, request.ip);
+        await ctx.loginThrottle.failed(request.ip);
         return renderLogin(ctx, request, reply, 401, {
           interactionId,
           returnTo,

@@ -11,7 +11,16 @@ function bearerToken(request: FastifyRequest): string {
   const header = request.headers.authorization;
   if (header === undefined) throw new MissingToken();
   const match = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i.exec(header);
-  if (!match?.[1]) throw new InvalidRequest("malformed Authorization header");
+  if (!match?.[1]) {
+    // RFC 6750 3.1: invalid_request also carries the Bearer challenge.
+    const error = new InvalidRequest("malformed Authorization header");
+    error.headers["www-authenticate"] = bearerChallenge({
+      realm: "frontdesk",
+      error: error.code,
+      error_description: error.description,
+    });
+    throw error;
+  }
   return match[1];
 }
 

@@ -1,0 +1,155 @@
+import { spawn } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FormBrowser } from "../helpers/browser.js";
+import { CLI, type CliResult, cleanEnv, runCli, runCliJson } from "../helpers/http.js";
+import {
+  accountStatus,
+  alertText,
+  codeFlow,
+  introspect,
+  type RelyingParty,
+  relyingParty,
+  signIn,
+  tokenRequest,
+} from "../helpers/oidc.js";
+import { startTestServer, type TestServer } from "../helpers/server.js";
+
+/** Runs the built CLI with text on standard input. */
+function runCliWithInput(args: string[], input: string): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: cleanEnv() });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    child.once("error", reject);
+    child.once("close", (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
+
+describe("frontdesk user (CLI) against a running server's data directory", () => {
+  let server: TestServer;
+  let rp: RelyingParty;
+  let dir: string[];
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    rp = await relyingParty(server);
+    dir = ["--data-dir", server.dataDir];
+  });
+  afterAll(() => server.close());
+
+  it("user create --password --json creates a user who can sign in", async () => {
+    const created = await runCliJson([
+      "user",
+      "create",
+      "--username",
+      "cli-ann",
+      "--password",
+      "ann password 1",
+      ...dir,
+    ]);
+    expect(created).toMatchObject({ username: "cli-ann" });
+    expect(typeof created.id).toBe("string");
+    const browser = new FormBrowser(server.issuer);
+    await signIn(browser, { username: "cli-ann", password: "ann password 1" });
+    expect(await accountStatus(browser)).toBe(200);
+  });
+
+  it("user create --password-stdin reads the password from standard input", async () => {
+    const result = await runCliWithInput(
+      ["user", "create", "--username", "cli-ben", "--password-stdin", "--json", ...dir],
+      "ben's stdin password\n",
+    );
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout.trim())).toMatchObject({ username: "cli-ben" });
+    expect(result.stdout).not.toContain("stdin password");
+    const browser = new FormBrowser(server.issuer);
+    await signIn(browser, { username: "cli-ben", password: "ben's stdin password" });
+    expect(await accountStatus(browser)).toBe(200);
+  });
+
+  it("refuses a duplicate username or a short password with a message and a non-zero exit", async () => {
+    const duplicate = await runCli([
+      "user",
+      "create",
+      "--username",
+      "cli-ann",
+      "--password",
+      "another pass",
+      ...dir,
+    ]);
+    expect(duplicate.code).not.toBe(0);
+    expect(duplicate.stderr).toMatch(/taken/);
+    const short = await runCli(["user", "create", "--username", "cli-short", "--password", "short", ...dir]);
+    expect(short.code).not.toBe(0);
+    expect(short.stderr).toMatch(/password/);
+  });
+
+  it("user list --json lists users without password hashes", async () => {
+    const result = await runCli(["user", "list", "--json", ...dir]);
+    expect(result.code).toBe(0);
+    const { users } = JSON.parse(result.stdout) as { users: Record<string, unknown>[] };
+    expect(users.map((u) => u.username)).toEqual(expect.arrayContaining(["cli-ann", "cli-ben"]));
+    expect(result.stdout).not.toMatch(/argon2|password/i);
+  });
+
+  it("user revoke ends every session and refresh token while the server runs", async () => {
+    await runCliJson(["user", "create", "--username", "cli-cat", "--password", "cat password 1", ...dir]);
+    const person = { username: "cli-cat", password: "cat password 1" };
+    const laptop = new FormBrowser(server.issuer);
+    const phone = new FormBrowser(server.issuer);
+    await signIn(laptop, person);
+    const { tokens } = await codeFlow(rp, phone, person);
+    expect((await introspect(server, rp, tokens.access_token)).active).toBe(true);
+    const revoked = await runCliJson(["user", "revoke", "cli-cat", ...dir]);
+    expect(revoked).toMatchObject({ sessions: 2, families: 1 });
+    expect(await accountStatus(laptop)).toBe(303);
+    expect(await accountStatus(phone)).toBe(303);
+    expect(
+      (
+        await tokenRequest(server, rp, {
+          grant_type: "refresh_token",
+          refresh_token: tokens.refresh_token as string,
+        })
+      ).json?.error,
+    ).toBe("invalid_grant");
+    expect((await introspect(server, rp, tokens.access_token)).active).toBe(false);
+    // The user can sign in again afterwards: revoke is not disable.
+    const again = new FormBrowser(server.issuer);
+    await signIn(again, person);
+    expect(await accountStatus(again)).toBe(200);
+  });
+
+  it("user disable refuses sign-in (with the generic message) and ends what the user holds", async () => {
+    await runCliJson(["user", "create", "--username", "cli-dan", "--password", "dan password 1", ...dir]);
+    const person = { username: "cli-dan", password: "dan password 1" };
+    const browser = new FormBrowser(server.issuer);
+    const { tokens } = await codeFlow(rp, browser, person);
+    const disabled = await runCli(["user", "disable", "cli-dan", "--json", ...dir]);
+    expect(disabled.code).toBe(0);
+    expect(await accountStatus(browser)).toBe(303);
+    expect((await introspect(server, rp, tokens.access_token)).active).toBe(false);
+    const csrfBrowser = new FormBrowser(server.issuer);
+    const page = await (await csrfBrowser.request("/login")).text();
+    const attempt = await csrfBrowser.submit(page, person);
+    expect(attempt.response.status).toBe(401);
+    expect(alertText(await attempt.response.text())).toBe("Wrong username or password.");
+    expect(csrfBrowser.cookie("frontdesk_session")).toBeUndefined();
+    const list = JSON.parse((await runCli(["user", "list", "--json", ...dir])).stdout) as {
+      users: { username: string; disabled: boolean }[];
+    };
+    expect(list.users.find((u) => u.username === "cli-dan")?.disabled).toBe(true);
+  });
+
+  it("naming an unknown user fails with a message", async () => {
+    const result = await runCli(["user", "revoke", "nobody-here", ...dir]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain("nobody-here");
+  });
+});
