@@ -1,12 +1,12 @@
-import { KeyObject, sign } from "node:crypto";
 import {
   createLocalJWKSet,
   type JSONWebKeySet,
   type JWTPayload,
   type JWTVerifyGetKey,
   jwtVerify,
+  SignJWT,
 } from "jose";
-import type { ActiveKey, KeyManager } from "../keys/key-manager.js";
+import type { KeyManager } from "../keys/key-manager.js";
 import { newId } from "./opaque.js";
 
 /** `client_id` of the internal tokens minted by the forward-auth endpoint for gateways. */
@@ -40,31 +40,6 @@ export interface AccessTokenInput {
 
 const VERIFIED_MAX = 10_000;
 
-/** The node:crypto form of each signing key, converted once (keys are immutable). */
-const keyObjects = new WeakMap<ActiveKey["key"], KeyObject>();
-
-/**
- * A compact JWS signed with node:crypto directly: the same token jose's SignJWT
- * makes (base64url JSON header and claims, raw R||S for ECDSA), without the
- * WebCrypto round trip, which costs more than the signature itself.
- */
-export function signCompact(header: Record<string, unknown>, claims: object, signing: ActiveKey): string {
-  let key = keyObjects.get(signing.key);
-  if (!key) {
-    key = KeyObject.from(signing.key);
-    keyObjects.set(signing.key, key);
-  }
-  const input = `${Buffer.from(JSON.stringify(header)).toString("base64url")}.${Buffer.from(JSON.stringify(claims)).toString("base64url")}`;
-  const data = Buffer.from(input);
-  const signature =
-    signing.alg === "EdDSA"
-      ? sign(null, data, key)
-      : signing.alg === "ES256"
-        ? sign("sha256", data, { key, dsaEncoding: "ieee-p1363" })
-        : sign("sha256", data, key);
-  return `${input}.${signature.toString("base64url")}`;
-}
-
 /** Issues and checks RFC 9068 JWT access tokens (`typ: at+jwt`). */
 export class AccessTokens {
   /** Key getter for the current published key set, rebuilt only when the key manager swaps the set. */
@@ -91,7 +66,9 @@ export class AccessTokens {
       ...(input.scopes.length ? { scope: input.scopes.join(" ") } : {}),
       ...input.extra,
     };
-    const token = signCompact({ alg: signing.alg, typ: "at+jwt", kid: signing.kid }, claims, signing);
+    const token = await new SignJWT(claims)
+      .setProtectedHeader({ alg: signing.alg, typ: "at+jwt", kid: signing.kid })
+      .sign(signing.key);
     return { token, claims };
   }
 

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply } from "fastify";
 import type { Context } from "../../context.js";
 import { InsufficientScope, InvalidClient, InvalidRequest } from "../../errors/oauth-errors.js";
 import type { FeedEvent } from "../../revocation/events.js";
@@ -20,7 +20,7 @@ async function page(
 }
 
 /** A signal that an event was appended (by any process sharing the store). Subscribe before reading. */
-function watchEvents(ctx: Context, request: FastifyRequest, closing: Set<() => void>) {
+function watchEvents(ctx: Context, reply: FastifyReply, closing: Set<() => void>) {
   let wake: () => void = () => {};
   let fired = false;
   const unsubscribe = ctx.fast.onEvent(() => {
@@ -31,7 +31,8 @@ function watchEvents(ctx: Context, request: FastifyRequest, closing: Set<() => v
     unsubscribe();
     wake();
   };
-  request.raw.once("close", close);
+  // The response closes early when the client goes away: stop waiting then.
+  reply.raw.once("close", close);
   const wakeNow = () => wake();
   closing.add(wakeNow);
   return {
@@ -48,7 +49,7 @@ function watchEvents(ctx: Context, request: FastifyRequest, closing: Set<() => v
     },
     stop() {
       closing.delete(wakeNow);
-      request.raw.off("close", close);
+      reply.raw.off("close", close);
       unsubscribe();
     },
   };
@@ -80,7 +81,7 @@ export function registerRevocationFeed(app: FastifyInstance, ctx: Context): void
       cursor = undefined;
       reset = true;
     }
-    const watcher = cursor !== undefined && wait > 0 ? watchEvents(ctx, request, waiting) : undefined;
+    const watcher = cursor !== undefined && wait > 0 ? watchEvents(ctx, reply, waiting) : undefined;
     try {
       let result = await page(ctx, cursor);
       if (!result.events.length && watcher) {
