@@ -38,6 +38,7 @@ export class InternalTokens {
       audience: config.forwardAuthAudience ?? (config.resources[0] as string),
       scopes: [],
       ttl: config.forwardAuthTtl,
+      revokedBefore: user.tokensRevokedBefore,
       extra: {
         sid: session.sid,
         auth_time: session.authTime,

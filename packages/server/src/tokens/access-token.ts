@@ -35,6 +35,12 @@ export interface AccessTokenInput {
   audience: string | string[];
   scopes: readonly string[];
   ttl: number;
+  /**
+   * The subject's revocation cut-off (tokens with `iat` at or before it are revoked).
+   * A token issued in the same second as a revocation is dated one second later, so
+   * a person revoked and signed in again at once gets a token that works.
+   */
+  revokedBefore?: number | null;
   extra?: Partial<Pick<AccessTokenClaims, "sid" | "auth_time" | "acr" | "amr" | "tenant" | "roles" | "cnf">>;
 }
 
@@ -54,7 +60,7 @@ export class AccessTokens {
 
   async issue(input: AccessTokenInput): Promise<{ token: string; claims: AccessTokenClaims }> {
     const signing = await this.keys.signingKey();
-    const iat = Math.floor(Date.now() / 1000);
+    const iat = Math.max(Math.floor(Date.now() / 1000), (input.revokedBefore ?? 0) + 1);
     const claims: AccessTokenClaims = {
       iss: this.issuer,
       sub: input.sub,

@@ -48,6 +48,7 @@ export async function issueUserTokens(
     audience: grant.audience,
     scopes: accessScopes,
     ttl: config.accessTokenTtl,
+    revokedBefore: user.tokensRevokedBefore,
     extra: {
       ...(grant.sid ? { sid: grant.sid } : {}),
       auth_time: grant.authTime,
