@@ -1,8 +1,8 @@
 import type { Context } from "../context.js";
-import { forgetClient } from "../shared/authenticate-client.js";
 import { parseScope } from "../shared/scopes.js";
 import type { ClientRecord } from "../storage/durable/types.js";
 import { newId } from "../tokens/opaque.js";
+import { forgetClient } from "./client-cache.js";
 import { newClientSecret } from "./secrets.js";
 
 export const SUPPORTED_GRANT_TYPES = ["authorization_code", "refresh_token", "client_credentials"] as const;

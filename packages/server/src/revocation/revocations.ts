@@ -1,3 +1,4 @@
+import { cachedClient } from "../clients/client-cache.js";
 import type { DurableStore } from "../storage/durable/types.js";
 import type { FastStore } from "../storage/fast/types.js";
 import { type AccessTokenClaims, GATEWAY_CLIENT_ID } from "../tokens/access-token.js";
@@ -5,6 +6,9 @@ import type { RevocationEvent } from "./events.js";
 
 const NS_JTI = "revoked-jti";
 const NS_SID = "ended-sid";
+const NS_SUB = "revoked-sub";
+const NS_CLIENT = "revoked-client";
+const GATEWAY = { disabled: false };
 
 /**
  * Records revocations where the server checks them (fast store, user record) and
@@ -38,6 +42,7 @@ export class Revocations {
   async revokeSubject(sub: string): Promise<number> {
     const before = this.now();
     await this.durable.users.update(sub, { tokensRevokedBefore: before });
+    await this.fast.set(NS_SUB, sub, String(before), this.horizon);
     await this.emit({ type: "sub", value: sub, before, expires_at: before + this.horizon });
     return before;
   }
@@ -54,25 +59,25 @@ export class Revocations {
 
   /** Tokens of a deleted or disabled client. */
   async revokeClient(clientId: string): Promise<void> {
+    await this.fast.set(NS_CLIENT, clientId, "1", this.horizon);
     await this.emit({ type: "client", value: clientId, expires_at: this.now() + this.horizon });
   }
 
-  /** Whether a verified access token has been revoked by any of the above. */
+  /**
+   * Whether a verified access token has been revoked by any of the above. Every
+   * revocation leaves a marker in the fast store for as long as a token it affects can
+   * live (the same O(1) lookups the guards do); the issuing client must still exist.
+   */
   async isRevoked(claims: AccessTokenClaims): Promise<boolean> {
-    const checks = await Promise.all([
+    const [jti, sid, clientRevoked, sub, client] = await Promise.all([
       this.fast.get(NS_JTI, claims.jti),
       claims.sid ? this.fast.get(NS_SID, claims.sid) : undefined,
-      claims.client_id === GATEWAY_CLIENT_ID ? undefined : this.durable.clients.get(claims.client_id),
-      claims.sub !== claims.client_id ? this.durable.users.get(claims.sub) : undefined,
+      this.fast.get(NS_CLIENT, claims.client_id),
+      this.fast.get(NS_SUB, claims.sub),
+      claims.client_id === GATEWAY_CLIENT_ID ? GATEWAY : cachedClient(this.durable, claims.client_id),
     ]);
-    const [jti, sid, client, user] = checks;
-    if (jti || sid) return true;
-    if (claims.client_id !== GATEWAY_CLIENT_ID && (!client || client.disabled)) return true;
-    if (
-      user &&
-      (user.disabled || (user.tokensRevokedBefore !== null && claims.iat <= user.tokensRevokedBefore))
-    )
-      return true;
-    return false;
+    if (jti !== undefined || sid !== undefined || clientRevoked !== undefined) return true;
+    if (!client || client.disabled) return true;
+    return sub !== undefined && claims.iat <= Number(sub);
   }
 }

@@ -1,4 +1,5 @@
 import type { FastifyRequest } from "fastify";
+import { cachedClient } from "../clients/client-cache.js";
 import { clientSecretMatches } from "../clients/secrets.js";
 import { InvalidClient, InvalidRequest } from "../errors/oauth-errors.js";
 import type { ClientRecord, DurableStore } from "../storage/durable/types.js";
@@ -47,48 +48,6 @@ function presented(request: FastifyRequest, params: Record<string, string>): Pre
 }
 
 /**
- * How long a client record read for authentication is reused, in milliseconds. A client
- * deleted, disabled or changed (secret, grant types, scopes) in any process is seen by
- * every process within this bound (well under the default keyRefreshInterval of 5 s);
- * tokens it already holds are refused at once by the revocation checks, which do not
- * use this cache. Unknown ids are never cached, so a new client works at once.
- */
-export const CLIENT_CACHE_MS = 1000;
-const CLIENT_CACHE_MAX = 1000;
-
-interface CachedClient {
-  client: ClientRecord;
-  until: number;
-}
-
-/** One small cache per durable store (each server process has one store). */
-const clientCaches = new WeakMap<DurableStore, Map<string, CachedClient>>();
-
-async function getClient(durable: DurableStore, id: string): Promise<ClientRecord | undefined> {
-  let cache = clientCaches.get(durable);
-  if (!cache) {
-    cache = new Map();
-    clientCaches.set(durable, cache);
-  }
-  const now = Date.now();
-  const hit = cache.get(id);
-  if (hit && hit.until > now) return hit.client;
-  const client = await durable.clients.get(id);
-  if (!client) {
-    cache.delete(id);
-    return undefined;
-  }
-  if (cache.size >= CLIENT_CACHE_MAX) cache.clear();
-  cache.set(id, { client, until: now + CLIENT_CACHE_MS });
-  return client;
-}
-
-/** Drops a cached client record (after deleting or changing the client in this process). */
-export function forgetClient(durable: DurableStore, id: string): void {
-  clientCaches.get(durable)?.delete(id);
-}
-
-/**
  * Authenticates the calling client by its registered method (client_secret_basic,
  * client_secret_post, or none for public clients). Every failure is
  * `invalid_client`, with no hint whether the id or the secret was wrong.
@@ -100,7 +59,7 @@ export async function authenticateClient(
 ): Promise<ClientRecord> {
   const p = presented(request, params);
   const basic = p.method === "client_secret_basic";
-  const client = await getClient(durable, p.clientId);
+  const client = await cachedClient(durable, p.clientId);
   if (!client || client.disabled) throw new InvalidClient("client authentication failed", basic);
   if (client.tokenEndpointAuthMethod === "none") {
     if (p.method !== "none")

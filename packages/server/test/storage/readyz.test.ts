@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CLIENT_CACHE_MS } from "../../src/clients/client-cache.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { until } from "./conformance/wait.js";
 import { createTestDatabase } from "./helpers/postgres.js";
@@ -62,6 +63,8 @@ describe("readiness and 503 when a store is unreachable", () => {
         body: { status: "unavailable", durable: "unreachable", fast: "ok", unreachable: ["postgres"] },
       });
       expect(Date.now() - started).toBeLessThan(2500);
+      // Client records are cached briefly; once that lapses, authenticating the caller needs PostgreSQL.
+      await new Promise((r) => setTimeout(r, CLIENT_CACHE_MS + 100));
       const response = await introspect();
       expect(response.status).toBe(503);
       expect(await response.json()).toMatchObject({ error: "temporarily_unavailable" });
