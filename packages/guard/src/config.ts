@@ -44,6 +44,14 @@ export interface VerifierOptions {
   cacheMaxAge?: number;
   /** Custom fetch for metadata and JWKS requests. Default: the global `fetch`. */
   fetch?: FetchLike;
+  /**
+   * How many verified tokens to remember, so a token seen again skips the signature
+   * check (time claims, revocation and scopes are still checked on every call).
+   * Default 10000; 0 turns the cache off.
+   */
+  verifiedCacheSize?: number;
+  /** How long a remembered token skips the signature check, in milliseconds. Default 60000. */
+  verifiedCacheTtl?: number;
 }
 
 /** Validated, frozen verifier configuration. */
@@ -60,6 +68,8 @@ export interface VerifierConfig {
   readonly cooldown: number;
   readonly cacheMaxAge: number;
   readonly fetch: FetchLike | undefined;
+  readonly verifiedCacheSize: number;
+  readonly verifiedCacheTtl: number;
 }
 
 function nonNegative(name: string, value: number | undefined, fallback: number): number {
@@ -105,5 +115,7 @@ export function resolveVerifierConfig(options: VerifierOptions): VerifierConfig 
     cooldown: nonNegative("cooldown", options.cooldown, 30_000),
     cacheMaxAge: nonNegative("cacheMaxAge", options.cacheMaxAge, 600_000),
     fetch: options.fetch,
+    verifiedCacheSize: Math.floor(nonNegative("verifiedCacheSize", options.verifiedCacheSize, 10_000)),
+    verifiedCacheTtl: nonNegative("verifiedCacheTtl", options.verifiedCacheTtl, 60_000),
   });
 }

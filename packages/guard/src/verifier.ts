@@ -4,6 +4,7 @@ import { resolveVerifierConfig, type VerifierConfig, type VerifierOptions } from
 import { invalidToken } from "./errors.js";
 import { createKeyResolver } from "./keys.js";
 import { toGuardError } from "./map-error.js";
+import { VerifiedTokenCache } from "./verified-cache.js";
 
 /** Options of a single {@link Verifier.verify} call. */
 export interface VerifyOptions {
@@ -46,19 +47,32 @@ export function createVerifier(options: VerifierOptions): Verifier {
     cacheMaxAge: config.cacheMaxAge,
   });
 
+  const verified = new VerifiedTokenCache(config.verifiedCacheSize, config.verifiedCacheTtl);
+
+  async function verifySignature(token: string): Promise<AccessTokenClaims> {
+    checkShape(token, config);
+    const remembered = verified.get(token);
+    if (remembered) {
+      checkTimes(remembered, config);
+      return { ...remembered };
+    }
+    checkHeader(decodeHeader(token), config);
+    const { payload } = await jwtVerify(token, getKey, {
+      algorithms: [...config.algorithms],
+      issuer: config.issuer,
+      audience: [...config.audience],
+      typ: "at+jwt",
+      clockTolerance: config.clockTolerance,
+      requiredClaims: ["exp", "iat"],
+    });
+    const claims = payload as AccessTokenClaims;
+    verified.set(token, claims);
+    return claims;
+  }
+
   async function verify(token: string, verifyOptions: VerifyOptions = {}): Promise<AccessTokenClaims> {
     try {
-      checkShape(token, config);
-      checkHeader(decodeHeader(token), config);
-      const { payload } = await jwtVerify(token, getKey, {
-        algorithms: [...config.algorithms],
-        issuer: config.issuer,
-        audience: [...config.audience],
-        typ: "at+jwt",
-        clockTolerance: config.clockTolerance,
-        requiredClaims: ["exp", "iat"],
-      });
-      const claims = payload as AccessTokenClaims;
+      const claims = await verifySignature(token);
       checkIssuedAt(claims, config);
       checkNotSenderConstrained(claims);
       if (config.revocations.some((r) => r.isRevoked(claims))) {
@@ -108,6 +122,14 @@ function checkHeader(header: ProtectedHeaderParameters, config: VerifierConfig):
 function checkNotSenderConstrained(claims: AccessTokenClaims): void {
   const cnf = claims.cnf;
   if (cnf !== undefined) throw invalidToken("dpop_bound", "sender-constrained token presented as bearer");
+}
+
+/** `exp` and `nbf` of a remembered token, as jose checks them (with the clock tolerance). */
+function checkTimes(claims: AccessTokenClaims, config: VerifierConfig): void {
+  const now = Math.floor(Date.now() / 1000);
+  if (claims.exp <= now - config.clockTolerance) throw invalidToken("token_expired", "token expired");
+  if (typeof claims.nbf === "number" && claims.nbf > now + config.clockTolerance)
+    throw invalidToken("claim_invalid", 'invalid "nbf" claim');
 }
 
 function checkIssuedAt(claims: AccessTokenClaims, config: VerifierConfig): void {
