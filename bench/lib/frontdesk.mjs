@@ -1,6 +1,6 @@
 // Frontdesk under test: the built CLI, a temporary data directory, CLI-created clients and users.
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -10,6 +10,13 @@ import { freePort, spawnServer, stop, waitReady } from "./proc.mjs";
 const run = promisify(execFile);
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const CLI = join(ROOT, "packages/server/dist/cli/main.js");
+
+/** The Node options Frontdesk's own launcher (the `frontdesk` bin's shebang) runs with. */
+export const LAUNCH_FLAGS = (() => {
+  const shebang = existsSync(CLI) ? readFileSync(CLI, "utf8").split("\n", 1)[0] : "";
+  const match = /^#!\/usr\/bin\/env -S node (.*)$/.exec(shebang);
+  return match?.[1] ? match[1].trim().split(/\s+/) : [];
+})();
 export const SCOPE = "api:read";
 
 export function assertBuilt() {
@@ -71,6 +78,8 @@ export class FrontdeskInstance {
     const startedAt = performance.now();
     this.child = spawnServer(
       [
+        // As the `frontdesk` command runs it: its launcher's Node options, then the scenario's.
+        ...LAUNCH_FLAGS,
         ...nodeFlags,
         CLI,
         "start",

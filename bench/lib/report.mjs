@@ -66,16 +66,15 @@ export function formatTable(rows, comparisons) {
     "target",
   ];
   const lines = rows.map((row) => {
-    const cs =
-      ["frontdesk", "guard", "guard, cache off"].includes(row.system)
-        ? comparisons.filter(
-            (x) =>
-              x.scenario === row.scenario &&
-              x.case === row.case &&
-              x.unit === row.unit &&
-              (x.subject ?? "frontdesk") === row.system,
-          )
-        : [];
+    const cs = ["frontdesk", "guard", "guard, cache off"].includes(row.system)
+      ? comparisons.filter(
+          (x) =>
+            x.scenario === row.scenario &&
+            x.case === row.case &&
+            x.unit === row.unit &&
+            (x.subject ?? "frontdesk") === row.system,
+        )
+      : [];
     return [
       row.scenario,
       row.case,
