@@ -5,7 +5,8 @@ import { nodeGuard } from "@frontdesk/guard/node";
 
 const verifier = createVerifier({
   issuer: process.env.FRONTDESK_ISSUER ?? "http://localhost:3000",
-  audience: process.env.API_AUDIENCE ?? "http://localhost:4000",
+  // Frontdesk's default audience is ISSUER/api (its `resources` setting).
+  audience: process.env.API_AUDIENCE ?? `${process.env.FRONTDESK_ISSUER ?? "http://localhost:3000"}/api`,
 });
 const guard = nodeGuard(verifier);
 const canRead = guard.requireScopes("orders:read");
