@@ -6,6 +6,9 @@ import type { Context } from "./context.js";
 import { createLogger } from "./logging/logger.js";
 import { closeContext, createContext } from "./services.js";
 
+/** How long a shutdown waits for in-flight requests before closing every connection. */
+export const SHUTDOWN_GRACE_MS = 20_000;
+
 export interface RunningServer {
   url: string;
   app: FastifyInstance;
@@ -31,7 +34,16 @@ export async function startServer(
     app,
     ctx,
     async close() {
-      await app.close();
+      // In-flight requests finish; connections going idle meanwhile are closed as they do
+      // (not after the keep-alive timeout), and after the grace period every one is.
+      const sweep = setInterval(() => app.server.closeIdleConnections(), 200);
+      const deadline = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+      try {
+        await app.close();
+      } finally {
+        clearInterval(sweep);
+        clearTimeout(deadline);
+      }
       await closeContext(ctx);
     },
   };

@@ -1,7 +1,6 @@
-import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FormBrowser } from "../helpers/browser.js";
-import { CLI, type CliResult, cleanEnv, runCli, runCliJson } from "../helpers/http.js";
+import { runCli, runCliJson } from "../helpers/http.js";
 import {
   accountStatus,
   alertText,
@@ -13,24 +12,6 @@ import {
   tokenRequest,
 } from "../helpers/oidc.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
-
-/** Runs the built CLI with text on standard input. */
-function runCliWithInput(args: string[], input: string): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: cleanEnv() });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      stderr += chunk;
-    });
-    child.once("error", reject);
-    child.once("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
 
 describe("frontdesk user (CLI) against a running server's data directory", () => {
   let server: TestServer;
@@ -62,8 +43,9 @@ describe("frontdesk user (CLI) against a running server's data directory", () =>
   });
 
   it("user create --password-stdin reads the password from standard input", async () => {
-    const result = await runCliWithInput(
+    const result = await runCli(
       ["user", "create", "--username", "cli-ben", "--password-stdin", "--json", ...dir],
+      {},
       "ben's stdin password\n",
     );
     expect(result.code).toBe(0);

@@ -88,13 +88,13 @@ export interface CliResult {
 }
 
 /** Environment for child processes without any FRONTDESK_* variable of the test runner. */
-export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("FRONTDESK_")));
   return { ...env, ...extra };
 }
 
-/** Runs the built CLI (`npm test` builds before vitest) to completion. */
-export function runCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+/** Runs the built CLI (`npm test` builds before vitest) to completion, with `input` on its stdin. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, input?: string): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { env: cleanEnv(env) });
     let stdout = "";
@@ -107,6 +107,7 @@ export function runCli(args: string[], env: Record<string, string> = {}): Promis
     });
     child.once("error", reject);
     child.once("close", (code) => resolvePromise({ code, stdout, stderr }));
+    child.stdin.end(input);
   });
 }
 

@@ -1,23 +1,17 @@
-import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
+import { type ChildProcess, spawn } from "node:child_process";
+import { CLI, runCli } from "./http.js";
 import { freePort } from "./server.js";
 
-export const CLI = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
-const run = promisify(execFile);
-
-/** Runs the built CLI once and parses its --json output. */
+/** Runs the built CLI once (env on top of the runner's) and parses its --json output. */
 export async function cli<T = Record<string, unknown>>(
   args: string[],
   env: NodeJS.ProcessEnv = {},
   input?: string,
 ): Promise<T> {
-  const child = run(process.execPath, [CLI, ...args, "--json"], { env: { ...process.env, ...env } });
-  if (input !== undefined) {
-    child.child.stdin?.end(input);
-  }
-  const { stdout } = await child;
-  return JSON.parse(stdout.trim().split("\n").at(-1) as string) as T;
+  const result = await runCli([...args, "--json"], env, input);
+  if (result.code !== 0)
+    throw new Error(`frontdesk ${args.join(" ")} exited ${result.code}: ${result.stderr}`);
+  return JSON.parse(result.stdout.trim().split("\n").at(-1) as string) as T;
 }
 
 export interface ServerProcess {
