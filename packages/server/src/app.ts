@@ -15,6 +15,7 @@ import { registerRevocation } from "./endpoints/revocation/route.js";
 import { registerRevocationFeed } from "./endpoints/revocation-feed/route.js";
 import { registerTokenEndpoint } from "./endpoints/token/route.js";
 import { registerUserinfo } from "./endpoints/userinfo/route.js";
+import { registerCors } from "./http/cors.js";
 import { registerErrorHandler } from "./http/error-handler.js";
 import { registerFormBody } from "./http/form-body.js";
 import { registerHealth } from "./http/health.js";
@@ -38,6 +39,7 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
   registerFormBody(app);
   registerErrorHandler(app, ctx.logger);
   registerSecurityHeaders(app);
+  registerCors(app);
   registerHealth(app, ctx);
   registerDiscovery(app, ctx);
   registerJwks(app, ctx);
