@@ -40,6 +40,8 @@ export class SlowDown extends define("slow_down", 400) {}
 export class ExpiredToken extends define("expired_token", 400) {}
 export class InvalidDpopProof extends define("invalid_dpop_proof", 400) {}
 export class PayloadTooLarge extends define("invalid_request", 413) {}
+/** An admin API resource that does not exist (same code as the server's 404 answer). */
+export class NotFound extends define("not_found", 404) {}
 
 /** invalid_client: 401, with a Basic challenge when the client tried HTTP Basic. */
 export class InvalidClient extends OAuthError {

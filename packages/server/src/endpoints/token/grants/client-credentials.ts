@@ -1,6 +1,7 @@
 import { UnauthorizedClient } from "../../../errors/oauth-errors.js";
 import { resolveAudience } from "../../../shared/resource.js";
 import { parseScope, requireAllowed } from "../../../shared/scopes.js";
+import { adminAudience } from "../../admin/route.js";
 import type { GrantHandler } from "../grant.js";
 
 /**
@@ -13,7 +14,11 @@ export const clientCredentials: GrantHandler = async ({ ctx, client, params }) =
   const requested = parseScope(params.scope);
   requireAllowed(requested, client.scopes);
   const scopes = requested.length ? requested : client.scopes;
-  const audience = resolveAudience(params.resource, ctx.config.resources);
+  // The admin API is a resource only machine clients may ask for (its scope guards it).
+  const audience = resolveAudience(params.resource, [
+    ...ctx.config.resources,
+    adminAudience(ctx.config.issuer),
+  ]);
   const { token } = await ctx.accessTokens.issue({
     sub: client.id,
     clientId: client.id,

@@ -1,0 +1,87 @@
+import * as oauth from "oauth4webapi";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestServer, type TestServer } from "./helpers/server.js";
+import { gatewayToken, signIn } from "./helpers/sign-in.js";
+import { makeUser } from "./helpers/users.js";
+
+describe("admin API (/admin/api)", () => {
+  let server: TestServer;
+  let as: oauth.AuthorizationServer;
+  const http = { [oauth.allowInsecureRequests]: true };
+
+  async function tokenFor(scopes: string, resource?: string): Promise<string> {
+    const { id, secret } = await server.client({ scopes });
+    const client: oauth.Client = { client_id: id };
+    const params = new URLSearchParams(resource ? { resource } : {});
+    const response = await oauth.clientCredentialsGrantRequest(
+      as,
+      client,
+      oauth.ClientSecretBasic(secret),
+      params,
+      http,
+    );
+    return (await oauth.processClientCredentialsResponse(as, client, response)).access_token;
+  }
+  const call = (path: string, token: string | undefined, method = "GET") =>
+    fetch(`${server.url}/admin/api${path}`, {
+      method,
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+    });
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    const issuer = new URL(server.issuer);
+    as = await oauth.discoveryRequest(issuer, http).then((r) => oauth.processDiscoveryResponse(issuer, r));
+  });
+  afterAll(() => server.close());
+
+  it("revokes a user everywhere with one call: sessions, gateway tokens", async () => {
+    const admin = await tokenFor("frontdesk:admin", `${server.issuer}/admin/api`);
+    const { user, username, password } = await makeUser(server.ctx);
+    const browser = await signIn(server.url, username, password);
+    const internal = await gatewayToken(browser);
+
+    const answer = await call(`/users/${username}/revoke`, admin, "POST");
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toMatchObject({ revoked: user.id, sessions: 1 });
+    expect((await browser.request("/authz")).status).toBe(401);
+    const claims = await server.ctx.accessTokens.verify(internal);
+    expect(claims && (await server.ctx.revocations.isRevoked(claims))).toBe(true);
+  });
+
+  it("lists users and clients, deletes a client, rotates keys", async () => {
+    const admin = await tokenFor("frontdesk:admin", `${server.issuer}/admin/api`);
+    expect((await (await call("/users", admin)).json()) as object).toHaveProperty("users");
+    const victim = await server.client({ name: "to delete" });
+    const clients = (await (await call("/clients", admin)).json()) as { clients: { client_id: string }[] };
+    expect(clients.clients.map((c) => c.client_id)).toContain(victim.id);
+    expect((await call(`/clients/${victim.id}`, admin, "DELETE")).status).toBe(200);
+    expect((await call(`/clients/${victim.id}`, admin, "DELETE")).status).toBe(404);
+    const rotated = (await (await call("/keys/rotate", admin, "POST")).json()) as { activated: string };
+    expect(typeof rotated.activated).toBe("string");
+  });
+
+  it("refuses without a token, with a token for another audience, and without the admin scope", async () => {
+    const none = await call("/users", undefined);
+    expect(none.status).toBe(401);
+    expect(none.headers.get("www-authenticate")).toBe('Bearer realm="frontdesk"');
+
+    const wrongAudience = await call("/users", await tokenFor("frontdesk:admin"));
+    expect(wrongAudience.status).toBe(401);
+    expect(wrongAudience.headers.get("www-authenticate")).toContain('error="invalid_token"');
+
+    const noScope = await call("/users", await tokenFor("reports:read", `${server.issuer}/admin/api`));
+    expect(noScope.status).toBe(403);
+    expect(noScope.headers.get("www-authenticate")).toContain('scope="frontdesk:admin"');
+
+    expect(
+      (
+        await call(
+          "/users/nobody/revoke",
+          await tokenFor("frontdesk:admin", `${server.issuer}/admin/api`),
+          "POST",
+        )
+      ).status,
+    ).toBe(404);
+  });
+});
