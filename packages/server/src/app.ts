@@ -2,6 +2,7 @@ import cookie from "@fastify/cookie";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import type { Context } from "./context.js";
 import { registerAccount } from "./endpoints/account/route.js";
+import { registerAdminPages } from "./endpoints/admin/pages.js";
 import { registerAdminApi } from "./endpoints/admin/route.js";
 import { registerAssets } from "./endpoints/assets.js";
 import { registerAuthorize } from "./endpoints/authorize/route.js";
@@ -56,6 +57,7 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
   registerLogout(app, ctx);
   registerAccount(app, ctx);
   registerAdminApi(app, ctx);
+  registerAdminPages(app, ctx);
   registerAssets(app);
   await app.ready();
   return app;

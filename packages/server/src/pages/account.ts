@@ -1,5 +1,5 @@
 import type { Session } from "../sessions/sessions.js";
-import { type Html, hiddenInputs, html } from "./html.js";
+import { type Html, hiddenInputs, html, time } from "./html.js";
 import { layout } from "./layout.js";
 
 export interface AccountPageInput {
@@ -9,12 +9,6 @@ export interface AccountPageInput {
   sessions: Session[];
   applications: { clientId: string; name: string; scopes: string[]; grantedAt: number }[];
   notice?: string;
-}
-
-/** A time stamp people read the same everywhere (UTC), machine-readable in `datetime`. */
-function time(t: number): Html {
-  const iso = new Date(t * 1000).toISOString();
-  return html`<time datetime="${iso.slice(0, 19)}Z">${iso.replace("T", " ").slice(0, 16)} UTC</time>`;
 }
 
 /** A short, readable device name from a User-Agent. */

@@ -40,3 +40,9 @@ export function hiddenInputs(fields: Record<string, string | undefined>): Html {
       .join(""),
   );
 }
+
+/** A time stamp people read the same everywhere (UTC), machine-readable in `datetime`. */
+export function time(t: number): Html {
+  const iso = new Date(t * 1000).toISOString();
+  return html`<time datetime="${iso.slice(0, 19)}Z">${iso.replace("T", " ").slice(0, 16)} UTC</time>`;
+}

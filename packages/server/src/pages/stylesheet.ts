@@ -60,6 +60,8 @@ th:first-child, td:first-child { padding-left:0; min-width:10rem; }
 th:last-child, td:last-child { padding-right:0; text-align:right; }
 thead th { font-size:.75rem; font-weight:600; letter-spacing:.04em; text-transform:uppercase; color:var(--muted); }
 td.nowrap, time { white-space:nowrap; }
+.row-actions { display:flex; gap:.4rem; justify-content:flex-end; flex-wrap:wrap; }
+.row-actions form { margin:0; }
 code { font-size:.9em; }
 @media (max-width: 40rem) {
   body { padding:1rem .75rem; }

@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createUser } from "../../src/users/users.js";
 import { basic, postForm } from "../helpers/http.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { makeUser } from "../helpers/users.js";
@@ -373,5 +374,37 @@ describe("server-rendered pages in headless Chromium", () => {
     await page.goto(`${server.issuer}/account`);
     expect(new URL(page.url()).pathname).toBe("/login");
     await context.close();
+  });
+
+  it("administration page: one click revokes a person's access everywhere", async () => {
+    await createUser(server.ctx, {
+      username: "root",
+      password: "root password!",
+      roles: ["frontdesk:admin"],
+    });
+    const { username, password } = await makeUser(server.ctx, "carla");
+    const adminContext = await device(LAPTOP_UA);
+    const personContext = await device(PHONE_UA);
+    const person = await personContext.newPage();
+    await person.goto(`${server.issuer}/login`);
+    await signIn(person, username, password);
+    await person.waitForURL((url) => url.pathname === "/account");
+
+    const admin = await adminContext.newPage();
+    await admin.goto(`${server.issuer}/admin`);
+    expect(new URL(admin.url()).pathname).toBe("/login");
+    await signIn(admin, "root", "root password!");
+    await admin.waitForURL((url) => url.pathname === "/admin");
+    expect(await admin.locator("h1").textContent()).toBe("Administration");
+    await screenshot(admin, "admin");
+    await expectAccessible(admin);
+
+    const row = admin.locator("tr", { hasText: "carla" });
+    await row.getByRole("button", { name: "Revoke everywhere" }).click();
+    await admin.waitForURL((url) => url.pathname === "/admin" && url.search.includes("notice"));
+    await person.goto(`${server.issuer}/account`);
+    expect(new URL(person.url()).pathname).toBe("/login");
+    await adminContext.close();
+    await personContext.close();
   });
 });
