@@ -5,9 +5,13 @@ export function newOpaqueToken(): string {
   return randomBytes(32).toString("base64url");
 }
 
-/** A shorter random identifier (128 bits) for ids that are not secrets on their own. */
+/**
+ * A random identifier (128 bits) for ids that are not secrets on their own. Hex, so
+ * an id never starts with "-" (a command line would read it as an option) and is
+ * safe in URLs, shells and file names alike.
+ */
 export function newId(): string {
-  return randomBytes(16).toString("base64url");
+  return randomBytes(16).toString("hex");
 }
 
 /** Storage form of a high-entropy secret: SHA-256 hex (no salt needed at 256 bits of entropy). */
