@@ -30,7 +30,11 @@ export async function migrateDurableStore(
 export async function openFastStore(config: Config): Promise<FastStore> {
   if (config.redisUrl) {
     const { redisFastStore } = await import("./storage/fast/redis.js");
-    const store = redisFastStore({ url: config.redisUrl, prefix: config.redisPrefix });
+    const store = redisFastStore({
+      url: config.redisUrl,
+      prefix: config.redisPrefix,
+      cluster: config.redisCluster,
+    });
     // Refuse to start against a Redis that is not there: a wrong URL shows up at once.
     try {
       await store.ping();

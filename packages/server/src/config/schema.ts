@@ -31,6 +31,8 @@ export const configSchema = z
       .regex(/^rediss?:\/\//, "must start with redis:// or rediss://")
       .optional(),
     redisPrefix: z.string().default("frontdesk:"),
+    /** `redisUrl` names one node of a Redis Cluster (keys are hash-tagged, so no other change is needed). */
+    redisCluster: flag.default(false),
     /** Access-token lifetime in seconds: default 10 min, at most 15 min unless allowLongAccessTokens. */
     accessTokenTtl: seconds.default(600),
     allowLongAccessTokens: flag.default(false),

@@ -1,4 +1,4 @@
-import { Redis } from "ioredis";
+import { Cluster, Redis } from "ioredis";
 import { StoreUnavailableError } from "../../http/store-unavailable.js";
 import type { FastStore } from "./types.js";
 
@@ -31,6 +31,8 @@ export interface RedisFastStoreOptions {
   connectTimeout?: number;
   /** Stream length kept for the revocation feed (approximate). */
   streamMaxLen?: number;
+  /** `url` is one node of a Redis Cluster: route each key to its slot's node. */
+  cluster?: boolean;
 }
 
 const INCREMENT = `local n = redis.call('INCR', KEYS[1])
@@ -70,15 +72,30 @@ export function redisFastStore(options: RedisFastStoreOptions): FastStore {
   if (/[{}]/.test(prefix)) throw new Error("redisPrefix must not contain { or }");
   const maxLen = options.streamMaxLen ?? 100_000;
   const connectTimeout = options.connectTimeout ?? 1000;
-  const redis = new Redis(options.url, {
-    enableOfflineQueue: false,
-    autoResendUnfulfilledCommands: false,
+  const connection = {
     maxRetriesPerRequest: 0,
     commandTimeout: options.commandTimeout ?? 1500,
     connectTimeout,
-    retryStrategy: (attempt) => Math.min(attempt * 100, 1000),
-    lazyConnect: false,
-  });
+    autoResendUnfulfilledCommands: false,
+  };
+  const retry = (attempt: number) => Math.min(attempt * 100, 1000);
+  // A Cluster client speaks the same commands; every operation below touches one key
+  // (hash-tagged), so each goes to one node. Typed as Redis for the shared command API.
+  const cluster = options.cluster
+    ? new Cluster([options.url], {
+        enableOfflineQueue: false,
+        clusterRetryStrategy: retry,
+        redisOptions: connection,
+      })
+    : undefined;
+  const redis: Redis =
+    (cluster as unknown as Redis | undefined) ??
+    new Redis(options.url, {
+      ...connection,
+      enableOfflineQueue: false,
+      retryStrategy: retry,
+      lazyConnect: false,
+    });
   // Errors surface on the calls that fail (with the last connection error as cause).
   let connectionError: Error | undefined;
   redis.on("error", (error: Error) => {
@@ -172,11 +189,14 @@ export function redisFastStore(options: RedisFastStoreOptions): FastStore {
   }
 
   function subscribe(): void {
-    const sub = redis.duplicate({
-      enableOfflineQueue: true,
-      autoResubscribe: true,
-      commandTimeout: undefined,
-    });
+    const overrides = { enableOfflineQueue: true, autoResubscribe: true, commandTimeout: undefined };
+    // Cluster.duplicate takes start-up nodes first.
+    const sub = cluster
+      ? (cluster.duplicate([], {
+          enableOfflineQueue: true,
+          redisOptions: { ...connection, ...overrides },
+        }) as unknown as Redis)
+      : redis.duplicate(overrides);
     subscriber = sub;
     sub.on("error", () => {});
     sub.on("message", (from: string) => {
