@@ -2,10 +2,10 @@ import type { ClientRecord, DurableStore } from "../storage/durable/types.js";
 
 /**
  * How long a client record read for authentication or introspection is reused, in
- * milliseconds. A client deleted or changed (secret, grant types, scopes) in any
- * process is seen by every process within this bound; tokens it already holds are
- * refused at once through the revocation marker its deletion writes to the fast
- * store. Unknown ids are never cached, so a new client works at once.
+ * milliseconds. A client deleted in any process is refused at once all the same: its
+ * deletion writes a revocation marker to the shared fast store, which authentication
+ * and revocation checks read on every call. Other changes are seen within this bound.
+ * Unknown ids are never cached, so a new client works at once.
  */
 export const CLIENT_CACHE_MS = 1000;
 const CLIENT_CACHE_MAX = 1000;

@@ -57,6 +57,11 @@ export class Revocations {
     return (await this.fast.get(NS_SID, sid)) !== undefined;
   }
 
+  /** Whether a client was deleted or disabled within the last token lifetime (any process). */
+  async isClientRevoked(clientId: string): Promise<boolean> {
+    return (await this.fast.get(NS_CLIENT, clientId)) !== undefined;
+  }
+
   /** Tokens of a deleted or disabled client. */
   async revokeClient(clientId: string): Promise<void> {
     await this.fast.set(NS_CLIENT, clientId, "1", this.horizon);

@@ -1,8 +1,9 @@
 import type { FastifyRequest } from "fastify";
 import { cachedClient } from "../clients/client-cache.js";
 import { clientSecretMatches } from "../clients/secrets.js";
+import type { Context } from "../context.js";
 import { InvalidClient, InvalidRequest } from "../errors/oauth-errors.js";
-import type { ClientRecord, DurableStore } from "../storage/durable/types.js";
+import type { ClientRecord } from "../storage/durable/types.js";
 
 interface Presented {
   method: "client_secret_basic" | "client_secret_post" | "none";
@@ -55,12 +56,17 @@ function presented(request: FastifyRequest, params: Record<string, string>): Pre
 export async function authenticateClient(
   request: FastifyRequest,
   params: Record<string, string>,
-  durable: DurableStore,
+  ctx: Pick<Context, "durable" | "revocations">,
 ): Promise<ClientRecord> {
   const p = presented(request, params);
   const basic = p.method === "client_secret_basic";
-  const client = await cachedClient(durable, p.clientId);
-  if (!client || client.disabled) throw new InvalidClient("client authentication failed", basic);
+  // The record may come from the short client cache; a deletion's revocation marker
+  // (in the fast store, shared by every process) takes effect at once all the same.
+  const [client, revoked] = await Promise.all([
+    cachedClient(ctx.durable, p.clientId),
+    ctx.revocations.isClientRevoked(p.clientId),
+  ]);
+  if (!client || client.disabled || revoked) throw new InvalidClient("client authentication failed", basic);
   if (client.tokenEndpointAuthMethod === "none") {
     if (p.method !== "none")
       throw new InvalidClient("public clients do not authenticate with a secret", basic);

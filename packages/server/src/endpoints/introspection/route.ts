@@ -14,7 +14,7 @@ import { introspectionTypes } from "./types.js";
 export function registerIntrospection(app: FastifyInstance, ctx: Context): void {
   app.post(paths.introspection, async (request, reply) => {
     const params = singleValued(formBody(request));
-    const client = await authenticateClient(request, params, ctx.durable);
+    const client = await authenticateClient(request, params, ctx);
     if (client.tokenEndpointAuthMethod === "none")
       throw new InvalidClient("public clients cannot introspect");
     const token = required(params, "token");

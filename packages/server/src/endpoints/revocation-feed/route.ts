@@ -68,7 +68,7 @@ export function registerRevocationFeed(app: FastifyInstance, ctx: Context): void
   });
   app.get(paths.revocationFeed, async (request, reply) => {
     const query = singleValued(request.query, "query");
-    const client = await authenticateClient(request, {}, ctx.durable);
+    const client = await authenticateClient(request, {}, ctx);
     if (client.tokenEndpointAuthMethod === "none")
       throw new InvalidClient("public clients cannot read the feed");
     if (!client.scopes.includes(FEED_SCOPE))

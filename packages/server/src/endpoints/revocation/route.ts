@@ -13,7 +13,7 @@ import { revocationTypes } from "./types.js";
 export function registerRevocation(app: FastifyInstance, ctx: Context): void {
   app.post(paths.revocation, async (request, reply) => {
     const params = singleValued(formBody(request));
-    const client = await authenticateClient(request, params, ctx.durable);
+    const client = await authenticateClient(request, params, ctx);
     const token = required(params, "token");
     const order =
       params.token_type_hint === "refresh_token" ? [...revocationTypes].reverse() : revocationTypes;

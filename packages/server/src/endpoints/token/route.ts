@@ -19,7 +19,7 @@ export function registerTokenEndpoint(app: FastifyInstance, ctx: Context): void 
   app.post(paths.token, async (request: FastifyRequest, reply) => {
     const params = singleValued(formBody(request));
     const handler = pickGrant(required(params, "grant_type"));
-    const client = await authenticateClient(request, params, ctx.durable);
+    const client = await authenticateClient(request, params, ctx);
     const grantType = params.grant_type as string;
     if (!client.grantTypes.includes(grantType))
       throw new UnauthorizedClient(`client is not allowed the ${grantType} grant`);
