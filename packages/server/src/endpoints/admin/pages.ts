@@ -71,22 +71,20 @@ export function registerAdminPages(app: FastifyInstance, ctx: Context): void {
       );
     }),
   );
-  app.post(
-    "/admin/users/revoke",
-    adminAction(ctx, async (form) => {
-      const user = form.user ? await ctx.durable.users.get(form.user) : undefined;
-      if (user) await revokeUser(ctx, user);
-      return "revoked";
-    }),
-  );
-  app.post(
-    "/admin/users/disable",
-    adminAction(ctx, async (form) => {
-      const user = form.user ? await ctx.durable.users.get(form.user) : undefined;
-      if (user) await disableUser(ctx, user);
-      return "disabled";
-    }),
-  );
+  const userActions = [
+    { path: "/admin/users/revoke", act: revokeUser, notice: "revoked" },
+    { path: "/admin/users/disable", act: disableUser, notice: "disabled" },
+  ] as const;
+  for (const { path, act, notice } of userActions) {
+    app.post(
+      path,
+      adminAction(ctx, async (form) => {
+        const user = form.user ? await ctx.durable.users.get(form.user) : undefined;
+        if (user) await act(ctx, user);
+        return notice;
+      }),
+    );
+  }
   app.post(
     "/admin/clients/delete",
     adminAction(ctx, async (form) => {
