@@ -1,6 +1,6 @@
-export { buildApp } from "./app.js";
 export { ConfigError } from "./config/errors.js";
-export { loadConfig } from "./config/load.js";
 export type { Config } from "./config/schema.js";
-export { type RunningServer, startServer } from "./server.js";
-export { closeContext, createContext } from "./services.js";
+export { buildApp } from "./main/app.js";
+export { loadServerConfig as loadConfig } from "./main/config.js";
+export { type RunningServer, startServer } from "./main/server.js";
+export { closeContext, createContext } from "./main/services.js";

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deleteClient } from "../src/clients/registration.js";
 import { createLogger } from "../src/logging/logger.js";
-import { closeContext, createContext } from "../src/services.js";
+import { closeContext, createContext } from "../src/main/services.js";
 import { startTestServer, type TestServer } from "./helpers/server.js";
 
 /**

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { ConfigError } from "../src/config/errors.js";
-import { loadConfig } from "../src/config/load.js";
+import { loadServerConfig as loadConfig } from "../src/main/config.js";
 import { tempDir } from "./helpers/server.js";
 
 const SECRET = "s".repeat(40);

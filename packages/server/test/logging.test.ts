@@ -2,9 +2,9 @@ import { rmSync } from "node:fs";
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerClient } from "../src/clients/registration.js";
-import { loadConfig } from "../src/config/load.js";
 import { createLogger } from "../src/logging/logger.js";
-import { type RunningServer, startServer } from "../src/server.js";
+import { loadServerConfig as loadConfig } from "../src/main/config.js";
+import { type RunningServer, startServer } from "../src/main/server.js";
 import { basic, postForm, postRaw } from "./helpers/http.js";
 import { freePort, tempDir } from "./helpers/server.js";
 

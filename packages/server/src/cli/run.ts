@@ -1,9 +1,9 @@
 import type { Command } from "commander";
-import { loadConfig } from "../config/load.js";
 import type { Config } from "../config/schema.js";
-import type { Context } from "../context.js";
+import type { CoreServices } from "../features/contract.js";
 import { createLogger } from "../logging/logger.js";
-import { closeContext, createContext } from "../services.js";
+import { loadServerConfig } from "../main/config.js";
+import { closeContext, createContext } from "../main/services.js";
 import { createOutput, type Output } from "./output.js";
 
 export interface GlobalOptions {
@@ -21,13 +21,13 @@ export function withGlobals(command: Command): Command {
 }
 
 export function configFrom(options: GlobalOptions, flags: Record<string, unknown> = {}): Config {
-  return loadConfig({ flags: { dataDir: options.dataDir, ...flags }, configFile: options.config });
+  return loadServerConfig({ flags: { dataDir: options.dataDir, ...flags }, configFile: options.config });
 }
 
 /** Runs an administrative action against the same stores a server uses (they may share them). */
 export async function withContext(
   options: GlobalOptions,
-  action: (ctx: Context, out: Output) => Promise<void>,
+  action: (ctx: CoreServices, out: Output) => Promise<void>,
 ): Promise<void> {
   const config = configFrom(options);
   // Administrative commands log only problems: their output is the result.

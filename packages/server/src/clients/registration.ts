@@ -1,6 +1,6 @@
-import type { Context } from "../context.js";
-import { parseScope } from "../shared/scopes.js";
-import type { ClientRecord } from "../storage/durable/types.js";
+import { parseScope } from "../oauth/scopes.js";
+import type { Revocations } from "../revocation/revocations.js";
+import type { ClientRecord, DurableStore } from "../storage/durable/types.js";
 import { newId } from "../tokens/opaque.js";
 import { forgetClient } from "./client-cache.js";
 import { newClientSecret } from "./secrets.js";
@@ -58,7 +58,7 @@ function validate(input: ClientInput): void {
 
 /** Registers a client. The secret (confidential clients) is returned once and stored only as a hash. */
 export async function registerClient(
-  ctx: Pick<Context, "durable">,
+  ctx: { durable: DurableStore },
   input: ClientInput,
 ): Promise<{ client: ClientRecord; secret?: string }> {
   validate(input);
@@ -81,7 +81,10 @@ export async function registerClient(
 }
 
 /** Deletes a client and revokes everything it holds: refresh families, and (via the feed) its access tokens. */
-export async function deleteClient(ctx: Context, clientId: string): Promise<boolean> {
+export async function deleteClient(
+  ctx: { durable: DurableStore; revocations: Revocations },
+  clientId: string,
+): Promise<boolean> {
   const existed = await ctx.durable.clients.delete(clientId);
   forgetClient(ctx.durable, clientId);
   if (!existed) return false;

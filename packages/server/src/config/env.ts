@@ -1,4 +1,5 @@
-import { configSchema } from "./schema.js";
+import type { z } from "zod";
+import { configSchema, type FeatureSections } from "./schema.js";
 
 /** FRONTDESK_ACCESS_TOKEN_TTL <- accessTokenTtl */
 export function envName(key: string): string {
@@ -7,9 +8,28 @@ export function envName(key: string): string {
 
 const listKeys = new Set(["resources", "scopes"]);
 
+/** FRONTDESK_FEATURES_DEVICE_FLOW_ENABLED <- features.deviceFlow.enabled */
+export function featureEnvName(feature: string, key: string): string {
+  return envName(`features_${feature}_${key}`).replace(/__/g, "_");
+}
+
+function readFeatureEnv(env: NodeJS.ProcessEnv, sections: FeatureSections): Record<string, unknown> {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const [feature, section] of Object.entries(sections))
+    for (const key of Object.keys((section as z.ZodObject).shape)) {
+      const value = env[featureEnvName(feature, key)];
+      if (value === undefined || value === "") continue;
+      out[feature] ??= {};
+      (out[feature] as Record<string, unknown>)[key] = value;
+    }
+  return out;
+}
+
 /** Reads every known FRONTDESK_* variable; lists are space- or comma-separated. */
-export function readEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
+export function readEnv(env: NodeJS.ProcessEnv, sections: FeatureSections = {}): Record<string, unknown> {
   const out: Record<string, unknown> = {};
+  const features = readFeatureEnv(env, sections);
+  if (Object.keys(features).length) out.features = features;
   for (const key of Object.keys(configSchema.shape)) {
     const value = env[envName(key)];
     if (value === undefined || value === "") continue;

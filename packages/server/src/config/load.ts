@@ -1,9 +1,15 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
-import { envName, readEnv } from "./env.js";
+import { envName, featureEnvName, readEnv } from "./env.js";
 import { ConfigError } from "./errors.js";
-import { type Config, configSchema, type ParsedConfig } from "./schema.js";
+import {
+  type Config,
+  configSchema,
+  type FeatureSections,
+  type ParsedConfig,
+  schemaWithFeatures,
+} from "./schema.js";
 
 export interface LoadOptions {
   /** Values from command-line flags: they win over the environment. */
@@ -11,6 +17,8 @@ export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
   /** Explicit config file; otherwise `frontdesk.json` in the data directory when it exists. */
   configFile?: string;
+  /** The `features.<name>` sections of the enabled-able features (the composition root passes them). */
+  features?: FeatureSections;
 }
 
 const MAX_DEFAULT_ACCESS_TTL = 15 * 60;
@@ -65,30 +73,59 @@ function developmentSecret(dataDir: string): string {
  */
 export function loadConfig(options: LoadOptions = {}): Config {
   const env = options.env ?? process.env;
-  const fromEnv = readEnv(env);
+  const sections = options.features ?? {};
+  const fromEnv = readEnv(env, sections);
   const flags = defined(options.flags);
   const dataDirGuess = String(flags.dataDir ?? fromEnv.dataDir ?? ".frontdesk");
   const file = options.configFile ?? env.FRONTDESK_CONFIG ?? join(dataDirGuess, "frontdesk.json");
   const fromFile = options.configFile || existsSync(file) ? readFileConfig(file) : {};
 
-  const result = configSchema.safeParse({ ...fromFile, ...fromEnv, ...flags });
+  const schema = schemaWithFeatures(sections);
+  const result = schema.safeParse({
+    ...fromFile,
+    ...fromEnv,
+    ...flags,
+    ...mergedFeatures(fromFile.features, fromEnv.features, flags.features),
+  });
   if (!result.success) {
     throw new ConfigError(
       result.error.issues.map((issue) => {
         const key = issue.path.join(".") || "(root)";
         const top = String(issue.path[0] ?? "");
         const hint =
-          top && top in configSchema.shape ? ` (env ${envName(top)}, flag or "${top}" in the file)` : "";
+          top === "features" && issue.path.length === 3
+            ? ` (env ${featureEnvName(String(issue.path[1]), String(issue.path[2]))} or the config file)`
+            : top && top in configSchema.shape
+              ? ` (env ${envName(top)}, flag or "${top}" in the file)`
+              : "";
         return issue.code === "unrecognized_keys"
-          ? `unknown key(s) ${issue.keys.join(", ")}: remove them or check the spelling`
+          ? `unknown key(s) ${issue.keys.join(", ")}${issue.path.length ? ` in ${key}` : ""}: remove them or check the spelling`
           : `${key}${hint}: ${issue.message}`;
       }),
     );
   }
-  return finish(result.data);
+  return finish(result.data as ParsedConfig & { features: Config["features"] });
 }
 
-function finish(parsed: ParsedConfig): Config {
+/** Feature sections merge per feature and key: the environment overrides one key of a file's section. */
+function mergedFeatures(...layers: unknown[]): { features?: Record<string, unknown> } {
+  const out: Record<string, Record<string, unknown>> = {};
+  let any = false;
+  for (const layer of layers) {
+    if (!layer || typeof layer !== "object" || Array.isArray(layer)) continue;
+    any = true;
+    for (const [name, section] of Object.entries(layer)) {
+      if (!section || typeof section !== "object" || Array.isArray(section)) {
+        (out as Record<string, unknown>)[name] = section;
+        continue;
+      }
+      out[name] = { ...(out[name] ?? {}), ...(section as Record<string, unknown>) };
+    }
+  }
+  return any ? { features: out } : {};
+}
+
+function finish(parsed: ParsedConfig & { features: Config["features"] }): Config {
   const problems: string[] = [];
   const warnings: string[] = [];
   const dataDir = isAbsolute(parsed.dataDir) ? parsed.dataDir : resolve(parsed.dataDir);
@@ -143,6 +180,15 @@ function finish(parsed: ParsedConfig): Config {
     keyEncryptionSecret: keyEncryptionSecret as string,
     resources: Object.freeze(parsed.resources ?? [`${issuer}/api`]),
     scopes: Object.freeze([...parsed.scopes]) as string[],
+    features: deepFreeze(parsed.features ?? {}),
     warnings: Object.freeze(warnings),
   });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object") {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
 }

@@ -2,7 +2,7 @@ import { z } from "zod";
 
 const seconds = z.coerce.number().int().positive();
 /** A boolean, or its spelling in an environment variable ("true"/"false", "1"/"0", "yes"/"no"). Not z.coerce: "false" must be false. */
-const flag = z.union([z.boolean(), z.stringbool()], { error: "must be true or false" });
+export const flag = z.union([z.boolean(), z.stringbool()], { error: "must be true or false" });
 
 /**
  * Every setting, its default and its rule. Keys are camelCase in the config file
@@ -63,6 +63,17 @@ export const configSchema = z
   })
   .strict();
 
+/** Feature sections by name, each a zod object (with `enabled` unless the feature is required). */
+export type FeatureSections = Record<string, z.ZodObject>;
+
+/** The whole schema: the core keys plus a `features` object of the given sections. */
+export function schemaWithFeatures(sections: FeatureSections) {
+  const features = Object.fromEntries(
+    Object.entries(sections).map(([name, section]) => [name, section.strict().prefault({})]),
+  );
+  return configSchema.extend({ features: z.object(features).strict().prefault({}) });
+}
+
 export type ConfigInput = z.input<typeof configSchema>;
 export type ParsedConfig = z.output<typeof configSchema>;
 
@@ -71,6 +82,8 @@ export interface Config extends Omit<ParsedConfig, "issuer" | "resources" | "key
   readonly issuer: string;
   readonly resources: readonly string[];
   readonly keyEncryptionSecret: string;
+  /** `features.<name>`: each feature's validated section (see features/contract.ts). */
+  readonly features: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** Settings that are insecure and were explicitly allowed; logged loudly at start. */
   readonly warnings: readonly string[];
 }

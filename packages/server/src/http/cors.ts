@@ -1,24 +1,15 @@
 import type { FastifyInstance } from "fastify";
-import { paths } from "../endpoints/discovery/metadata.js";
 
 /**
- * Endpoints a browser-based (public) client calls from its own origin. None of them
- * reads a cookie, so any origin may call them: `*`, never with credentials. Pages,
+ * Endpoints a browser-based (public) client calls from its own origin (each feature
+ * names its own, see the registry's `corsPaths`). None of them reads a cookie, so any origin may call them: `*`, never with credentials. Pages,
  * the account area, forward-auth and introspection are not listed and stay same-origin.
  */
-const OPEN_PATHS = new Set<string>([
-  "/.well-known/openid-configuration",
-  "/.well-known/oauth-authorization-server",
-  paths.jwks,
-  paths.token,
-  paths.revocation,
-  paths.userinfo,
-]);
-
-export function registerCors(app: FastifyInstance): void {
+export function registerCors(app: FastifyInstance, openPaths: Iterable<string>): void {
+  const open = new Set(openPaths);
   app.addHook("onRequest", async (request, reply) => {
     const path = request.url.split("?", 1)[0] as string;
-    if (!OPEN_PATHS.has(path) || request.headers.origin === undefined) return;
+    if (!open.has(path) || request.headers.origin === undefined) return;
     reply.header("access-control-allow-origin", "*");
     reply.header("access-control-expose-headers", "www-authenticate");
     if (request.method === "OPTIONS") {
@@ -31,5 +22,5 @@ export function registerCors(app: FastifyInstance): void {
     }
   });
   // Preflights need a route to reach the hook above; anything else is a 404 as before.
-  for (const path of OPEN_PATHS) app.options(path, async (_request, reply) => reply.code(404).send());
+  for (const path of open) app.options(path, async (_request, reply) => reply.code(404).send());
 }

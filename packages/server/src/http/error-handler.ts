@@ -8,7 +8,7 @@ import {
   TemporarilyUnavailable,
 } from "../errors/oauth-errors.js";
 import { serializeOAuthError } from "../errors/serialize.js";
-import { isStoreUnavailable } from "./store-unavailable.js";
+import { isStoreUnavailable } from "../storage/unavailable.js";
 
 /** Maps Fastify's own request errors (bad content type, body too large, bad JSON) to OAuth errors. */
 function fromFastify(error: FastifyError): OAuthError | undefined {

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
-import type { Context } from "../context.js";
+import type { DurableStore } from "../storage/durable/types.js";
+import type { FastStore } from "../storage/fast/types.js";
 
 /** A readiness probe must answer even when a store hangs. */
 const PING_TIMEOUT_MS = 2_000;
@@ -16,7 +17,7 @@ function within(ms: number, check: Promise<void>): Promise<void> {
  * `/healthz`: the process is alive. `/readyz`: both stores answer; otherwise 503
  * naming the unreachable ones (`"unreachable": ["postgres"]`).
  */
-export function registerHealth(app: FastifyInstance, ctx: Context): void {
+export function registerHealth(app: FastifyInstance, ctx: { durable: DurableStore; fast: FastStore }): void {
   app.get("/healthz", async (_request, reply) =>
     reply.header("cache-control", "no-store").send({ status: "ok" }),
   );

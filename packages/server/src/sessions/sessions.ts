@@ -7,6 +7,8 @@ export interface Session {
   userId: string;
   authTime: number;
   amr: string[];
+  /** Assurance level of the sign-in (OIDC `acr`), when a method claims one. */
+  acr?: string;
   createdAt: number;
   lastSeen: number;
   /** Absolute limit: the session ends then whatever its activity. */
@@ -44,15 +46,16 @@ export class SessionService {
 
   /** Starts a session (a new token every sign-in: no fixation). Returns the token for the cookie. */
   async create(
-    input: Pick<Session, "userId" | "amr" | "userAgent" | "ip">,
+    input: Pick<Session, "userId" | "amr" | "userAgent" | "ip"> & { acr?: string; authTime?: number },
   ): Promise<{ token: string; session: Session }> {
     const token = newOpaqueToken();
     const t = now();
     const session: Session = {
       sid: newId(),
       userId: input.userId,
-      authTime: t,
+      authTime: Math.min(input.authTime ?? t, t),
       amr: input.amr,
+      ...(input.acr ? { acr: input.acr } : {}),
       createdAt: t,
       lastSeen: t,
       absoluteExpiresAt: t + this.options.absoluteTtl,

@@ -1,6 +1,17 @@
-import type { Context } from "../context.js";
-import type { TokenResponse } from "../endpoints/token/grant.js";
+import type { Config } from "../config/schema.js";
 import type { ClientRecord, UserRecord } from "../storage/durable/types.js";
+import type { AccessTokens } from "./access-token.js";
+import type { IdTokens } from "./id-token.js";
+import type { RefreshTokens } from "./refresh-tokens.js";
+import { BEARER, type TokenBinding, type TokenResponse } from "./token-response.js";
+
+/** What issuing a user's tokens needs. */
+export interface UserTokenDeps {
+  config: Pick<Config, "accessTokenTtl" | "idTokenTtl">;
+  accessTokens: AccessTokens;
+  idTokens: IdTokens;
+  refreshTokens: RefreshTokens;
+}
 
 export interface UserGrant {
   client: ClientRecord;
@@ -16,6 +27,8 @@ export interface UserGrant {
   nonce: string | null;
   /** Continue this family (refresh) instead of starting one. */
   family?: { id: string; refreshToken: string };
+  /** From the token endpoint's binding step; Bearer when absent. */
+  binding?: TokenBinding;
 }
 
 /**
@@ -24,11 +37,12 @@ export interface UserGrant {
  * client allowed the refresh_token grant.
  */
 export async function issueUserTokens(
-  ctx: Context,
+  ctx: UserTokenDeps,
   grant: UserGrant,
 ): Promise<{ response: TokenResponse; familyId?: string; jti: string; exp: number }> {
   const { client, user, config } = { ...grant, config: ctx.config };
   const accessScopes = grant.accessScopes ?? grant.scopes;
+  const binding = grant.binding ?? BEARER;
   let family = grant.family;
   if (!family && grant.scopes.includes("offline_access") && client.grantTypes.includes("refresh_token")) {
     const issued = await ctx.refreshTokens.issue({
@@ -54,6 +68,7 @@ export async function issueUserTokens(
       auth_time: grant.authTime,
       ...(grant.acr ? { acr: grant.acr } : {}),
       ...(grant.amr.length ? { amr: grant.amr } : {}),
+      ...(binding.confirmation ? { cnf: binding.confirmation } : {}),
     },
   });
   if (family) await ctx.refreshTokens.trackAccessToken(family.id, claims.jti, claims.exp);
@@ -76,7 +91,7 @@ export async function issueUserTokens(
     exp: claims.exp,
     response: {
       access_token: token,
-      token_type: "Bearer",
+      token_type: binding.tokenType,
       expires_in: config.accessTokenTtl,
       scope: accessScopes.join(" "),
       ...(family ? { refresh_token: family.refreshToken } : {}),

@@ -1,7 +1,17 @@
-import type { Context } from "../context.js";
-import type { UserRecord } from "../storage/durable/types.js";
+import type { Revocations } from "../revocation/revocations.js";
+import type { SessionService } from "../sessions/sessions.js";
+import type { DurableStore, UserRecord } from "../storage/durable/types.js";
 import { newId } from "../tokens/opaque.js";
+import type { RefreshTokens } from "../tokens/refresh-tokens.js";
 import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "./passwords.js";
+
+/** What revoking a user's access touches. */
+export interface UserRevocationDeps {
+  durable: DurableStore;
+  sessions: SessionService;
+  refreshTokens: RefreshTokens;
+  revocations: Revocations;
+}
 
 /** A user-management request the caller must fix; the message says what. */
 export class InvalidUserInput extends Error {}
@@ -10,16 +20,23 @@ const USERNAME = /^[A-Za-z0-9._@+-]{1,64}$/;
 
 export interface NewUser {
   username: string;
-  password: string;
+  /** Optional: people who sign in with an upstream provider or a passkey have none. */
+  password?: string;
   email?: string;
   tenant?: string;
   roles?: string[];
 }
 
-export async function createUser(ctx: Pick<Context, "durable">, input: NewUser): Promise<UserRecord> {
+export async function createUser(
+  ctx: Pick<UserRevocationDeps, "durable">,
+  input: NewUser,
+): Promise<UserRecord> {
   if (!USERNAME.test(input.username))
     throw new InvalidUserInput("username: 1-64 characters of letters, digits and . _ @ + -");
-  if (input.password.length < MIN_PASSWORD_LENGTH || input.password.length > MAX_PASSWORD_LENGTH)
+  if (
+    input.password !== undefined &&
+    (input.password.length < MIN_PASSWORD_LENGTH || input.password.length > MAX_PASSWORD_LENGTH)
+  )
     throw new InvalidUserInput(
       `password: between ${MIN_PASSWORD_LENGTH} and ${MAX_PASSWORD_LENGTH} characters`,
     );
@@ -31,7 +48,7 @@ export async function createUser(ctx: Pick<Context, "durable">, input: NewUser):
     id: newId(),
     username: input.username,
     email: input.email ?? null,
-    passwordHash: await hashPassword(input.password),
+    passwordHash: input.password === undefined ? null : await hashPassword(input.password),
     disabled: false,
     tokensRevokedBefore: null,
     tenant: input.tenant ?? null,
@@ -44,7 +61,7 @@ export async function createUser(ctx: Pick<Context, "durable">, input: NewUser):
 
 /** Finds a user by id or username. */
 export async function findUser(
-  ctx: Pick<Context, "durable">,
+  ctx: Pick<UserRevocationDeps, "durable">,
   idOrName: string,
 ): Promise<UserRecord | undefined> {
   return (await ctx.durable.users.get(idOrName)) ?? (await ctx.durable.users.getByUsername(idOrName));
@@ -55,7 +72,7 @@ export async function findUser(
  * token issued so far (pushed to guards as a `sub` event).
  */
 export async function revokeUser(
-  ctx: Context,
+  ctx: UserRevocationDeps,
   user: UserRecord,
 ): Promise<{ sessions: number; families: number }> {
   const sessions = await ctx.sessions.endAllForUser(user.id);
@@ -65,7 +82,7 @@ export async function revokeUser(
 }
 
 /** Disables sign-in and revokes everything the user holds. */
-export async function disableUser(ctx: Context, user: UserRecord): Promise<void> {
+export async function disableUser(ctx: UserRevocationDeps, user: UserRecord): Promise<void> {
   await ctx.durable.users.update(user.id, { disabled: true });
   await revokeUser(ctx, user);
 }

@@ -1,15 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { type ClientInput, registerClient } from "../../src/clients/registration.js";
-import { envName } from "../../src/config/env.js";
-import { loadConfig } from "../../src/config/load.js";
-import type { ConfigInput } from "../../src/config/schema.js";
+import { envName, featureEnvName } from "../../src/config/env.js";
 import { createLogger } from "../../src/logging/logger.js";
-import { closeContext, createContext } from "../../src/services.js";
+import { loadServerConfig as loadConfig } from "../../src/main/config.js";
+import { closeContext, createContext } from "../../src/main/services.js";
 import { createTestDatabase } from "../storage/helpers/postgres.js";
 import { startNginx } from "./nginx.js";
 import { startServerProcess } from "./process.js";
-import { freePort, type TestServer, tempDir } from "./server.js";
+import { freePort, type TestConfig, type TestServer, tempDir } from "./server.js";
 
 const REDIS_URL = process.env.FRONTDESK_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 
@@ -17,6 +16,11 @@ function toEnv(settings: Record<string, unknown>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(settings)) {
     if (value === undefined) continue;
+    if (key === "features") {
+      for (const [feature, section] of Object.entries(value as Record<string, Record<string, unknown>>))
+        for (const [option, v] of Object.entries(section)) env[featureEnvName(feature, option)] = String(v);
+      continue;
+    }
     env[envName(key)] = Array.isArray(value) ? value.join(" ") : String(value);
   }
   return env;
@@ -27,7 +31,7 @@ function toEnv(settings: Record<string, unknown>): NodeJS.ProcessEnv {
  * round-robin, so consecutive requests of one flow land on different instances.
  * `ctx` is a third participant on the same stores (what the CLI would be).
  */
-export async function startDistributedTestServer(overrides: Partial<ConfigInput> = {}): Promise<TestServer> {
+export async function startDistributedTestServer(overrides: TestConfig = {}): Promise<TestServer> {
   const db = overrides.databaseUrl ? undefined : await createTestDatabase();
   const lbPort = await freePort();
   const url = `http://127.0.0.1:${lbPort}`;

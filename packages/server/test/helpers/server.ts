@@ -3,10 +3,10 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ClientInput, registerClient } from "../../src/clients/registration.js";
-import { loadConfig } from "../../src/config/load.js";
 import type { ConfigInput } from "../../src/config/schema.js";
 import { createLogger } from "../../src/logging/logger.js";
-import { type RunningServer, startServer } from "../../src/server.js";
+import { loadServerConfig as loadConfig } from "../../src/main/config.js";
+import { type RunningServer, startServer } from "../../src/main/server.js";
 
 /** A free TCP port on 127.0.0.1 (tiny race accepted: tests only). */
 export async function freePort(): Promise<number> {
@@ -38,7 +38,10 @@ export interface TestServer extends Omit<RunningServer, "app"> {
  * round-robin nginx (see distributed.ts): the same tests then prove any instance
  * serves any step.
  */
-export async function startTestServer(overrides: Partial<ConfigInput> = {}): Promise<TestServer> {
+/** Configuration for a test server: any key, plus `features.<name>` sections. */
+export type TestConfig = Partial<ConfigInput> & { features?: Record<string, Record<string, unknown>> };
+
+export async function startTestServer(overrides: TestConfig = {}): Promise<TestServer> {
   if (process.env.FRONTDESK_TEST_DEPLOYMENT === "distributed") {
     const { startDistributedTestServer } = await import("./distributed.js");
     return startDistributedTestServer(overrides);

@@ -1,4 +1,4 @@
-import type { Context } from "../../src/context.js";
+import type { CoreServices as Context } from "../../src/features/contract.js";
 import { createUser } from "../../src/users/users.js";
 
 export async function makeUser(

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isStoreUnavailable } from "../../src/http/store-unavailable.js";
 import { openPostgresStore } from "../../src/storage/durable/postgres.js";
 import type { DurableStore } from "../../src/storage/durable/types.js";
+import { isStoreUnavailable } from "../../src/storage/unavailable.js";
 import { client, uid } from "./conformance/records.js";
 import { until } from "./conformance/wait.js";
 import { createTestDatabase } from "./helpers/postgres.js";

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/config/load.js";
-import { isStoreUnavailable } from "../../src/http/store-unavailable.js";
+import { loadServerConfig as loadConfig } from "../../src/main/config.js";
+import { openFastStore } from "../../src/main/stores.js";
 import { redisFastStore } from "../../src/storage/fast/redis.js";
-import { openFastStore } from "../../src/stores.js";
+import { isStoreUnavailable } from "../../src/storage/unavailable.js";
 import { freePort, tempDir } from "../helpers/server.js";
 import { until } from "./conformance/wait.js";
 import { spareRedis, type TestRedis } from "./helpers/redis-server.js";

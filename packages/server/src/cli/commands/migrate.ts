@@ -1,6 +1,6 @@
 import type { Command } from "commander";
-import { isStoreUnavailable } from "../../http/store-unavailable.js";
-import { migrateDurableStore } from "../../stores.js";
+import { migrateDurableStore } from "../../main/stores.js";
+import { isStoreUnavailable } from "../../storage/unavailable.js";
 import { CliError, createOutput } from "../output.js";
 import { configFrom, type GlobalOptions, withGlobals } from "../run.js";
 

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { startServer } from "../../server.js";
+import { startServer } from "../../main/server.js";
 import { configFrom, type GlobalOptions, withGlobals } from "../run.js";
 
 interface StartOptions extends GlobalOptions {

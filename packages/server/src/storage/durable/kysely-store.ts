@@ -3,15 +3,24 @@ import { clientRepository } from "./clients-repo.js";
 import { grantRepository } from "./grants-repo.js";
 import { signingKeyRepository } from "./keys-repo.js";
 import type { ColumnTypes } from "./migrations/column-types.js";
-import { migrationProvider } from "./migrations/index.js";
+import { type ExtraMigrations, migrationProvider } from "./migrations/index.js";
 import { refreshTokenRepository } from "./refresh-repo.js";
 import type { Database } from "./schema.js";
 import type { DurableStore } from "./types.js";
 import { userRepository } from "./users-repo.js";
 
 /** Brings the schema up to date. Kysely's migrator takes a lock, so concurrent starts are safe. */
-export async function migrate(db: Kysely<Database>, types: ColumnTypes): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: migrationProvider(types) });
+export async function migrate(
+  db: Kysely<Database>,
+  types: ColumnTypes,
+  extra: ExtraMigrations = {},
+): Promise<string[]> {
+  const migrator = new Migrator({
+    db,
+    provider: migrationProvider(types, extra),
+    // A core migration added after a feature's has run still runs (feature names sort after digits).
+    allowUnorderedMigrations: true,
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error;
   return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);

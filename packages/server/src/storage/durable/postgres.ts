@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import { kyselyStore, migrate } from "./kysely-store.js";
+import type { ExtraMigrations } from "./migrations/index.js";
 import type { Database } from "./schema.js";
 import type { DurableStore } from "./types.js";
 
@@ -13,6 +14,8 @@ export interface PostgresOptions {
   poolSize: number;
   /** Run migrations (under Kysely's advisory lock) before returning. Default true. */
   migrate?: boolean;
+  /** Features' migrations, run after the core's. */
+  migrations?: ExtraMigrations;
 }
 
 function connect(url: string, poolSize: number): Kysely<Database> {
@@ -38,7 +41,7 @@ function connect(url: string, poolSize: number): Kysely<Database> {
 export async function openPostgresStore(options: PostgresOptions): Promise<DurableStore> {
   const db = connect(options.url, options.poolSize);
   try {
-    if (options.migrate !== false) await migrate(db, { int64: "bigint" });
+    if (options.migrate !== false) await migrate(db, { int64: "bigint" }, options.migrations);
   } catch (error) {
     await db.destroy();
     throw error;
@@ -47,10 +50,10 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Durab
 }
 
 /** Brings a PostgreSQL database up to date; returns the migrations this call ran. */
-export async function migratePostgres(url: string): Promise<string[]> {
+export async function migratePostgres(url: string, extra: ExtraMigrations = {}): Promise<string[]> {
   const db = connect(url, 1);
   try {
-    return await migrate(db, { int64: "bigint" });
+    return await migrate(db, { int64: "bigint" }, extra);
   } finally {
     await db.destroy();
   }

@@ -3,6 +3,7 @@ import { dirname } from "node:path";
 import SQLite from "better-sqlite3";
 import { Kysely, SqliteDialect } from "kysely";
 import { kyselyStore, migrate } from "./kysely-store.js";
+import type { ExtraMigrations } from "./migrations/index.js";
 import type { Database } from "./schema.js";
 import type { DurableStore } from "./types.js";
 
@@ -18,10 +19,10 @@ function connect(file: string): Kysely<Database> {
 }
 
 /** Opens (creating and migrating) the SQLite durable store. `:memory:` for tests. */
-export async function openSqliteStore(file: string): Promise<DurableStore> {
+export async function openSqliteStore(file: string, extra: ExtraMigrations = {}): Promise<DurableStore> {
   const db = connect(file);
   try {
-    await migrate(db, { int64: "integer" });
+    await migrate(db, { int64: "integer" }, extra);
   } catch (error) {
     await db.destroy();
     throw error;
@@ -30,10 +31,10 @@ export async function openSqliteStore(file: string): Promise<DurableStore> {
 }
 
 /** Brings a SQLite file up to date; returns the migrations this call ran. */
-export async function migrateSqlite(file: string): Promise<string[]> {
+export async function migrateSqlite(file: string, extra: ExtraMigrations = {}): Promise<string[]> {
   const db = connect(file);
   try {
-    return await migrate(db, { int64: "integer" });
+    return await migrate(db, { int64: "integer" }, extra);
   } finally {
     await db.destroy();
   }

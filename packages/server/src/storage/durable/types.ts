@@ -38,7 +38,8 @@ export interface UserRecord {
   id: string;
   username: string;
   email: string | null;
-  passwordHash: string;
+  /** argon2id hash; null for a user who signs in another way (upstream provider, passkey). */
+  passwordHash: string | null;
   disabled: boolean;
   /** Tokens issued at or before this time are revoked (user revoke, password change). */
   tokensRevokedBefore: number | null;

@@ -10,7 +10,8 @@ function toRecord(row: Row): UserRecord {
     id: row.id,
     username: row.username,
     email: row.email,
-    passwordHash: row.password_hash,
+    // The column predates password-less users: "" stores "no password".
+    passwordHash: row.password_hash === "" ? null : row.password_hash,
     disabled: bool.read(row.disabled),
     tokensRevokedBefore: int.readNullable(row.tokens_revoked_before),
     tenant: row.tenant,
@@ -28,7 +29,7 @@ export function userRepository(db: Kysely<Database>): UserRepository {
           id: u.id,
           username: u.username,
           email: u.email,
-          password_hash: u.passwordHash,
+          password_hash: u.passwordHash ?? "",
           disabled: bool.write(u.disabled),
           tokens_revoked_before: u.tokensRevokedBefore,
           tenant: u.tenant,
@@ -57,7 +58,7 @@ export function userRepository(db: Kysely<Database>): UserRepository {
       const set: Updateable<Database["users"]> = {};
       if (changes.disabled !== undefined) set.disabled = bool.write(changes.disabled);
       if (changes.tokensRevokedBefore !== undefined) set.tokens_revoked_before = changes.tokensRevokedBefore;
-      if (changes.passwordHash !== undefined) set.password_hash = changes.passwordHash;
+      if (changes.passwordHash !== undefined) set.password_hash = changes.passwordHash ?? "";
       if (changes.email !== undefined) set.email = changes.email;
       if (changes.tenant !== undefined) set.tenant = changes.tenant;
       if (changes.roles !== undefined) set.roles = json.text(changes.roles);

@@ -1,5 +1,5 @@
 import { Cluster, Redis } from "ioredis";
-import { StoreUnavailableError } from "../../http/store-unavailable.js";
+import { StoreUnavailableError } from "../unavailable.js";
 import type { FastStore } from "./types.js";
 
 /**

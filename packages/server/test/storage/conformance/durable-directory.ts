@@ -57,6 +57,16 @@ export function directoryConformance(store: () => DurableStore): void {
       expect((await store().users.list()).map((x) => x.id)).toEqual(expect.arrayContaining([u.id, bare.id]));
     });
 
+    it("keeps a user without a password (upstream sign-in, passkeys), and sets and clears one later", async () => {
+      const u = user({ passwordHash: null });
+      await store().users.create(u);
+      expect(await store().users.get(u.id)).toEqual(u);
+      await store().users.update(u.id, { passwordHash: "$argon2id$v=19$later" });
+      expect((await store().users.get(u.id))?.passwordHash).toBe("$argon2id$v=19$later");
+      await store().users.update(u.id, { passwordHash: null });
+      expect((await store().users.getByUsername(u.username))?.passwordHash).toBeNull();
+    });
+
     it("refuses a second user with the same username", async () => {
       const u = user();
       await store().users.create(u);

@@ -2,11 +2,23 @@ import type { Migration, MigrationProvider } from "kysely";
 import { initial } from "./001-initial.js";
 import type { ColumnTypes } from "./column-types.js";
 
-/** The one list of migrations, in order, for every SQL back end. */
-export function migrationProvider(types: ColumnTypes): MigrationProvider {
+/** Migrations a feature adds for its own tables, by name (`<feature>-NNN-<what>`). */
+export type ExtraMigrations = Readonly<Record<string, (types: ColumnTypes) => Migration>>;
+
+/**
+ * The one list of migrations for every SQL back end: the core's, then the features'.
+ * Kysely runs them in name order; core names start with a digit, so they sort first.
+ */
+export function migrationProvider(types: ColumnTypes, extra: ExtraMigrations = {}): MigrationProvider {
   return {
     async getMigrations(): Promise<Record<string, Migration>> {
-      return { "001-initial": initial(types) };
+      const all: Record<string, Migration> = { "001-initial": initial(types) };
+      for (const [name, make] of Object.entries(extra)) {
+        if (/^\d/.test(name) || all[name])
+          throw new Error(`migration ${name}: name taken or not feature-prefixed`);
+        all[name] = make(types);
+      }
+      return all;
     },
   };
 }

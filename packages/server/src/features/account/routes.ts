@@ -1,0 +1,99 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
+import { currentSession, localUrl, pageRoute, seeOther } from "../../http/page-route.js";
+import { singleValued } from "../../oauth/params.js";
+import { accountPage } from "../../pages/account.js";
+import { errorPage } from "../../pages/error.js";
+import { sendPage } from "../../pages/layout.js";
+import type { Session } from "../../sessions/sessions.js";
+import type { CoreServices, FeatureRouteOptions } from "../contract.js";
+
+const NOTICES: Record<string, string> = {
+  ended: "That session is signed out.",
+  "others-ended": "All your other sessions are signed out.",
+  revoked: "The application no longer has access.",
+};
+
+type AccountDeps = Pick<
+  CoreServices,
+  "durable" | "sessions" | "cookies" | "csrf" | "refreshTokens" | "logger"
+>;
+
+/** Runs a form action for the signed-in person, after the CSRF check. */
+function accountAction(
+  ctx: AccountDeps,
+  action: (session: Session, form: Record<string, string>) => Promise<string>,
+) {
+  return pageRoute(ctx, async (request: FastifyRequest, reply: FastifyReply) => {
+    const session = await currentSession(ctx, request);
+    if (!session) return seeOther(reply, "/login");
+    const form = singleValued(request.body);
+    if (!ctx.csrf.valid(request, form.csrf))
+      return sendPage(reply, 403, errorPage("Form expired", "Reload the account page and try again."));
+    return seeOther(reply, localUrl("/account", { notice: await action(session, form) }));
+  });
+}
+
+/** The person's account page: sessions (sign out one, or all others) and granted applications (revoke). */
+export function accountRoutes(ctx: AccountDeps): FastifyPluginAsync<FeatureRouteOptions> {
+  return async (app, _options) => {
+    app.get(
+      "/account",
+      pageRoute(ctx, async (request, reply) => {
+        const session = await currentSession(ctx, request);
+        const user = session && (await ctx.durable.users.get(session.userId));
+        if (!session || !user) return seeOther(reply, "/login");
+        const sessions = (await ctx.sessions.listForUser(user.id)).map((s) => s.session);
+        const grants = await ctx.durable.grants.listByUser(user.id);
+        const applications = [];
+        for (const grant of grants) {
+          const client = await ctx.durable.clients.get(grant.clientId);
+          if (client)
+            applications.push({
+              clientId: client.id,
+              name: client.name,
+              scopes: grant.scopes,
+              grantedAt: grant.createdAt,
+            });
+        }
+        const notice = NOTICES[singleValued(request.query).notice ?? ""];
+        return sendPage(
+          reply,
+          200,
+          accountPage({
+            csrf: ctx.csrf.token(request, reply),
+            username: user.username,
+            currentSid: session.sid,
+            sessions,
+            applications,
+            notice,
+          }),
+        );
+      }),
+    );
+
+    app.post(
+      "/account/sessions/end",
+      accountAction(ctx, async (session, form) => {
+        if (form.sid) await ctx.sessions.endBySid(session.userId, form.sid);
+        return "ended";
+      }),
+    );
+
+    app.post(
+      "/account/sessions/end-others",
+      accountAction(ctx, async (session) => {
+        await ctx.sessions.endAllForUser(session.userId, session.sid);
+        return "others-ended";
+      }),
+    );
+
+    app.post(
+      "/account/applications/revoke",
+      accountAction(ctx, async (session, form) => {
+        if (form.client_id && (await ctx.durable.grants.delete(session.userId, form.client_id)))
+          await ctx.refreshTokens.revokeFamiliesOf({ userId: session.userId, clientId: form.client_id });
+        return "revoked";
+      }),
+    );
+  };
+}

@@ -1,0 +1,96 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
+import { deleteClient, describeClient } from "../../clients/registration.js";
+import { NotFound } from "../../errors/oauth-errors.js";
+import { authenticateBearer } from "../../http/bearer-auth.js";
+import { describeUser, disableUser, findUser, revokeUser } from "../../users/users.js";
+import type { CoreServices, FeatureRouteOptions } from "../contract.js";
+
+export const ADMIN_SCOPE = "frontdesk:admin";
+export const ADMIN_PREFIX = "/admin/api";
+
+/** The audience an admin token must carry: request it with `resource=ISSUER/admin/api`. */
+export function adminAudience(issuer: string): string {
+  return `${issuer}${ADMIN_PREFIX}`;
+}
+
+/** What the admin API and pages act on. */
+export type AdminDeps = Pick<
+  CoreServices,
+  | "config"
+  | "durable"
+  | "keys"
+  | "sessions"
+  | "refreshTokens"
+  | "revocations"
+  | "accessTokens"
+  | "cookies"
+  | "csrf"
+  | "logger"
+>;
+
+type AdminAction = (ctx: AdminDeps, params: Record<string, string>) => Promise<Record<string, unknown>>;
+
+const actions: { method: "GET" | "POST" | "DELETE"; path: string; act: AdminAction }[] = [
+  {
+    method: "GET",
+    path: "/users",
+    act: async (ctx) => ({ users: (await ctx.durable.users.list()).map(describeUser) }),
+  },
+  {
+    method: "POST",
+    path: "/users/:user/revoke",
+    act: async (ctx, { user }) => {
+      const found = await findUser(ctx, user ?? "");
+      if (!found) throw new NotFound("no such user");
+      return { revoked: found.id, ...(await revokeUser(ctx, found)) };
+    },
+  },
+  {
+    method: "POST",
+    path: "/users/:user/disable",
+    act: async (ctx, { user }) => {
+      const found = await findUser(ctx, user ?? "");
+      if (!found) throw new NotFound("no such user");
+      await disableUser(ctx, found);
+      return { disabled: found.id };
+    },
+  },
+  {
+    method: "GET",
+    path: "/clients",
+    act: async (ctx) => ({ clients: (await ctx.durable.clients.list()).map(describeClient) }),
+  },
+  {
+    method: "DELETE",
+    path: "/clients/:client",
+    act: async (ctx, { client }) => {
+      if (!(await deleteClient(ctx, client ?? ""))) throw new NotFound("no such client");
+      return { deleted: client };
+    },
+  },
+  { method: "GET", path: "/keys", act: async (ctx) => ({ keys: await ctx.keys.list() }) },
+  { method: "POST", path: "/keys/rotate", act: async (ctx) => ctx.keys.rotate() },
+];
+
+/**
+ * The admin API, on its own prefix: the CLI's user, client and key operations over
+ * HTTP, for a client holding the `frontdesk:admin` scope in a token issued for the
+ * admin audience (client_credentials with `resource=ISSUER/admin/api`).
+ */
+export function adminApiRoutes(ctx: AdminDeps): FastifyPluginAsync<FeatureRouteOptions> {
+  return async (app, _options) => {
+    const audience = adminAudience(ctx.config.issuer);
+    for (const { method, path, act } of actions) {
+      app.route({
+        method,
+        url: `${ADMIN_PREFIX}${path}`,
+        handler: async (request: FastifyRequest, reply: FastifyReply) => {
+          const caller = await authenticateBearer(ctx, request, { scope: ADMIN_SCOPE, audience });
+          const result = await act(ctx, request.params as Record<string, string>);
+          ctx.logger.info({ admin: caller.client_id, action: `${method} ${path}` }, "admin action");
+          return reply.header("cache-control", "no-store").send(result);
+        },
+      });
+    }
+  };
+}

@@ -1,0 +1,150 @@
+import type { FastifyPluginAsync, FastifyRequest } from "fastify";
+import type { Migration } from "kysely";
+import type { Logger } from "pino";
+import type { z } from "zod";
+import type { Config } from "../config/schema.js";
+import type { ClientAuthentication } from "../http/client-auth/authenticate.js";
+import type { ClientAuthMethod } from "../http/client-auth/methods.js";
+import type {
+  AuthorizationStep,
+  AuthorizationStepInsertion,
+} from "../interaction/authorization-request/types.js";
+import type { InteractionCheckInsertion } from "../interaction/checks.js";
+import type { InteractionFlow } from "../interaction/flow.js";
+import type { Interactions } from "../interaction/interactions.js";
+import type { InteractionKind } from "../interaction/kinds.js";
+import type { KeyManager } from "../keys/key-manager.js";
+import type { Revocations } from "../revocation/revocations.js";
+import type { CookieNames } from "../sessions/cookies.js";
+import type { Csrf } from "../sessions/csrf.js";
+import type { SessionService } from "../sessions/sessions.js";
+import type { ColumnTypes } from "../storage/durable/migrations/column-types.js";
+import type { ClientRecord, DurableStore } from "../storage/durable/types.js";
+import type { FastStore } from "../storage/fast/types.js";
+import type { AccessTokens } from "../tokens/access-token.js";
+import type { AuthorizationCodes } from "../tokens/codes.js";
+import type { IdTokens } from "../tokens/id-token.js";
+import type { RefreshTokens } from "../tokens/refresh-tokens.js";
+import type { TokenBinding, TokenResponse } from "../tokens/token-response.js";
+import type { LoginThrottle } from "../users/login-throttle.js";
+
+/**
+ * The services the composition root builds once, for the server and the CLI. A
+ * feature names the few it uses (`Pick<CoreServices, "durable" | "sessions">`).
+ */
+export interface CoreServices {
+  config: Config;
+  durable: DurableStore;
+  fast: FastStore;
+  keys: KeyManager;
+  accessTokens: AccessTokens;
+  idTokens: IdTokens;
+  refreshTokens: RefreshTokens;
+  codes: AuthorizationCodes;
+  sessions: SessionService;
+  interactions: Interactions;
+  loginThrottle: LoginThrottle;
+  revocations: Revocations;
+  cookies: CookieNames;
+  csrf: Csrf;
+  logger: Logger;
+}
+
+/** One grant type's request at the token endpoint, after client authentication. */
+export interface GrantRequest {
+  client: ClientRecord;
+  params: Record<string, string>;
+  request: FastifyRequest;
+  /** From the binding step: Bearer, or bound to a key. */
+  binding: TokenBinding;
+  registry: Registry;
+}
+
+/** One grant type's handler: validate the grant-specific parameters, act, answer. */
+export type GrantHandler = (grant: GrantRequest) => Promise<TokenResponse>;
+
+/** Decides how a token request's tokens are bound (Bearer by default; DPoP binds them to a key). */
+export type TokenBindingStep = (request: FastifyRequest, client: ClientRecord) => Promise<TokenBinding>;
+
+/** One kind of token introspection recognises: undefined when the token is not of this kind or not active. */
+export interface IntrospectionHandler {
+  name: string;
+  introspect(token: string, caller: ClientRecord): Promise<Record<string, unknown> | undefined>;
+}
+
+/** One kind of token revocation handles: true when the token was of this kind (revoked or not the caller's). */
+export interface RevocationHandler {
+  name: string;
+  revoke(token: string, caller: ClientRecord): Promise<boolean>;
+}
+
+/** What the enabled features add up to, built once in the composition root. */
+export interface Registry {
+  /** Enabled feature names, in order. */
+  readonly features: readonly string[];
+  readonly grants: ReadonlyMap<string, GrantHandler>;
+  readonly clientAuth: ClientAuthentication;
+  readonly authorizationSteps: readonly AuthorizationStep[];
+  readonly interaction: InteractionFlow;
+  readonly tokenBinding: TokenBindingStep;
+  readonly introspection: readonly IntrospectionHandler[];
+  readonly revocation: readonly RevocationHandler[];
+  /** Audiences only machine clients (client_credentials) may ask for, besides the configured resources. */
+  readonly machineAudiences: readonly string[];
+  /** Endpoints browser-based clients call cross-origin (CORS `*`, no credentials). */
+  readonly corsPaths: readonly string[];
+  /** Discovery metadata: every enabled feature's contribution, merged. */
+  metadata(): Record<string, unknown>;
+}
+
+/** The route options every feature's plugin receives. */
+export interface FeatureRouteOptions {
+  registry: Registry;
+}
+
+/** What a feature adds once built. Every part is optional. */
+export interface FeatureParts {
+  /** Routes, as an encapsulated Fastify plugin. */
+  routes?: FastifyPluginAsync<FeatureRouteOptions>;
+  grants?: Record<string, GrantHandler>;
+  clientAuthMethods?: readonly ClientAuthMethod[];
+  authorizationSteps?: readonly AuthorizationStepInsertion[];
+  interactionChecks?: readonly InteractionCheckInsertion[];
+  interactionKinds?: readonly InteractionKind[];
+  /** At most one feature replaces the Bearer binding. */
+  tokenBinding?: TokenBindingStep;
+  introspection?: readonly IntrospectionHandler[];
+  revocation?: readonly RevocationHandler[];
+  machineAudiences?: readonly string[];
+  corsPaths?: readonly string[];
+  /** Discovery metadata this feature contributes; it may read what the registry holds. */
+  metadata?: (registry: Registry) => Record<string, unknown>;
+}
+
+/** The options of a feature section: always `enabled`, plus the feature's own. */
+export type FeatureOptions<S extends z.ZodObject> = z.output<S> & { enabled: boolean };
+
+/**
+ * A capability of the server. Its configuration is `features.<name>` (validated with
+ * zod at start-up like every other key, environment `FRONTDESK_FEATURES_<NAME>_<KEY>`);
+ * its migrations always run (so switching it on later needs no migration step); its
+ * parts are built only when it is enabled.
+ */
+export interface Feature<S extends z.ZodObject = z.ZodObject> {
+  /** camelCase: the key under `features`. */
+  name: string;
+  /** Core features have no `enabled` switch: the server is not a server without them. */
+  required?: boolean;
+  /** Default of `enabled` (true unless said otherwise). */
+  enabledByDefault?: boolean;
+  /** The feature's own options (besides `enabled`), each with its default. */
+  options?: S;
+  /** Migrations of the feature's own tables, named `<feature>-NNN-<what>` so they sort after the core's. */
+  migrations?: Record<string, (types: ColumnTypes) => Migration>;
+  build(services: CoreServices, options: FeatureOptions<S>): FeatureParts | Promise<FeatureParts>;
+}
+
+/** Declares a feature with its option types inferred. */
+export function defineFeature<S extends z.ZodObject>(feature: Feature<S>): Feature<S> {
+  return feature;
+}

@@ -1,0 +1,43 @@
+import type { CoreServices, IntrospectionHandler } from "../contract.js";
+
+/** Access tokens (JWTs this server signed, not revoked). */
+export function accessTokenIntrospection({
+  accessTokens,
+  revocations,
+}: Pick<CoreServices, "accessTokens" | "revocations">): IntrospectionHandler {
+  return {
+    name: "access_token",
+    async introspect(token) {
+      const claims = await accessTokens.verify(token);
+      if (!claims || (await revocations.isRevoked(claims))) return undefined;
+      return { active: true, token_type: "Bearer", ...claims };
+    },
+  };
+}
+
+/** Refresh tokens, to the client that holds them only. */
+export function refreshTokenIntrospection({
+  config,
+  refreshTokens,
+}: Pick<CoreServices, "config" | "refreshTokens">): IntrospectionHandler {
+  return {
+    name: "refresh_token",
+    async introspect(token, caller) {
+      if (token.length > 128) return undefined;
+      const found = await refreshTokens.lookup(token);
+      // A refresh token is its client's secret: only that client learns about it.
+      if (!found || found.record.clientId !== caller.id) return undefined;
+      const { record, family } = found;
+      return {
+        active: true,
+        token_type: "refresh_token",
+        client_id: record.clientId,
+        sub: record.userId,
+        scope: record.scopes.join(" "),
+        iss: config.issuer,
+        iat: record.issuedAt,
+        exp: Math.min(record.expiresAt, family.expiresAt),
+      };
+    },
+  };
+}

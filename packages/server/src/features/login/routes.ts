@@ -1,0 +1,98 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
+import { currentSession, pageRoute, seeOther } from "../../http/page-route.js";
+import { safeReturnTo } from "../../interaction/flow.js";
+import { singleValued } from "../../oauth/params.js";
+import { sendPage } from "../../pages/layout.js";
+import { loginPage } from "../../pages/login.js";
+import { verifyPassword } from "../../users/passwords.js";
+import type { CoreServices, FeatureRouteOptions } from "../contract.js";
+
+const GENERIC_FAILURE = "Wrong username or password.";
+const THROTTLED = "Too many failed attempts. Wait a few minutes and try again.";
+
+type LoginDeps = Pick<
+  CoreServices,
+  "durable" | "interactions" | "sessions" | "cookies" | "csrf" | "loginThrottle" | "logger"
+>;
+
+async function renderLogin(
+  ctx: LoginDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  input: { interactionId?: string; returnTo?: string; username?: string; error?: string },
+): Promise<FastifyReply> {
+  const interaction = await ctx.interactions.get(input.interactionId);
+  const client = interaction && (await ctx.durable.clients.get(interaction.request.clientId));
+  return sendPage(
+    reply,
+    status,
+    loginPage({
+      csrf: ctx.csrf.token(request, reply),
+      request: interaction?.id,
+      returnTo: safeReturnTo(input.returnTo),
+      clientName: client?.name,
+      username: input.username ?? interaction?.request.loginHint ?? undefined,
+      error: input.error,
+    }),
+  );
+}
+
+/**
+ * Sign-in page with a password. Success goes through completeSignIn (a brand-new
+ * session, no fixation); failures are rate limited per account and per IP with one
+ * message for every cause.
+ */
+export function loginRoutes(ctx: LoginDeps): FastifyPluginAsync<FeatureRouteOptions> {
+  return async (app, { registry }) => {
+    app.get(
+      "/login",
+      pageRoute(ctx, async (request, reply) => {
+        const query = singleValued(request.query);
+        return renderLogin(ctx, request, reply, 200, {
+          interactionId: query.request,
+          returnTo: query.return_to,
+        });
+      }),
+    );
+
+    app.post(
+      "/login",
+      pageRoute(ctx, async (request, reply) => {
+        const form = singleValued(request.body);
+        const interactionId = form.request;
+        const returnTo = form.return_to;
+        const username = (form.username ?? "").trim();
+        const again = (status: number, error: string, r: FastifyReply = reply) =>
+          renderLogin(ctx, request, r, status, { interactionId, returnTo, username, error });
+        if (!ctx.csrf.valid(request, form.csrf)) return again(403, "Your form expired. Please try again.");
+        if (!username || !form.password) return again(400, "Enter your username and password.");
+        if (
+          (await ctx.loginThrottle.blocked(username, request.ip)) ||
+          !(await ctx.loginThrottle.reserve(username))
+        )
+          return again(429, THROTTLED, reply.header("retry-after", "900"));
+        const user = await ctx.durable.users.getByUsername(username);
+        const ok = await verifyPassword(user?.passwordHash ?? undefined, form.password);
+        if (!ok || !user || user.disabled) {
+          await ctx.loginThrottle.failed(request.ip);
+          return again(401, GENERIC_FAILURE);
+        }
+        await ctx.loginThrottle.succeeded(username);
+        return registry.interaction.completeSignIn(request, reply, {
+          user,
+          amr: ["pwd"],
+          ...(interactionId ? { interactionId } : {}),
+          ...(returnTo ? { returnTo } : {}),
+        });
+      }),
+    );
+
+    app.get(
+      "/",
+      pageRoute(ctx, async (request, reply) =>
+        seeOther(reply, (await currentSession(ctx, request)) ? "/account" : "/login"),
+      ),
+    );
+  };
+}

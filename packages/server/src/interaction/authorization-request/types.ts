@@ -1,0 +1,73 @@
+import type { OAuthError } from "../../errors/oauth-errors.js";
+import type { ClientRecord } from "../../storage/durable/types.js";
+
+/** What every interaction's request has, whatever started it (authorization request, device code). */
+export interface InteractionRequest {
+  clientId: string;
+  scopes: string[];
+  prompt: ("none" | "login" | "consent")[];
+  maxAge: number | null;
+  loginHint: string | null;
+}
+
+/** A validated authorization request (RFC 6749 4.1.1 + PKCE + OIDC). */
+export interface AuthorizationRequest extends InteractionRequest {
+  redirectUri: string;
+  state: string | null;
+  nonce: string | null;
+  codeChallenge: string;
+  audience: string;
+}
+
+/** A request that must not be sent back to the client (unknown client, bad redirect URI): an error page. */
+export class UnreturnableError extends Error {}
+
+/** A request error that is returned to the client's (verified) redirect URI. */
+export class ReturnableError extends Error {
+  constructor(
+    readonly error: OAuthError,
+    readonly redirectUri: string,
+    readonly state: string | null,
+  ) {
+    super(error.description);
+  }
+}
+
+/** The request as the steps build it up: raw parameters in, a validated request out. */
+export interface AuthorizationDraft {
+  /** Raw parameters, every value kept so repeats can be refused. A source step fills them. */
+  params: Record<string, string[]>;
+  client?: ClientRecord;
+  /** Known (and verified against the client) once the redirect-URI step has run. */
+  redirectUri?: string;
+  state: string | null;
+  request: Partial<AuthorizationRequest>;
+}
+
+/** What the steps may look up: clients, and the resources the server serves. */
+export interface AuthorizationStepDeps {
+  clients: { get(id: string): Promise<ClientRecord | undefined> };
+  resources: readonly string[];
+}
+
+/** The HTTP request as a source step sees it. */
+export interface RequestSource {
+  method: string;
+  url: string;
+  body: unknown;
+}
+
+/**
+ * One named check of an authorization request. Until the client and its redirect URI
+ * are known, failures render an error page; after, they go back to the client.
+ */
+export interface AuthorizationStep {
+  name: string;
+  run(draft: AuthorizationDraft, deps: AuthorizationStepDeps, source: RequestSource): void | Promise<void>;
+}
+
+/** A feature's step, placed before a named core step (or at the end). */
+export interface AuthorizationStepInsertion {
+  step: AuthorizationStep;
+  before?: string;
+}

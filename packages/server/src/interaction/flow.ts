@@ -1,0 +1,167 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { Config } from "../config/schema.js";
+import { currentSession, localUrl, seeOther } from "../http/page-route.js";
+import { errorPage } from "../pages/error.js";
+import { sendPage } from "../pages/layout.js";
+import { type CookieNames, readCookie, setSessionCookie } from "../sessions/cookies.js";
+import type { Session, SessionService } from "../sessions/sessions.js";
+import type { ClientRecord, DurableStore, UserRecord } from "../storage/durable/types.js";
+import { type Decision, decide, type InteractionCheck, type InteractionFacts } from "./checks.js";
+import type { Interaction, Interactions } from "./interactions.js";
+import type { InteractionKind } from "./kinds.js";
+import { resumeUrl } from "./paths.js";
+
+export interface InteractionFlowDeps {
+  config: Pick<Config, "sessionAbsoluteTtl">;
+  durable: Pick<DurableStore, "users" | "grants">;
+  sessions: SessionService;
+  cookies: CookieNames;
+  interactions: Interactions;
+}
+
+/** A finished sign-in, whatever the method (password, passkey, upstream provider). */
+export interface SignIn {
+  user: Pick<UserRecord, "id">;
+  /** Authentication methods (RFC 8176: `pwd`, `hwk`, `otp`, `mfa`, `fed`, …). */
+  amr: string[];
+  /** Assurance level, when the method claims one. */
+  acr?: string;
+  /** When the person authenticated (defaults to now; an upstream provider may say earlier). */
+  authTime?: number;
+  /** The interaction this sign-in was for, if any. */
+  interactionId?: string;
+  /** Where to go afterwards without an interaction: a local path, already checked. */
+  returnTo?: string;
+}
+
+const ALREADY_USED = errorPage(
+  "Request already completed",
+  "This sign-in request was already used. Start again from the application.",
+);
+
+/** Only a path on this server (never `//host` or a scheme): no open redirect. */
+export function safeReturnTo(value: string | undefined): string | undefined {
+  if (
+    !value ||
+    value.length > 2048 ||
+    !value.startsWith("/") ||
+    value.startsWith("//") ||
+    value.includes("\\")
+  )
+    return undefined;
+  return /^[\x21-\x7e]+$/.test(value) ? value : undefined;
+}
+
+/**
+ * The sign-in and consent policy at work: gathers the facts, runs the named checks,
+ * and turns their decision into the one HTTP reply (a page, the client's redirect,
+ * or completion by the interaction's kind).
+ */
+export class InteractionFlow {
+  private readonly kinds: ReadonlyMap<string, InteractionKind>;
+
+  constructor(
+    private readonly deps: InteractionFlowDeps,
+    readonly checks: readonly InteractionCheck[],
+    kinds: readonly InteractionKind[],
+  ) {
+    this.kinds = new Map(kinds.map((k) => [k.name, k]));
+  }
+
+  kind(interaction: Interaction): InteractionKind {
+    const kind = this.kinds.get(interaction.kind);
+    if (!kind) throw new Error(`no interaction kind ${interaction.kind} is enabled`);
+    return kind;
+  }
+
+  /** Starts an interaction of a kind and moves it to its first step. */
+  async start(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    client: ClientRecord,
+    kind: string,
+    interactionRequest: Interaction["request"],
+  ): Promise<FastifyReply> {
+    const interaction = await this.deps.interactions.start(kind, interactionRequest);
+    return this.advance(request, reply, client, interaction);
+  }
+
+  async facts(
+    client: ClientRecord,
+    interaction: Interaction,
+    session: Session | undefined,
+    consentJustGiven = false,
+  ): Promise<InteractionFacts> {
+    const user = session ? await this.deps.durable.users.get(session.userId) : undefined;
+    const grant =
+      user && !client.firstParty && !consentJustGiven
+        ? await this.deps.durable.grants.get(user.id, client.id)
+        : undefined;
+    return {
+      interaction,
+      client,
+      session,
+      user,
+      grantedScopes: grant?.scopes ?? [],
+      consentJustGiven,
+      now: Math.floor(Date.now() / 1000),
+    };
+  }
+
+  async decide(
+    client: ClientRecord,
+    interaction: Interaction,
+    session: Session | undefined,
+    consentJustGiven = false,
+  ): Promise<Decision> {
+    return decide(this.checks, await this.facts(client, interaction, session, consentJustGiven));
+  }
+
+  /** Moves an interaction to its next step: a page, an error for the client, or completion. */
+  async advance(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    client: ClientRecord,
+    interaction: Interaction,
+  ): Promise<FastifyReply> {
+    const session = await currentSession(this.deps, request);
+    return this.reply(reply, interaction, await this.decide(client, interaction, session));
+  }
+
+  /** The one place a decision becomes an HTTP reply. */
+  async reply(reply: FastifyReply, interaction: Interaction, decision: Decision): Promise<FastifyReply> {
+    switch (decision.next) {
+      case "prompt":
+        return seeOther(reply, localUrl(decision.prompt.path, { request: interaction.id }));
+      case "error":
+        await this.deps.interactions.finish(interaction.id);
+        return this.kind(interaction).fail(reply, interaction, decision.error);
+      case "complete":
+        if (!(await this.deps.interactions.finish(interaction.id))) return sendPage(reply, 400, ALREADY_USED);
+        return this.kind(interaction).complete(reply, interaction, decision.session);
+    }
+  }
+
+  /**
+   * Every sign-in method ends here: a brand-new session (no fixation), its cookie, the
+   * pending interaction marked as signed in here (satisfies prompt=login and max_age),
+   * then back into the interaction, or to a local page.
+   */
+  async completeSignIn(request: FastifyRequest, reply: FastifyReply, signIn: SignIn): Promise<FastifyReply> {
+    const previous = readCookie(request, this.deps.cookies.session);
+    if (previous) await this.deps.sessions.end(previous);
+    const { token, session } = await this.deps.sessions.create({
+      userId: signIn.user.id,
+      amr: signIn.amr,
+      ...(signIn.acr ? { acr: signIn.acr } : {}),
+      ...(signIn.authTime !== undefined ? { authTime: signIn.authTime } : {}),
+      userAgent: request.headers["user-agent"] ?? "",
+      ip: request.ip,
+    });
+    setSessionCookie(reply, this.deps.cookies, token, this.deps.config.sessionAbsoluteTtl);
+    const interaction = await this.deps.interactions.get(signIn.interactionId);
+    if (interaction) await this.deps.interactions.save({ ...interaction, loginSid: session.sid });
+    if (signIn.interactionId) return seeOther(reply, resumeUrl(signIn.interactionId));
+    return seeOther(reply, safeReturnTo(signIn.returnTo) ?? "/account");
+  }
+}

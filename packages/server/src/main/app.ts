@@ -1,0 +1,39 @@
+import cookie from "@fastify/cookie";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
+import type { CoreServices } from "../features/contract.js";
+import { type BuiltFeature, buildFeatures, buildRegistry } from "../features/registry.js";
+import { registerAssets } from "../http/assets.js";
+import { registerCors } from "../http/cors.js";
+import { registerErrorHandler } from "../http/error-handler.js";
+import { registerFormBody } from "../http/form-body.js";
+import { registerHealth } from "../http/health.js";
+import { registerSecurityHeaders } from "../http/security-headers.js";
+import { FEATURES } from "./features.js";
+
+export const BODY_LIMIT = 64 * 1024;
+
+/** The HTTP surface: the shared HTTP steps, then each enabled feature's routes, wired to one registry. */
+export async function buildApp(services: CoreServices, features = FEATURES): Promise<FastifyInstance> {
+  const built: BuiltFeature[] = await buildFeatures(features, services);
+  const registry = buildRegistry(services, built);
+  const app = Fastify({
+    loggerInstance: services.logger as FastifyBaseLogger,
+    logController: new LogController({
+      disableRequestLogging: services.config.logLevel !== "debug" && services.config.logLevel !== "trace",
+    }),
+    bodyLimit: BODY_LIMIT,
+    trustProxy: services.config.trustProxy,
+    return503OnClosing: true,
+    forceCloseConnections: "idle",
+  });
+  await app.register(cookie);
+  registerFormBody(app);
+  registerErrorHandler(app, services.logger);
+  registerSecurityHeaders(app);
+  registerCors(app, registry.corsPaths);
+  registerHealth(app, services);
+  for (const { parts } of built) if (parts.routes) await app.register(parts.routes, { registry });
+  registerAssets(app);
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,50 @@
+import type { FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+import type { Config } from "../config/schema.js";
+import type { CoreServices } from "../features/contract.js";
+import { createLogger } from "../logging/logger.js";
+import { buildApp } from "./app.js";
+import { closeContext, createContext } from "./services.js";
+
+/** How long a shutdown waits for in-flight requests before closing every connection. */
+export const SHUTDOWN_GRACE_MS = 20_000;
+
+export interface RunningServer {
+  url: string;
+  app: FastifyInstance;
+  ctx: CoreServices;
+  close(): Promise<void>;
+}
+
+/** Starts a server for a validated configuration. Port 0 picks a free port (tests). */
+export async function startServer(
+  config: Config,
+  logger: Logger = createLogger(config.logLevel),
+): Promise<RunningServer> {
+  for (const warning of config.warnings) logger.warn(`CONFIG WARNING: ${warning}`);
+  const ctx = await createContext(config, logger);
+  const app = await buildApp(ctx);
+  const address = await app.listen({ host: config.host, port: config.port });
+  logger.info(
+    { url: address, issuer: config.issuer, durable: ctx.durable.kind, fast: ctx.fast.kind },
+    `Frontdesk listening on ${address}`,
+  );
+  return {
+    url: address,
+    app,
+    ctx,
+    async close() {
+      // In-flight requests finish; connections going idle meanwhile are closed as they do
+      // (not after the keep-alive timeout), and after the grace period every one is.
+      const sweep = setInterval(() => app.server.closeIdleConnections(), 200);
+      const deadline = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+      try {
+        await app.close();
+      } finally {
+        clearInterval(sweep);
+        clearTimeout(deadline);
+      }
+      await closeContext(ctx);
+    },
+  };
+}

@@ -1,0 +1,62 @@
+import type { Logger } from "pino";
+import type { Config } from "../config/schema.js";
+import type { CoreServices } from "../features/contract.js";
+import { Interactions } from "../interaction/interactions.js";
+import { KeyEncryption } from "../keys/key-encryption.js";
+import { KeyManager } from "../keys/key-manager.js";
+import { Revocations } from "../revocation/revocations.js";
+import { cookieNames } from "../sessions/cookies.js";
+import { Csrf } from "../sessions/csrf.js";
+import { SessionService } from "../sessions/sessions.js";
+import { AccessTokens } from "../tokens/access-token.js";
+import { AuthorizationCodes } from "../tokens/codes.js";
+import { IdTokens } from "../tokens/id-token.js";
+import { RefreshTokens } from "../tokens/refresh-tokens.js";
+import { LoginThrottle } from "../users/login-throttle.js";
+import { openDurableStore, openFastStore } from "./stores.js";
+
+/** Opens stores and builds the core services every entry point (server and CLI) shares. */
+export async function createContext(config: Config, logger: Logger): Promise<CoreServices> {
+  const durable = await openDurableStore(config);
+  const fast = await openFastStore(config);
+  const keys = new KeyManager({
+    repo: durable.keys,
+    encryption: new KeyEncryption(config.keyEncryptionSecret),
+    alg: config.signingAlg,
+    retiredKeyLifetime: Math.max(config.accessTokenTtl, config.idTokenTtl) + 60,
+    refreshInterval: config.keyRefreshInterval,
+  });
+  await keys.initialize();
+  const horizon = config.accessTokenTtl + 60;
+  const revocations = new Revocations(fast, durable, horizon);
+  const cookies = cookieNames(config.issuer);
+  return {
+    config,
+    durable,
+    fast,
+    keys,
+    accessTokens: new AccessTokens(config.issuer, keys),
+    idTokens: new IdTokens(config.issuer, keys),
+    refreshTokens: new RefreshTokens(durable, fast, revocations, {
+      idle: config.refreshTokenIdleTtl,
+      absolute: config.refreshTokenAbsoluteTtl,
+      accessToken: config.accessTokenTtl,
+    }),
+    codes: new AuthorizationCodes(fast, config.authorizationCodeTtl, Math.max(600, config.accessTokenTtl)),
+    sessions: new SessionService(fast, {
+      idleTtl: config.sessionIdleTtl,
+      absoluteTtl: config.sessionAbsoluteTtl,
+      onEnd: (sid) => revocations.endSession(sid),
+    }),
+    interactions: new Interactions(fast),
+    loginThrottle: new LoginThrottle(fast),
+    revocations,
+    cookies,
+    csrf: new Csrf(config.keyEncryptionSecret, cookies),
+    logger,
+  };
+}
+
+export async function closeContext(ctx: CoreServices): Promise<void> {
+  await Promise.allSettled([ctx.durable.close(), ctx.fast.close()]);
+}
