@@ -137,6 +137,30 @@ describe("CLI contract (`frontdesk client|keys ... --json`) against a running se
     expect(clients.some((c) => c.name === name)).toBe(false);
   });
 
+  it("a redirect URI without a scheme is refused: client create --redirect-uri localhost:8080/callback exits non-zero and creates nothing", async () => {
+    const name = "scheme-less redirect";
+    const result = await runCli([
+      "client",
+      "create",
+      "--name",
+      name,
+      "--public",
+      "--grant-types",
+      "authorization_code",
+      "--redirect-uri",
+      "localhost:8080/callback",
+      ...dir,
+    ]);
+    expect(result.code).not.toBe(0);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toContain(
+      'redirect URI "localhost:8080/callback" has no scheme: write http://localhost:8080/callback',
+    );
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    const clients = await server.ctx.durable.clients.list();
+    expect(clients.some((c) => c.name === name)).toBe(false);
+  });
+
   it("with --json, a failure is one JSON object on stderr", async () => {
     const result = await runCli([
       "client",
@@ -180,6 +204,16 @@ describe("client registration rules (in process; the CLI maps each to a non-zero
     ["no grant type", { grantTypes: [] }, /grant type/],
     ["an empty name", { name: "  " }, /name/],
     [
+      "a post-logout redirect URI without a scheme",
+      { postLogoutRedirectUris: ["localhost:8080/"] },
+      /post-logout redirect URI "localhost:8080\/" has no scheme: write http:\/\/localhost:8080\//,
+    ],
+    [
+      "a custom scheme that is not a reverse domain name",
+      { grantTypes: ["authorization_code"], redirectUris: ["myapp:/callback"] },
+      /com\.example\.app:\/callback/,
+    ],
+    [
       "an http post-logout URI that is not localhost",
       { postLogoutRedirectUris: ["http://app.example.com/"] },
       /https/,
@@ -195,11 +229,16 @@ describe("client registration rules (in process; the CLI maps each to a non-zero
     },
   );
 
-  it("accepts loopback http redirect URIs and https ones; stores only a hash of the secret", async () => {
+  it("accepts loopback http redirect URIs, https ones and reverse-domain private-use schemes; stores only a hash of the secret", async () => {
     const { client, secret } = await registerClient(server.ctx, {
       name: "web",
       grantTypes: ["authorization_code", "refresh_token"],
-      redirectUris: ["http://127.0.0.1:8080/cb", "http://[::1]/cb", "https://app.example.com/cb"],
+      redirectUris: [
+        "http://127.0.0.1:8080/cb",
+        "http://[::1]/cb",
+        "https://app.example.com/cb",
+        "com.example.app:/callback",
+      ],
       scopes: "openid",
     });
     expect(typeof secret).toBe("string");

@@ -1,3 +1,4 @@
+import { redirectUriProblem } from "../oauth/redirect-uri.js";
 import { parseScope } from "../oauth/scopes.js";
 import type { Revocations } from "../revocation/revocations.js";
 import type { ClientRecord, DurableStore } from "../storage/durable/types.js";
@@ -21,18 +22,8 @@ export interface ClientInput {
 export class InvalidClientMetadata extends Error {}
 
 function checkRedirectUri(uri: string, what: string): void {
-  let url: URL;
-  try {
-    url = new URL(uri);
-  } catch {
-    throw new InvalidClientMetadata(`${what} "${uri}" is not an absolute URI`);
-  }
-  if (url.hash) throw new InvalidClientMetadata(`${what} "${uri}" must not contain a fragment`);
-  const loopback = ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname);
-  if (url.protocol === "http:" && !loopback)
-    throw new InvalidClientMetadata(`${what} "${uri}" must use https (http only for localhost)`);
-  if (["javascript:", "data:", "file:", "vbscript:"].includes(url.protocol))
-    throw new InvalidClientMetadata(`${what} "${uri}" uses a forbidden scheme`);
+  const problem = redirectUriProblem(uri, what);
+  if (problem) throw new InvalidClientMetadata(problem);
 }
 
 function validate(input: ClientInput): void {

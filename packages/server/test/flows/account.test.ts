@@ -9,7 +9,7 @@ import {
   signIn,
   tokenRequest,
 } from "../helpers/oidc.js";
-import { startTestServer, type TestServer } from "../helpers/server.js";
+import { failOnErrorLogs, startTestServer, type TestServer } from "../helpers/server.js";
 import { makeUser } from "../helpers/users.js";
 
 const FIREFOX_LINUX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
@@ -41,6 +41,7 @@ describe("account page", () => {
     rp = await relyingParty(server);
   });
   afterAll(() => server.close());
+  failOnErrorLogs(() => server);
 
   it("lists the sessions of every device with device, IP and last seen", async () => {
     const person = await makeUser(server.ctx);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createUser } from "../../src/users/users.js";
 import { FormBrowser } from "../helpers/browser.js";
-import { startTestServer, type TestServer } from "../helpers/server.js";
+import { failOnErrorLogs, startTestServer, type TestServer } from "../helpers/server.js";
 import { signIn } from "../helpers/sign-in.js";
 import { makeUser } from "../helpers/users.js";
 
@@ -19,6 +19,7 @@ describe("administration pages (/admin)", () => {
     admin = await signIn(server.url, "chief", "chief password");
   });
   afterAll(() => server.close());
+  failOnErrorLogs(() => server);
 
   const form = (browser: FormBrowser, path: string, body: Record<string, string>) =>
     browser.request(path, {
@@ -35,6 +36,19 @@ describe("administration pages (/admin)", () => {
     const someone = await signIn(server.url, username, password);
     expect((await someone.request("/admin")).status).toBe(403);
     expect((await form(someone, "/admin/users/disable", { user: "x" })).status).toBe(403);
+  });
+
+  it("/admin logs no error on a visit by someone who is not an administrator", async () => {
+    const { username, password } = await makeUser(server.ctx);
+    const someone = await signIn(server.url, username, password);
+    const anonymous = new FormBrowser(server.url);
+    expect((await anonymous.request("/admin")).status).toBe(303);
+    expect((await someone.request("/admin")).status).toBe(403);
+    for (const path of ["/admin/users/revoke", "/admin/users/disable", "/admin/clients/delete"]) {
+      expect((await form(anonymous, path, { user: "x", client_id: "x" })).status).toBe(303);
+      expect((await form(someone, path, { user: "x", client_id: "x" })).status).toBe(403);
+    }
+    expect(server.errorLogs()).toEqual([]);
   });
 
   it("revokes a person everywhere with one form", async () => {

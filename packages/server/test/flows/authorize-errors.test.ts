@@ -12,7 +12,7 @@ import {
   signIn,
   type TestUser,
 } from "../helpers/oidc.js";
-import { startTestServer, type TestServer } from "../helpers/server.js";
+import { failOnErrorLogs, startTestServer, type TestServer } from "../helpers/server.js";
 import { makeUser } from "../helpers/users.js";
 
 const CHALLENGE = "E9Melhoe2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"; // RFC 7636 appendix B
@@ -28,6 +28,7 @@ describe("authorization endpoint", () => {
     alice = await makeUser(server.ctx);
   });
   afterAll(() => server.close());
+  failOnErrorLogs(() => server);
 
   function valid(): [string, string][] {
     return [

@@ -11,7 +11,7 @@ import {
   type TestUser,
   tokenRequest,
 } from "../helpers/oidc.js";
-import { startTestServer, type TestServer } from "../helpers/server.js";
+import { failOnErrorLogs, startTestServer, type TestServer } from "../helpers/server.js";
 import { makeUser } from "../helpers/users.js";
 
 describe("authorization_code grant", () => {
@@ -29,6 +29,7 @@ describe("authorization_code grant", () => {
     browser = new FormBrowser(server.issuer);
   });
   afterAll(() => server.close());
+  failOnErrorLogs(() => server);
 
   /** A fresh code for alice (consent is remembered after the first). */
   async function code(target: RelyingParty = rp): Promise<{ code: string; verifier: string }> {
@@ -144,6 +145,7 @@ describe("authorization code lifetime", () => {
     server = await startTestServer({ authorizationCodeTtl: 1 });
   });
   afterAll(() => server.close());
+  failOnErrorLogs(() => server);
 
   it("expires after authorizationCodeTtl", async () => {
     const rp = await relyingParty(server);

@@ -10,7 +10,7 @@ import {
   relyingParty,
   type TestUser,
 } from "../helpers/oidc.js";
-import { startTestServer, type TestServer } from "../helpers/server.js";
+import { failOnErrorLogs, startTestServer, type TestServer } from "../helpers/server.js";
 import { makeUser } from "../helpers/users.js";
 
 describe("RP-initiated logout (end_session)", () => {
@@ -24,6 +24,7 @@ describe("RP-initiated logout (end_session)", () => {
     alice = await makeUser(server.ctx);
   });
   afterAll(() => server.close());
+  failOnErrorLogs(() => server);
 
   it("confirms, ends the session, and returns to the registered URI with state", async () => {
     const browser = new FormBrowser(server.issuer);

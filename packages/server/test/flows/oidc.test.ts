@@ -18,7 +18,7 @@ import {
   sleep,
   type TestUser,
 } from "../helpers/oidc.js";
-import { startTestServer, type TestServer } from "../helpers/server.js";
+import { failOnErrorLogs, startTestServer, type TestServer } from "../helpers/server.js";
 import { makeUser } from "../helpers/users.js";
 
 async function userinfo(server: TestServer, token?: string) {
@@ -44,6 +44,7 @@ describe("OpenID Connect", () => {
     alice = await makeUser(server.ctx);
   });
   afterAll(() => server.close());
+  failOnErrorLogs(() => server);
 
   it("the ID token carries sub, aud, nonce, auth_time, amr, sid and a correct at_hash", async () => {
     const browser = new FormBrowser(server.issuer);
@@ -168,6 +169,7 @@ describe("OpenID Connect with short access tokens", () => {
     server = await startTestServer({ accessTokenTtl: 1 });
   });
   afterAll(() => server.close());
+  failOnErrorLogs(() => server);
 
   it("userinfo with an expired token: 401 invalid_token", async () => {
     const rp = await relyingParty(server);

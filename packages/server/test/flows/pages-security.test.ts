@@ -10,7 +10,7 @@ import {
   signIn,
   type TestUser,
 } from "../helpers/oidc.js";
-import { startTestServer, type TestServer } from "../helpers/server.js";
+import { failOnErrorLogs, startTestServer, type TestServer } from "../helpers/server.js";
 import { makeUser } from "../helpers/users.js";
 
 function expectPageHeaders(response: Response) {
@@ -47,6 +47,7 @@ describe("page security", () => {
     alice = await makeUser(server.ctx);
   });
   afterAll(() => server.close());
+  failOnErrorLogs(() => server);
 
   it("every page forbids framing and caching", async () => {
     const browser = new FormBrowser(server.issuer);
@@ -169,6 +170,7 @@ describe("sign-in failures", () => {
     server = await startTestServer();
   });
   afterAll(() => server.close());
+  failOnErrorLogs(() => server);
 
   async function attempt(username: string, password: string) {
     const browser = new FormBrowser(server.issuer);

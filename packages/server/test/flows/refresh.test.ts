@@ -15,7 +15,7 @@ import {
   type TestUser,
   tokenRequest,
 } from "../helpers/oidc.js";
-import { startTestServer, type TestServer } from "../helpers/server.js";
+import { failOnErrorLogs, startTestServer, type TestServer } from "../helpers/server.js";
 import { makeUser } from "../helpers/users.js";
 
 describe("refresh_token grant", () => {
@@ -31,6 +31,7 @@ describe("refresh_token grant", () => {
     browser = new FormBrowser(server.issuer);
   });
   afterAll(() => server.close());
+  failOnErrorLogs(() => server);
 
   async function tokens(scope = "openid profile email offline_access", target = rp) {
     return (await codeFlow(target, browser, alice, { scope })).tokens;

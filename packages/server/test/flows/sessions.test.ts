@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FormBrowser } from "../helpers/browser.js";
 import { accountStatus, type Person, sha256hex, signIn, sleep, type TestUser } from "../helpers/oidc.js";
-import { startTestServer, type TestServer } from "../helpers/server.js";
+import { failOnErrorLogs, startTestServer, type TestServer } from "../helpers/server.js";
 import { makeUser } from "../helpers/users.js";
 
 function sessionCookieLine(response: Response, name: string): string {
@@ -39,6 +39,7 @@ describe("sessions on an http issuer", () => {
     person = await makeUser(server.ctx);
   });
   afterAll(() => server.close());
+  failOnErrorLogs(() => server);
 
   it("sign-in sets an opaque HttpOnly, SameSite=Lax, Path=/ cookie without Secure", async () => {
     const response = await postLogin(new FormBrowser(server.issuer), person);
@@ -98,6 +99,7 @@ describe("sessions on an https issuer", () => {
     person = await makeUser(server.ctx);
   });
   afterAll(() => server.close());
+  failOnErrorLogs(() => server);
 
   it("uses a __Host- cookie with Secure, Path=/ and no Domain", async () => {
     const browser = new FormBrowser(server.url);
@@ -123,6 +125,7 @@ describe("session expiry", () => {
     person = await makeUser(server.ctx);
   });
   afterAll(() => server.close());
+  failOnErrorLogs(() => server);
 
   it("ends a session left unused for longer than the idle TTL", async () => {
     const browser = new FormBrowser(server.issuer);

@@ -11,7 +11,7 @@ import {
   signIn,
   tokenRequest,
 } from "../helpers/oidc.js";
-import { startTestServer, type TestServer } from "../helpers/server.js";
+import { failOnErrorLogs, startTestServer, type TestServer } from "../helpers/server.js";
 
 describe("frontdesk user (CLI) against a running server's data directory", () => {
   let server: TestServer;
@@ -24,6 +24,7 @@ describe("frontdesk user (CLI) against a running server's data directory", () =>
     dir = ["--data-dir", server.dataDir];
   });
   afterAll(() => server.close());
+  failOnErrorLogs(() => server);
 
   it("user create --password --json creates a user who can sign in", async () => {
     const created = await runCliJson([

@@ -78,6 +78,9 @@ export async function startDistributedTestServer(overrides: TestConfig = {}): Pr
       });
       return { id: client.id, secret: secret ?? "" };
     },
+    // The instances are separate processes: their logs are not captured here.
+    errorLogs: () => [],
+    clearLogs: () => {},
     async close() {
       await lb.stop();
       await Promise.all(instances.map((i) => i.stop()));

@@ -2,11 +2,33 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterEach, expect } from "vitest";
 import { type ClientInput, registerClient } from "../../src/clients/registration.js";
 import type { ConfigInput } from "../../src/config/schema.js";
 import { createLogger } from "../../src/logging/logger.js";
 import { loadServerConfig as loadConfig } from "../../src/main/config.js";
 import { type RunningServer, startServer } from "../../src/main/server.js";
+
+/** One parsed pino log line (`level` 40 warn, 50 error, 60 fatal). */
+export interface LogLine {
+  level: number;
+  msg?: string;
+  [key: string]: unknown;
+}
+
+/** pino's error level: anything at or above it is a defect a test should see. */
+export const ERROR_LEVEL = 50;
+
+/** A pino destination that keeps every line in memory (synchronously, so a test sees it at once). */
+export function memoryLogDestination(): { write(line: string): void; lines: LogLine[] } {
+  const lines: LogLine[] = [];
+  return {
+    lines,
+    write(line: string) {
+      for (const text of line.split("\n").filter(Boolean)) lines.push(JSON.parse(text) as LogLine);
+    },
+  };
+}
 
 /** A free TCP port on 127.0.0.1 (tiny race accepted: tests only). */
 export async function freePort(): Promise<number> {
@@ -29,6 +51,13 @@ export interface TestServer extends Omit<RunningServer, "app"> {
   dataDir: string;
   /** Registers a client directly in the server's store. */
   client(input?: Partial<ClientInput>): Promise<{ id: string; secret: string }>;
+  /**
+   * Log lines at level error or above (>= 50) since the start or the last
+   * `clearLogs()`. In-process servers log at "warn" into memory; a distributed
+   * server's processes log elsewhere, so there it is always empty.
+   */
+  errorLogs(): LogLine[];
+  clearLogs(): void;
 }
 
 /**
@@ -61,11 +90,16 @@ export async function startTestServer(overrides: TestConfig = {}): Promise<TestS
       ...overrides,
     },
   });
-  const server = await startServer(config, createLogger("silent"));
+  const logs = memoryLogDestination();
+  const server = await startServer(config, createLogger("warn", logs));
   return {
     ...server,
     issuer,
     dataDir,
+    errorLogs: () => logs.lines.filter((line) => line.level >= ERROR_LEVEL),
+    clearLogs: () => {
+      logs.lines.length = 0;
+    },
     async client(input = {}) {
       const { client, secret } = await registerClient(server.ctx, {
         name: "test client",
@@ -80,4 +114,19 @@ export async function startTestServer(overrides: TestConfig = {}): Promise<TestS
       if (!overrides.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Makes every test of the enclosing `describe` fail if the server logged at level
+ * error or above during it (then clears the log for the next test). Call it in a
+ * `describe` body with a getter, since the server starts in `beforeAll`.
+ */
+export function failOnErrorLogs(server: () => TestServer | undefined): void {
+  afterEach(() => {
+    const running = server();
+    if (!running) return;
+    const errors = running.errorLogs();
+    running.clearLogs();
+    expect(errors, "error-level log lines during this test").toEqual([]);
+  });
 }

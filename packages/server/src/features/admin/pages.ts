@@ -19,24 +19,32 @@ const NOTICES: Record<string, string> = {
   deleted: "The application is deleted and its tokens are revoked.",
 };
 
-/** The signed-in administrator, or a reply that sends anyone else away. */
+/**
+ * The signed-in administrator, or `undefined` once anyone else has been sent away
+ * (to sign-in, or a 403 page): the caller then returns the reply and does nothing more.
+ */
 async function administrator(
   ctx: AdminDeps,
   request: FastifyRequest,
   reply: FastifyReply,
-): Promise<UserRecord | FastifyReply> {
+): Promise<UserRecord | undefined> {
   const session = await currentSession(ctx, request);
   const user = session && (await ctx.durable.users.get(session.userId));
-  if (!user) return seeOther(reply, localUrl("/login", { return_to: "/admin" }));
-  if (!user.roles.includes(ADMIN_ROLE))
-    return sendPage(reply, 403, errorPage("Not allowed", "This page is for administrators."));
+  if (!user) {
+    seeOther(reply, localUrl("/login", { return_to: "/admin" }));
+    return undefined;
+  }
+  if (!user.roles.includes(ADMIN_ROLE)) {
+    sendPage(reply, 403, errorPage("Not allowed", "This page is for administrators."));
+    return undefined;
+  }
   return user;
 }
 
 function adminAction(ctx: AdminDeps, act: (form: Record<string, string>) => Promise<string>) {
   return pageRoute(ctx, async (request, reply) => {
     const admin = await administrator(ctx, request, reply);
-    if (!("id" in admin)) return admin;
+    if (!admin) return reply;
     const form = singleValued(request.body);
     if (!ctx.csrf.valid(request, form.csrf))
       return sendPage(reply, 403, errorPage("Form expired", "Reload the administration page and try again."));
@@ -53,7 +61,7 @@ export function adminPageRoutes(ctx: AdminDeps): FastifyPluginAsync<FeatureRoute
       "/admin",
       pageRoute(ctx, async (request, reply) => {
         const admin = await administrator(ctx, request, reply);
-        if (!("id" in admin)) return admin;
+        if (!admin) return reply;
         const users = await Promise.all(
           (await ctx.durable.users.list()).map(async (u) => ({
             ...u,
