@@ -8,7 +8,24 @@ interface StartOptions extends GlobalOptions {
   issuer?: string;
 }
 
-/** `frontdesk start`: serve until SIGTERM/SIGINT, then finish in-flight requests and exit. */
+/**
+ * Under npm (`npx frontdesk start`, `npm start`) a signal reaches npm and its `sh -c`,
+ * which die without passing it on: the server is left running as an orphan. So when
+ * launched by npm, the server also stops (gracefully) when its launching process ends.
+ */
+function stopWithLauncher(stop: () => void, env: NodeJS.ProcessEnv = process.env): void {
+  if (!env.npm_command && !env.npm_lifecycle_event) return;
+  const launcher = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid !== launcher) {
+      clearInterval(timer);
+      stop();
+    }
+  }, 250);
+  timer.unref();
+}
+
+/** `frontdesk start`: serve until SIGTERM/SIGINT (or its npm launcher ends), then finish in-flight requests and exit. */
 export function registerStart(program: Command): void {
   withGlobals(program.command("start").description("start the server"))
     .option("--port <n>", "port (env FRONTDESK_PORT)")
@@ -31,5 +48,6 @@ export function registerStart(program: Command): void {
       };
       process.once("SIGTERM", () => stop("SIGTERM"));
       process.once("SIGINT", () => stop("SIGINT"));
+      stopWithLauncher(() => stop("launcher exited"));
     });
 }
