@@ -84,16 +84,27 @@ export class LoginThrottle {
   }
 
   /**
-   * The right password: clears the account's counters for this source and browser,
-   * and returns the device cookie value to set (the browser's own, or a new one).
+   * The right password: clears the counters this attempt went through, and returns
+   * the device cookie value to set (the browser's own, or a new one). A known
+   * browser leaves the account-wide count alone, so the owner signing in during an
+   * attack does not hand the guesser fresh attempts.
    */
-  async succeeded(username: string, ip: string, deviceToken: string | undefined): Promise<string> {
+  async succeeded(
+    username: string,
+    ip: string,
+    deviceToken: string | undefined,
+    knownDevice: boolean,
+  ): Promise<string> {
     const token = deviceToken ?? newOpaqueToken();
+    const counters = knownDevice
+      ? [this.fast.delete("login-fail-device", deviceKey(username, token))]
+      : [
+          this.fast.delete("login-fail-user", username),
+          this.fast.delete("login-slow-user", username),
+          this.fast.delete("login-fail-user-ip", pairKey(username, ip)),
+        ];
     await Promise.all([
-      this.fast.delete("login-fail-user", username),
-      this.fast.delete("login-slow-user", username),
-      this.fast.delete("login-fail-user-ip", pairKey(username, ip)),
-      this.fast.delete("login-fail-device", deviceKey(username, token)),
+      ...counters,
       this.fast.addToSet("login-device", username, hashToken(token), DEVICE_TTL),
     ]);
     return token;

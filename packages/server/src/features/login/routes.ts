@@ -79,7 +79,7 @@ export function loginRoutes(ctx: LoginDeps): FastifyPluginAsync<FeatureRouteOpti
           await ctx.loginThrottle.failed(request.ip);
           return again(401, GENERIC_FAILURE);
         }
-        const known = await ctx.loginThrottle.succeeded(username, request.ip, device);
+        const known = await ctx.loginThrottle.succeeded(username, request.ip, device, admission.knownDevice);
         setDeviceCookie(reply, ctx.cookies, known, DEVICE_TTL);
         return registry.interaction.completeSignIn(request, reply, {
           user,
