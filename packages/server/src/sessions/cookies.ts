@@ -4,6 +4,8 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 export interface CookieNames {
   session: string;
   csrf: string;
+  /** Marks a browser that signed in before (sign-in throttling skips its account-wide limits). */
+  device: string;
   secure: boolean;
 }
 
@@ -11,7 +13,12 @@ export interface CookieNames {
 export function cookieNames(issuer: string): CookieNames {
   const secure = issuer.startsWith("https://");
   const prefix = secure ? "__Host-" : "";
-  return { session: `${prefix}frontdesk_session`, csrf: `${prefix}frontdesk_csrf`, secure };
+  return {
+    session: `${prefix}frontdesk_session`,
+    csrf: `${prefix}frontdesk_csrf`,
+    device: `${prefix}frontdesk_device`,
+    secure,
+  };
 }
 
 function baseOptions(names: CookieNames) {
@@ -38,4 +45,13 @@ export function readCookie(request: FastifyRequest, name: string): string | unde
 
 export function setCsrfCookie(reply: FastifyReply, names: CookieNames, value: string): void {
   reply.setCookie(names.csrf, value, baseOptions(names));
+}
+
+export function setDeviceCookie(
+  reply: FastifyReply,
+  names: CookieNames,
+  value: string,
+  maxAge: number,
+): void {
+  reply.setCookie(names.device, value, { ...baseOptions(names), maxAge });
 }

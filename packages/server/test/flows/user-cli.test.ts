@@ -130,6 +130,31 @@ describe("frontdesk user (CLI) against a running server's data directory", () =>
     expect(list.users.find((u) => u.username === "cli-dan")?.disabled).toBe(true);
   });
 
+  it("user unlock clears the counters: the owner signs in again from the throttled address", async () => {
+    const person = { username: "cli-lou", password: "lou password 1" };
+    const { id } = await runCliJson([
+      "user",
+      "create",
+      ...["--username", person.username],
+      ...["--password", person.password],
+      ...dir,
+    ]);
+    const tryPassword = async (password: string) => {
+      const browser = new FormBrowser(server.issuer);
+      const { response } = await signIn(browser, { username: person.username, password });
+      await response.arrayBuffer();
+      return { status: response.status, browser };
+    };
+    for (let i = 0; i < 5; i++) expect((await tryPassword(`wrong password ${i}`)).status).toBe(401);
+    expect((await tryPassword(person.password)).status).toBe(429);
+    expect(await runCliJson(["user", "unlock", person.username, ...dir])).toEqual({ unlocked: id });
+    const after = await tryPassword(person.password);
+    expect(await accountStatus(after.browser)).toBe(200);
+    const unknown = await runCli(["user", "unlock", "no-such-person", ...dir]);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toMatch(/no user/);
+  });
+
   it("naming an unknown user fails with a message", async () => {
     const result = await runCli(["user", "revoke", "nobody-here", ...dir]);
     expect(result.code).not.toBe(0);

@@ -27,7 +27,7 @@ async function readStdin(): Promise<string> {
     .replace(/\r?\n$/, "");
 }
 
-/** `frontdesk user create|list|disable|revoke`. */
+/** `frontdesk user create|list|disable|revoke|unlock`. */
 export function registerUserCommands(program: Command): void {
   const user = program.command("user").description("people who sign in");
   withGlobals(user.command("create").description("create a user (password hashed with argon2id)"))
@@ -101,6 +101,19 @@ export function registerUserCommands(program: Command): void {
         () =>
           `revoked ${found.username}: ${result.sessions} sessions, ${result.families} refresh-token families`,
       );
+    }),
+  );
+  withGlobals(
+    user
+      .command("unlock")
+      .argument("<user>", "id or username")
+      .description("clear the user's sign-in throttling counters"),
+  ).action((name: string, o: GlobalOptions) =>
+    withContext(o, async (ctx, out) => {
+      const found = await findUser(ctx, name);
+      if (!found) throw new CliError(`no user ${name}`);
+      await ctx.loginThrottle.unlock(found.username);
+      out.result({ unlocked: found.id }, () => `unlocked ${found.username}`);
     }),
   );
 }

@@ -4,6 +4,8 @@ import { safeReturnTo } from "../../interaction/flow.js";
 import { singleValued } from "../../oauth/params.js";
 import { sendPage } from "../../pages/layout.js";
 import { loginPage } from "../../pages/login.js";
+import { readCookie, setDeviceCookie } from "../../sessions/cookies.js";
+import { DEVICE_TTL } from "../../users/login-throttle.js";
 import { verifyPassword } from "../../users/passwords.js";
 import type { CoreServices, FeatureRouteOptions } from "../contract.js";
 
@@ -40,8 +42,8 @@ async function renderLogin(
 
 /**
  * Sign-in page with a password. Success goes through completeSignIn (a brand-new
- * session, no fixation); failures are rate limited per account and per IP with one
- * message for every cause.
+ * session, no fixation) and marks the browser as known to the account (a device
+ * cookie); failures are throttled (see LoginThrottle) with one message for every cause.
  */
 export function loginRoutes(ctx: LoginDeps): FastifyPluginAsync<FeatureRouteOptions> {
   return async (app, { registry }) => {
@@ -67,18 +69,18 @@ export function loginRoutes(ctx: LoginDeps): FastifyPluginAsync<FeatureRouteOpti
           renderLogin(ctx, request, r, status, { interactionId, returnTo, username, error });
         if (!ctx.csrf.valid(request, form.csrf)) return again(403, "Your form expired. Please try again.");
         if (!username || !form.password) return again(400, "Enter your username and password.");
-        if (
-          (await ctx.loginThrottle.blocked(username, request.ip)) ||
-          !(await ctx.loginThrottle.reserve(username))
-        )
-          return again(429, THROTTLED, reply.header("retry-after", "900"));
+        const device = readCookie(request, ctx.cookies.device);
+        const admission = await ctx.loginThrottle.admit(username, request.ip, device);
+        if (!admission.ok)
+          return again(429, THROTTLED, reply.header("retry-after", String(admission.retryAfter)));
         const user = await ctx.durable.users.getByUsername(username);
         const ok = await verifyPassword(user?.passwordHash ?? undefined, form.password);
         if (!ok || !user || user.disabled) {
           await ctx.loginThrottle.failed(request.ip);
           return again(401, GENERIC_FAILURE);
         }
-        await ctx.loginThrottle.succeeded(username);
+        const known = await ctx.loginThrottle.succeeded(username, request.ip, device, admission.knownDevice);
+        setDeviceCookie(reply, ctx.cookies, known, DEVICE_TTL);
         return registry.interaction.completeSignIn(request, reply, {
           user,
           amr: ["pwd"],
