@@ -305,43 +305,47 @@ describe("sign-in failures", () => {
     expect(stored).not.toContain(value);
   });
 
-  it("the account-wide limit slows unknown browsers (429 + Retry-After) rather than locking", async () => {
-    const own = await startTestServer({ trustProxy: true });
-    try {
-      let now = Date.now();
-      own.ctx.loginThrottle = new LoginThrottle(own.ctx.fast, () => now);
-      const hana = await makeUser(own.ctx);
-      const known = await knownBrowser(hana.username, hana.password, own);
-      const from = (ip: string) => ({ ip, on: own });
-      // 10 failures from two addresses (5 each, each pair's own limit).
-      for (let i = 0; i < 10; i++)
-        expect((await attempt(hana.username, `wrong-${i}-password`, from(`10.6.0.${i % 2}`))).status).toBe(
-          401,
-        );
-      // Past the account-wide limit, one attempt goes through, then unknown browsers wait.
-      expect((await attempt(hana.username, "wrong again", from("10.6.1.1"))).status).toBe(401);
-      const slowed = await attempt(hana.username, hana.password, from("10.6.1.2"));
-      expect(slowed.status).toBe(429);
-      expect(slowed.session).toBe(false);
-      expect(Number(slowed.retryAfter)).toBeGreaterThan(0);
-      expect(Number(slowed.retryAfter)).toBeLessThanOrEqual(30);
-      // A browser that signed in before is not held up.
-      expect(
-        (await attempt(hana.username, hana.password, { ...from("10.6.1.3"), browser: known })).session,
-      ).toBe(true);
-      // The delay grows with further failures, and is short: once it has passed, the owner gets in.
-      now += 31_000;
-      expect((await attempt(hana.username, "and again", from("10.6.1.4"))).status).toBe(401);
-      const longer = await attempt(hana.username, hana.password, from("10.6.1.5"));
-      expect(longer.status).toBe(429);
-      expect(Number(longer.retryAfter)).toBeGreaterThan(30);
-      expect(Number(longer.retryAfter)).toBeLessThanOrEqual(60);
-      now += 61_000;
-      expect((await attempt(hana.username, hana.password, from("10.6.1.5"))).session).toBe(true);
-    } finally {
-      await own.close();
-    }
-  });
+  // The clock is injected into the in-process server; the distributed run's processes have their own.
+  it.skipIf(process.env.FRONTDESK_TEST_DEPLOYMENT === "distributed")(
+    "the account-wide limit slows unknown browsers (429 + Retry-After) rather than locking",
+    async () => {
+      const own = await startTestServer({ trustProxy: true });
+      try {
+        let now = Date.now();
+        own.ctx.loginThrottle = new LoginThrottle(own.ctx.fast, () => now);
+        const hana = await makeUser(own.ctx);
+        const known = await knownBrowser(hana.username, hana.password, own);
+        const from = (ip: string) => ({ ip, on: own });
+        // 10 failures from two addresses (5 each, each pair's own limit).
+        for (let i = 0; i < 10; i++)
+          expect((await attempt(hana.username, `wrong-${i}-password`, from(`10.6.0.${i % 2}`))).status).toBe(
+            401,
+          );
+        // Past the account-wide limit, one attempt goes through, then unknown browsers wait.
+        expect((await attempt(hana.username, "wrong again", from("10.6.1.1"))).status).toBe(401);
+        const slowed = await attempt(hana.username, hana.password, from("10.6.1.2"));
+        expect(slowed.status).toBe(429);
+        expect(slowed.session).toBe(false);
+        expect(Number(slowed.retryAfter)).toBeGreaterThan(0);
+        expect(Number(slowed.retryAfter)).toBeLessThanOrEqual(30);
+        // A browser that signed in before is not held up.
+        expect(
+          (await attempt(hana.username, hana.password, { ...from("10.6.1.3"), browser: known })).session,
+        ).toBe(true);
+        // The delay grows with further failures, and is short: once it has passed, the owner gets in.
+        now += 31_000;
+        expect((await attempt(hana.username, "and again", from("10.6.1.4"))).status).toBe(401);
+        const longer = await attempt(hana.username, hana.password, from("10.6.1.5"));
+        expect(longer.status).toBe(429);
+        expect(Number(longer.retryAfter)).toBeGreaterThan(30);
+        expect(Number(longer.retryAfter)).toBeLessThanOrEqual(60);
+        now += 61_000;
+        expect((await attempt(hana.username, hana.password, from("10.6.1.5"))).session).toBe(true);
+      } finally {
+        await own.close();
+      }
+    },
+  );
 
   it("the account-wide delay doubles from 30 seconds to at most 5 minutes", () => {
     expect(slowDownDelay(LIMITS.perAccount)).toBe(0);
