@@ -37,6 +37,8 @@ export const configSchema = z
     accessTokenTtl: seconds.default(600),
     allowLongAccessTokens: flag.default(false),
     idTokenTtl: seconds.default(600),
+    /** Put the granted `profile`/`email` claims in the ID token too (Auth.js and many RPs read only it). */
+    idTokenProfileClaims: flag.default(true),
     authorizationCodeTtl: seconds.max(60).default(60),
     refreshTokenIdleTtl: seconds.default(14 * 24 * 3600),
     refreshTokenAbsoluteTtl: seconds.default(60 * 24 * 3600),

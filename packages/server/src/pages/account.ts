@@ -1,6 +1,7 @@
 import type { Session } from "../sessions/sessions.js";
 import { type Html, hiddenInputs, html, time } from "./html.js";
 import { layout } from "./layout.js";
+import { describeScope } from "./scopes.js";
 
 export interface AccountPageInput {
   csrf: string;
@@ -69,7 +70,7 @@ ${
 ${input.applications.map(
   (a) => html`<tr data-client="${a.clientId}">
 <td>${a.name}</td>
-<td data-label="Access"><ul class="tags">${a.scopes.map((scope) => html`<li>${scope}</li>`)}</ul></td>
+<td data-label="Access"><ul class="access">${a.scopes.map((scope) => html`<li>${describeScope(scope)}</li>`)}</ul></td>
 <td data-label="Since">${time(a.grantedAt)}</td>
 <td><form method="post" action="/account/applications/revoke">${csrf}${hiddenInputs({ client_id: a.clientId })}<button class="danger small" type="submit">Revoke access</button></form></td>
 </tr>`,
@@ -78,6 +79,6 @@ ${input.applications.map(
 </table>`
     : html`<p class="muted">No application has access to your account.</p>`
 }
-<form method="get" action="/logout"><div class="actions"><button type="submit">Sign out</button></div></form>`;
+<form method="post" action="/account/sign-out">${csrf}<div class="actions"><button type="submit">Sign out</button></div></form>`;
   return layout("Your account", body, { wide: true });
 }

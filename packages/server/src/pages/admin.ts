@@ -25,7 +25,7 @@ ${input.notice ? html`<p class="notice" role="status">${input.notice}</p>` : ""}
 <tbody>
 ${input.users.map(
   (u) => html`<tr data-user="${u.id}">
-<td>${u.username}${u.disabled ? html`<span class="badge">Disabled</span>` : ""}</td>
+<td>${u.username}${u.disabled ? html`<span class="badge warning">Disabled</span>` : ""}</td>
 <td data-label="E-mail">${u.email ?? "—"}</td>
 <td data-label="Sessions">${u.sessions}</td>
 <td><div class="row-actions">${action("/admin/users/revoke", { user: u.id }, "Revoke everywhere")}${u.disabled ? "" : action("/admin/users/disable", { user: u.id }, "Disable")}</div></td>

@@ -2,6 +2,7 @@ import type { FastifyReply } from "fastify";
 import { type Html, html } from "./html.js";
 
 export const STYLESHEET_PATH = "/assets/frontdesk.css";
+export const FAVICON_PATH = "/assets/favicon.svg";
 
 export interface LayoutOptions {
   /** A wider card, for pages with tables (the account page). */
@@ -18,6 +19,7 @@ export function layout(title: string, body: Html, options: LayoutOptions = {}): 
 <meta name="referrer" content="no-referrer">
 <title>${title} · Frontdesk</title>
 <link rel="stylesheet" href="${STYLESHEET_PATH}">
+<link rel="icon" href="${FAVICON_PATH}" type="image/svg+xml">
 </head>
 <body>
 <main class="${options.wide ? "card wide" : "card"}">

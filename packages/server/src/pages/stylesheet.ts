@@ -33,6 +33,9 @@ button.primary { background:var(--accent); border-color:var(--accent); color:var
 button.primary:hover:not(:disabled) { background:var(--accent); filter:brightness(1.1); }
 button.danger { color:var(--danger); }
 button.danger:hover:not(:disabled) { background:var(--danger-soft); border-color:var(--danger); }
+a.button { display:inline-block; padding:.6rem 1.15rem; border-radius:8px; border:1px solid var(--line);
+  color:inherit; text-decoration:none; }
+a.button:hover { background:var(--soft); }
 button.small { padding:.35rem .75rem; font-size:.875rem; }
 :focus-visible { outline:3px solid var(--accent); outline-offset:2px; }
 .actions { display:flex; gap:.75rem; margin-top:1.5rem; flex-wrap:wrap; }
@@ -51,6 +54,8 @@ ul.scopes li + li { border-top:1px solid var(--line); }
 ul.scopes li::before { content:"\\2713"; color:var(--accent); font-weight:700; }
 .badge { display:inline-block; margin-left:.4rem; padding:.05rem .5rem; border-radius:999px; font-size:.75rem;
   font-weight:600; vertical-align:.1em; white-space:nowrap; color:var(--accent); background:var(--accent-soft); }
+.badge.warning { color:var(--danger); background:var(--danger-soft); }
+ul.access { margin:0; padding-left:1rem; font-size:.9rem; }
 .tags { display:flex; flex-wrap:wrap; gap:.3rem; margin:0; padding:0; list-style:none; }
 .tags li { padding:.05rem .45rem; border:1px solid var(--line); border-radius:6px; background:var(--soft);
   font: .8rem/1.5 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
@@ -75,5 +80,6 @@ code { font-size:.9em; }
   table.stack td:first-child::before, table.stack td:last-child::before { content:none; }
   table.stack td:last-child { display:block; padding-top:.5rem; text-align:left; }
   table.stack .tags { justify-content:flex-end; }
+  table.stack ul.access { list-style-position:inside; padding:0; }
 }
 `;

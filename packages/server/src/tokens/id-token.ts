@@ -12,6 +12,8 @@ export interface IdTokenInput {
   amr: string[];
   accessToken?: string;
   ttl: number;
+  /** Profile and e-mail claims of the granted scopes (many relying parties read only the ID token). */
+  claims?: Record<string, unknown>;
 }
 
 /** OIDC Core 3.1.3.6: left half of the SHA-256 of the access token, base64url. */
@@ -31,6 +33,7 @@ export class IdTokens {
     const signing = await this.keys.signingKey();
     const iat = Math.floor(Date.now() / 1000);
     return new SignJWT({
+      ...input.claims,
       auth_time: input.authTime,
       ...(input.nonce ? { nonce: input.nonce } : {}),
       ...(input.sid ? { sid: input.sid } : {}),

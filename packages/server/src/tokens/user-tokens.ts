@@ -1,5 +1,6 @@
 import type { Config } from "../config/schema.js";
 import type { ClientRecord, UserRecord } from "../storage/durable/types.js";
+import { profileClaims } from "../users/claims.js";
 import type { AccessTokens } from "./access-token.js";
 import type { IdTokens } from "./id-token.js";
 import type { RefreshTokens } from "./refresh-tokens.js";
@@ -7,7 +8,7 @@ import { BEARER, type TokenBinding, type TokenResponse } from "./token-response.
 
 /** What issuing a user's tokens needs. */
 export interface UserTokenDeps {
-  config: Pick<Config, "accessTokenTtl" | "idTokenTtl">;
+  config: Pick<Config, "accessTokenTtl" | "idTokenTtl" | "idTokenProfileClaims">;
   accessTokens: AccessTokens;
   idTokens: IdTokens;
   refreshTokens: RefreshTokens;
@@ -83,6 +84,7 @@ export async function issueUserTokens(
         amr: grant.amr,
         accessToken: token,
         ttl: config.idTokenTtl,
+        ...(config.idTokenProfileClaims ? { claims: profileClaims(user, grant.scopes) } : {}),
       })
     : undefined;
   return {

@@ -132,7 +132,9 @@ describe("account page", () => {
     expect(apps.map((m) => m[1]).sort()).toEqual([rp.id, other.id].sort());
     const row = apps.find((m) => m[1] === rp.id)?.[2] as string;
     expect(row).toContain("Photo Printer");
-    expect(row).toContain("offline_access");
+    // The same words as on the consent page, not raw scope names.
+    expect(row).toContain("Keep access while you are not signed in");
+    expect(row).not.toContain("<li>offline_access</li>");
     const form = [
       ...page.matchAll(/<form method="post" action="\/account\/applications\/revoke">[\s\S]*?<\/form>/g),
     ]

@@ -1,9 +1,12 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import { currentSession, localUrl, pageRoute, seeOther } from "../../http/page-route.js";
+import { safeReturnTo } from "../../interaction/flow.js";
 import { singleValued } from "../../oauth/params.js";
 import { accountPage } from "../../pages/account.js";
 import { errorPage } from "../../pages/error.js";
 import { sendPage } from "../../pages/layout.js";
+import { signedOutPage } from "../../pages/logout.js";
+import { clearSessionCookie, readCookie } from "../../sessions/cookies.js";
 import type { Session } from "../../sessions/sessions.js";
 import type { CoreServices, FeatureRouteOptions } from "../contract.js";
 
@@ -76,6 +79,22 @@ export function accountRoutes(ctx: AccountDeps): FastifyPluginAsync<FeatureRoute
       accountAction(ctx, async (session, form) => {
         if (form.sid) await ctx.sessions.endBySid(session.userId, form.sid);
         return "ended";
+      }),
+    );
+
+    // The account page's "Sign out" is a CSRF-checked POST already: it signs out at once.
+    app.post(
+      "/account/sign-out",
+      pageRoute(ctx, async (request, reply) => {
+        const form = singleValued(request.body);
+        if (!ctx.csrf.valid(request, form.csrf))
+          return sendPage(reply, 403, errorPage("Form expired", "Reload the page and try again."));
+        const token = readCookie(request, ctx.cookies.session);
+        if (token) await ctx.sessions.end(token);
+        clearSessionCookie(reply, ctx.cookies);
+        const returnTo = safeReturnTo(form.return_to);
+        if (returnTo) return seeOther(reply, localUrl("/login", { return_to: returnTo }));
+        return sendPage(reply, 200, signedOutPage());
       }),
     );
 

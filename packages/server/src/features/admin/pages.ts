@@ -3,7 +3,7 @@ import { deleteClient } from "../../clients/registration.js";
 import { currentSession, localUrl, pageRoute, seeOther } from "../../http/page-route.js";
 import { singleValued } from "../../oauth/params.js";
 import { adminPage } from "../../pages/admin.js";
-import { errorPage } from "../../pages/error.js";
+import { errorPage, notAllowedPage } from "../../pages/error.js";
 import { sendPage } from "../../pages/layout.js";
 import type { UserRecord } from "../../storage/durable/types.js";
 import { disableUser, revokeUser } from "../../users/users.js";
@@ -35,7 +35,16 @@ async function administrator(
     return undefined;
   }
   if (!user.roles.includes(ADMIN_ROLE)) {
-    sendPage(reply, 403, errorPage("Not allowed", "This page is for administrators."));
+    sendPage(
+      reply,
+      403,
+      notAllowedPage({
+        csrf: ctx.csrf.token(request, reply),
+        username: user.username,
+        message: "This page is for administrators.",
+        returnTo: "/admin",
+      }),
+    );
     return undefined;
   }
   return user;

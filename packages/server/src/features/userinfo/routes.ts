@@ -1,19 +1,10 @@
 import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import { InvalidToken } from "../../errors/oauth-errors.js";
 import { authenticateBearer } from "../../http/bearer-auth.js";
-import type { UserRecord } from "../../storage/durable/types.js";
+import { profileClaims } from "../../users/claims.js";
 import type { CoreServices, FeatureRouteOptions } from "../contract.js";
 
 export const USERINFO_PATH = "/userinfo";
-
-/** Claims released for the granted scopes (OIDC Core 5.4). */
-function claimsFor(user: UserRecord, scopes: string[]): Record<string, unknown> {
-  return {
-    sub: user.id,
-    ...(scopes.includes("profile") ? { preferred_username: user.username, name: user.username } : {}),
-    ...(scopes.includes("email") && user.email ? { email: user.email, email_verified: false } : {}),
-  };
-}
 
 /** UserInfo: a Bearer JWT access token with `openid`; forged, expired or revoked tokens get 401 + WWW-Authenticate. */
 export function userinfoRoutes(
@@ -25,7 +16,7 @@ export function userinfoRoutes(
       const scopes = (claims.scope ?? "").split(" ");
       const user = await ctx.durable.users.get(claims.sub);
       if (!user || user.disabled) throw new InvalidToken("the access token is invalid, expired or revoked");
-      return reply.header("cache-control", "no-store").send(claimsFor(user, scopes));
+      return reply.header("cache-control", "no-store").send({ sub: user.id, ...profileClaims(user, scopes) });
     };
     app.get(USERINFO_PATH, handler);
     app.post(USERINFO_PATH, handler);
