@@ -8,6 +8,7 @@ import { type Nginx, startNginx } from "../helpers/nginx.js";
 import { cli, type ServerProcess, startServerProcess } from "../helpers/process.js";
 import { freePort, tempDir } from "../helpers/server.js";
 import { createTestDatabase } from "../storage/helpers/postgres.js";
+import { testPrefix } from "../storage/helpers/redis.js";
 
 const REDIS_URL = process.env.FRONTDESK_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const REDIRECT = "http://127.0.0.1:9/cb";
@@ -18,7 +19,7 @@ const REDIRECT = "http://127.0.0.1:9/cb";
  */
 describe("two identical instances sharing PostgreSQL and Redis", () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
-  const prefix = `fdtest-${randomBytes(4).toString("hex")}:`;
+  const prefix = testPrefix();
   let env: NodeJS.ProcessEnv;
   let a: ServerProcess;
   let b: ServerProcess;

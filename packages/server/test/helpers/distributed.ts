@@ -9,6 +9,7 @@ import { createTestDatabase } from "../storage/helpers/postgres.js";
 import { startNginx } from "./nginx.js";
 import { startServerProcess } from "./process.js";
 import { freePort, type TestConfig, type TestServer, tempDir } from "./server.js";
+import { testRunId } from "./test-run.js";
 
 const REDIS_URL = process.env.FRONTDESK_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 
@@ -41,7 +42,7 @@ export async function startDistributedTestServer(overrides: TestConfig = {}): Pr
     issuer: overrides.issuer ?? url,
     databaseUrl: overrides.databaseUrl ?? db?.url(),
     redisUrl: overrides.redisUrl ?? REDIS_URL,
-    redisPrefix: overrides.redisPrefix ?? `fdtest-${randomBytes(4).toString("hex")}:`,
+    redisPrefix: overrides.redisPrefix ?? `fdtest-${testRunId()}-${randomBytes(4).toString("hex")}:`,
     keyEncryptionSecret: overrides.keyEncryptionSecret ?? randomBytes(32).toString("base64url"),
     logLevel: "warn" as const,
   };

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createVerifier, redisRevocationFeed, type Verifier } from "../../../guard/src/index.js";
@@ -6,12 +5,13 @@ import { cli, type ServerProcess, startServerProcess } from "../helpers/process.
 import { msUntilRefused } from "../helpers/revocation.js";
 import { tempDir } from "../helpers/server.js";
 import { gatewayToken, signIn } from "../helpers/sign-in.js";
+import { testPrefix } from "../storage/helpers/redis.js";
 
 const REDIS_URL = process.env.FRONTDESK_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 
 describe("revocation reaches a guard over Redis pub/sub, across processes", () => {
   const dataDir = tempDir();
-  const prefix = `fdtest-${randomBytes(4).toString("hex")}:`;
+  const prefix = testPrefix();
   const env = { FRONTDESK_REDIS_URL: REDIS_URL, FRONTDESK_REDIS_PREFIX: prefix };
   let server: ServerProcess;
   let verifier: Verifier;

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
+import { testRunId } from "../../helpers/test-run.js";
 
 export const PG_ADMIN_URL =
   process.env.FRONTDESK_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
@@ -20,7 +21,7 @@ export async function createTestDatabase(): Promise<{
   url: (hostPort?: string) => string;
   drop: () => Promise<void>;
 }> {
-  const name = `frontdesk_test_${randomBytes(6).toString("hex")}`;
+  const name = `frontdesk_test_${testRunId()}_${randomBytes(6).toString("hex")}`;
   await admin((c) => c.query(`create database ${name}`));
   const base = new URL(PG_ADMIN_URL);
   return {
