@@ -38,7 +38,7 @@ export class Revocations {
     await this.emit({ type: "jti", value: jti, expires_at: exp });
   }
 
-  /** Every token of a user issued until now (user revoke, disable, password change). */
+  /** Every token of a user issued until now (user revoke, disable; password change once it exists). */
   async revokeSubject(sub: string): Promise<number> {
     const before = this.now();
     await this.durable.users.update(sub, { tokensRevokedBefore: before });

@@ -41,7 +41,7 @@ export interface UserRecord {
   /** argon2id hash; null for a user who signs in another way (upstream provider, passkey). */
   passwordHash: string | null;
   disabled: boolean;
-  /** Tokens issued at or before this time are revoked (user revoke, password change). */
+  /** Tokens issued at or before this time are revoked (user revoke or disable; password change once it exists). */
   tokensRevokedBefore: number | null;
   tenant: string | null;
   roles: string[];
