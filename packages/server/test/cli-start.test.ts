@@ -74,7 +74,7 @@ describe("`frontdesk start`", () => {
     expect(stderr).toBe("");
   });
 
-  it("refuses a bad configuration with exit code 2 and a message naming the key", async () => {
+  it('refuses --port abc with exit code 2 and a message naming the key and the fix ("abc" is not a port number; use 0-65535)', async () => {
     const dataDir = tempDir();
     dirs.push(dataDir);
     const child = spawn(process.execPath, [CLI, "start", "--port", "abc", "--data-dir", dataDir], {
@@ -86,7 +86,8 @@ describe("`frontdesk start`", () => {
     });
     const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
     expect(code).toBe(2);
-    expect(stderr).toContain("port");
+    expect(stderr).toContain('port (env FRONTDESK_PORT, --port): "abc" is not a port number; use 0-65535');
+    expect(stderr).not.toContain("NaN");
     expect(stderr).not.toMatch(/\n\s+at /);
   });
 });

@@ -85,6 +85,57 @@ describe("loadConfig", () => {
     expect(message).toContain("FRONTDESK_PORT");
   });
 
+  it('--port abc: the message quotes the value and gives the range ("abc" is not a port number; use 0-65535), not "expected number, received NaN"', () => {
+    for (const given of [{ flags: { port: "abc" } }, { env: { FRONTDESK_PORT: "abc" } }]) {
+      const message = problemsOf(() =>
+        loadConfig({ env: given.env ?? {}, flags: { dataDir: dir(), ...given.flags } }),
+      );
+      expect(message).toContain('port (env FRONTDESK_PORT, --port): "abc" is not a port number; use 0-65535');
+      expect(message).not.toMatch(/NaN/);
+    }
+    for (const bad of ["70000", "-1", "80.5", "", 3.5])
+      expect(problemsOf(() => loadConfig({ env: {}, flags: { dataDir: dir(), port: bad } }))).toContain(
+        `${JSON.stringify(String(bad))} is not a port number; use 0-65535`,
+      );
+    expect(loadConfig({ env: {}, flags: { dataDir: dir(), port: "8080" } }).port).toBe(8080);
+    expect(loadConfig({ env: {}, flags: { dataDir: dir(), port: 0 } }).port).toBe(0);
+  });
+
+  it("FRONTDESK_ISSUER=localhost:3000 (no scheme) is refused saying to write http://localhost:3000, not that it must be https", () => {
+    const message = problemsOf(() =>
+      loadConfig({ env: { FRONTDESK_ISSUER: "localhost:3000" }, flags: { dataDir: dir() } }),
+    );
+    expect(message).toContain(
+      'issuer (env FRONTDESK_ISSUER, --issuer): "localhost:3000" has no scheme: write http://localhost:3000 (development) or https://localhost:3000',
+    );
+    expect(message).not.toMatch(/must be an https/);
+    // Not localhost: only https is suggested.
+    expect(
+      problemsOf(() =>
+        loadConfig({ env: { FRONTDESK_ISSUER: "id.example.com" }, flags: { dataDir: dir() } }),
+      ),
+    ).toContain('"id.example.com" has no scheme: write https://id.example.com');
+    // What the message says to write is accepted.
+    expect(
+      loadConfig({ env: { FRONTDESK_ISSUER: "http://localhost:3000" }, flags: { dataDir: dir() } }).issuer,
+    ).toBe("http://localhost:3000");
+  });
+
+  it("Keys without a flag are not described as having one: --port is named for port, only the file for signingAlg", () => {
+    const message = problemsOf(() =>
+      loadConfig({
+        env: { FRONTDESK_PORT: "abc", FRONTDESK_SIGNING_ALG: "none", FRONTDESK_HOST: "" },
+        flags: { dataDir: dir(), host: "" },
+      }),
+    );
+    expect(message).toContain("port (env FRONTDESK_PORT, --port)");
+    expect(message).toContain("host (env FRONTDESK_HOST, --host)");
+    expect(message).toContain('signingAlg (env FRONTDESK_SIGNING_ALG or "signingAlg" in the file)');
+    expect(message).not.toMatch(/flag/);
+    const ttl = problemsOf(() => loadConfig({ env: {}, flags: { dataDir: dir(), accessTokenTtl: 5000 } }));
+    expect(ttl).toContain('accessTokenTtl (env FRONTDESK_ACCESS_TOKEN_TTL or "accessTokenTtl" in the file)');
+  });
+
   it("accessTokenTtl 5000 without allowLongAccessTokens is refused, naming the key, the variable and the fix", () => {
     const message = problemsOf(() =>
       loadConfig({ env: {}, flags: { dataDir: dir(), accessTokenTtl: 5000 } }),

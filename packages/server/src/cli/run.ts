@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { FLAGS } from "../config/env.js";
 import type { Config } from "../config/schema.js";
 import type { CoreServices } from "../features/contract.js";
 import { createLogger } from "../logging/logger.js";
@@ -15,7 +16,7 @@ export interface GlobalOptions {
 /** Adds the options every command takes. */
 export function withGlobals(command: Command): Command {
   return command
-    .option("--data-dir <dir>", "data directory (env FRONTDESK_DATA_DIR)")
+    .option(`${FLAGS.dataDir} <dir>`, "data directory (env FRONTDESK_DATA_DIR)")
     .option("--config <file>", "configuration file (JSON)")
     .option("--json", "print one JSON object");
 }

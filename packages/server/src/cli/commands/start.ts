@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { FLAGS } from "../../config/env.js";
 import { startServer } from "../../main/server.js";
 import { configFrom, type GlobalOptions, withGlobals } from "../run.js";
 
@@ -28,9 +29,9 @@ function stopWithLauncher(stop: () => void, env: NodeJS.ProcessEnv = process.env
 /** `frontdesk start`: serve until SIGTERM/SIGINT (or its npm launcher ends), then finish in-flight requests and exit. */
 export function registerStart(program: Command): void {
   withGlobals(program.command("start").description("start the server"))
-    .option("--port <n>", "port (env FRONTDESK_PORT)")
-    .option("--host <h>", "interface to bind (env FRONTDESK_HOST)")
-    .option("--issuer <url>", "public issuer URL (env FRONTDESK_ISSUER)")
+    .option(`${FLAGS.port} <n>`, "port (env FRONTDESK_PORT)")
+    .option(`${FLAGS.host} <h>`, "interface to bind (env FRONTDESK_HOST)")
+    .option(`${FLAGS.issuer} <url>`, "public issuer URL (env FRONTDESK_ISSUER)")
     .action(async (options: StartOptions) => {
       const config = configFrom(options, { port: options.port, host: options.host, issuer: options.issuer });
       const server = await startServer(config);
