@@ -1,7 +1,8 @@
-import { spawn } from "node:child_process";
-import { rmSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { CLI, cleanEnv } from "./helpers/http.js";
+import { CLI, cleanEnv, runCli } from "./helpers/http.js";
 import { freePort, tempDir } from "./helpers/server.js";
 
 describe("`frontdesk start`", () => {
@@ -90,4 +91,60 @@ describe("`frontdesk start`", () => {
     expect(stderr).not.toContain("NaN");
     expect(stderr).not.toMatch(/\n\s+at /);
   });
+
+  it("a data folder that is a file, or below one, exits 2 naming dataDir and the fix (not EEXIST / ENOTDIR)", async () => {
+    const parent = tempDir();
+    dirs.push(parent);
+    const file = join(parent, "plain-file");
+    writeFileSync(file, "x");
+    const isFile = await runCli(["start", "--port", "0", "--data-dir", file]);
+    expect(isFile.code).toBe(2);
+    expect(isFile.stderr).toContain(
+      `dataDir (env FRONTDESK_DATA_DIR, --data-dir): ${file} is a file, not a folder; remove it or choose another folder`,
+    );
+    const below = await runCli(["start", "--port", "0", "--data-dir", join(file, "data")]);
+    expect(below.code).toBe(2);
+    expect(below.stderr).toContain(`${file} is a file, not a folder; choose another folder`);
+    for (const result of [isFile, below]) {
+      expect(result.stderr).not.toMatch(/EEXIST|ENOTDIR|unexpected error/);
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  // As root, chmod does not stop writes: run the CLI as nobody through setpriv (util-linux) instead.
+  const root = process.getuid?.() === 0;
+  const asNobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", process.execPath];
+  const setpriv =
+    root &&
+    spawnSync(asNobody[0] as string, [
+      ...asNobody.slice(1),
+      "-e",
+      `require("fs").accessSync(${JSON.stringify(CLI)})`,
+    ]).status === 0;
+  it.skipIf(root && !setpriv)(
+    "an unwritable data folder exits 2 with 'dataDir …: cannot write to DIR: permission denied; choose a folder you can write to' (not EACCES … dev-key-encryption-secret)",
+    async () => {
+      const parent = tempDir();
+      dirs.push(parent);
+      const dataDir = join(parent, "data");
+      mkdirSync(dataDir);
+      chmodSync(parent, 0o755);
+      chmodSync(dataDir, 0o555);
+      const command = root ? asNobody : [process.execPath];
+      const result = spawnSync(
+        command[0] as string,
+        [...command.slice(1), CLI, "start", "--data-dir", dataDir],
+        {
+          env: cleanEnv(),
+          encoding: "utf8",
+        },
+      );
+      chmodSync(dataDir, 0o755);
+      expect(result.status).toBe(2);
+      expect(result.stderr).toContain(
+        `dataDir (env FRONTDESK_DATA_DIR, --data-dir): cannot write to ${dataDir}: permission denied; choose a folder you can write to`,
+      );
+      expect(result.stderr).not.toMatch(/EACCES|dev-key-encryption-secret/);
+    },
+  );
 });

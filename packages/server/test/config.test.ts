@@ -1,6 +1,7 @@
-import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { dataDirProblem } from "../src/config/data-dir.js";
 import { ConfigError } from "../src/config/errors.js";
 import { loadServerConfig as loadConfig } from "../src/main/config.js";
 import { tempDir } from "./helpers/server.js";
@@ -294,5 +295,89 @@ describe("loadConfig", () => {
     );
     expect(message).toContain("FRONTDESK_PORT");
     expect(message).toContain("FRONTDESK_SIGNING_ALG");
+  });
+});
+
+describe("the data folder: problems name dataDir and the fix, not an errno", () => {
+  const runningAsRoot = process.getuid?.() === 0;
+
+  it("an unwritable data folder: EACCES is mapped to 'cannot write to …: permission denied; choose a folder you can write to'", () => {
+    const message = dataDirProblem(
+      Object.assign(new Error("EACCES: permission denied, open '/x/dev-key-encryption-secret.1.ab'"), {
+        code: "EACCES",
+      }),
+      "/x",
+    );
+    expect(message).toBe(
+      "dataDir (env FRONTDESK_DATA_DIR, --data-dir): cannot write to /x: permission denied; choose a folder you can write to",
+    );
+    expect(dataDirProblem({ code: "EPERM" }, "/x")).toBe(message);
+    expect(dataDirProblem({ code: "EROFS" }, "/x")).toContain("cannot write to /x: read-only file system");
+  });
+
+  it.skipIf(runningAsRoot)(
+    "an unwritable data folder (EACCES) is refused before anything is written (skipped as root: chmod does not stop root writing)",
+    () => {
+      const parent = dir();
+      chmodSync(parent, 0o500);
+      try {
+        const dataDir = join(parent, "data");
+        const message = problemsOf(() => loadConfig({ env: {}, flags: { dataDir } }));
+        expect(message).toContain(`dataDir (env FRONTDESK_DATA_DIR, --data-dir): cannot write to ${dataDir}`);
+        expect(message).toContain("choose a folder you can write to");
+        expect(message).not.toMatch(/EACCES|dev-key-encryption-secret/);
+      } finally {
+        chmodSync(parent, 0o700);
+      }
+    },
+  );
+
+  it("an unwritable data folder: a dataDir below a regular file (ENOTDIR) names dataDir, the file in the way and the fix", () => {
+    const file = join(dir(), "plain-file");
+    writeFileSync(file, "x");
+    const dataDir = join(file, "data");
+    const message = problemsOf(() => loadConfig({ env: {}, flags: { dataDir } }));
+    expect(message).toContain(
+      `dataDir (env FRONTDESK_DATA_DIR, --data-dir): cannot create ${dataDir}: ${file} is a file, not a folder; choose another folder`,
+    );
+    expect(message).not.toMatch(/ENOTDIR|dev-key-encryption-secret/);
+  });
+
+  it("a data folder path that is a file (EEXIST) names dataDir and says it is a file", () => {
+    const dataDir = join(dir(), "data");
+    writeFileSync(dataDir, "x");
+    const message = problemsOf(() => loadConfig({ env: {}, flags: { dataDir } }));
+    expect(message).toContain(
+      `dataDir (env FRONTDESK_DATA_DIR, --data-dir): ${dataDir} is a file, not a folder; remove it or choose another folder`,
+    );
+    expect(message).not.toMatch(/EEXIST/);
+  });
+
+  it("reports the data folder with the other problems, and checks it only when something lives there", () => {
+    const dataDir = join(dir(), "data");
+    writeFileSync(dataDir, "x");
+    const both = problemsOf(() => loadConfig({ env: {}, flags: { dataDir, accessTokenTtl: 5000 } }));
+    expect(both).toContain("accessTokenTtl");
+    expect(both).toContain("dataDir");
+    // PostgreSQL, Redis and a configured secret: nothing is kept in the data folder.
+    const external = loadConfig({
+      env: {},
+      flags: {
+        dataDir,
+        mode: "production",
+        issuer: "https://id.example.com",
+        keyEncryptionSecret: SECRET,
+        databaseUrl: "postgres://db/frontdesk",
+        redisUrl: "redis://redis:6379",
+      },
+    });
+    expect(external.dataDir).toBe(dataDir);
+  });
+
+  it("a data folder that does not exist yet is created (development)", () => {
+    const dataDir = join(dir(), "a", "b");
+    mkdirSync(join(dataDir, ".."), { recursive: true });
+    loadConfig({ env: {}, flags: { dataDir } });
+    expect(existsSync(join(dataDir, "dev-key-encryption-secret"))).toBe(true);
   });
 });

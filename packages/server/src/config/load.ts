@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
+import { checkDataDir, dataDirProblem } from "./data-dir.js";
 import { envName, featureEnvName, readEnv, whereToSet } from "./env.js";
 import { ConfigError } from "./errors.js";
 import {
@@ -46,17 +47,21 @@ function isLocalhost(url: URL): boolean {
 function developmentSecret(dataDir: string): string {
   const file = join(dataDir, "dev-key-encryption-secret");
   if (!existsSync(file)) {
-    mkdirSync(dataDir, { recursive: true });
-    // Written aside, then linked into place: another process never reads a half-written file.
-    const draft = `${file}.${process.pid}.${randomBytes(4).toString("hex")}`;
-    writeFileSync(draft, `${randomBytes(32).toString("base64url")}\n`, { mode: 0o600, flag: "wx" });
     try {
-      linkSync(draft, file);
+      mkdirSync(dataDir, { recursive: true });
+      // Written aside, then linked into place: another process never reads a half-written file.
+      const draft = `${file}.${process.pid}.${randomBytes(4).toString("hex")}`;
+      writeFileSync(draft, `${randomBytes(32).toString("base64url")}\n`, { mode: 0o600, flag: "wx" });
+      try {
+        linkSync(draft, file);
+      } catch (error) {
+        // A server and the CLI starting together: the other process's secret won.
+        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      } finally {
+        rmSync(draft, { force: true });
+      }
     } catch (error) {
-      // A server and the CLI starting together: the other process's secret won.
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    } finally {
-      rmSync(draft, { force: true });
+      throw new ConfigError([dataDirProblem(error, dataDir)]);
     }
   }
   const secret = readFileSync(file, "utf8").trim();
@@ -164,13 +169,18 @@ function finish(parsed: ParsedConfig & { features: Config["features"] }): Config
     );
 
   let keyEncryptionSecret = parsed.keyEncryptionSecret;
+  // The data folder holds the SQLite stores and the development secret: when any of them
+  // lives there, say now (not as EACCES from deep inside) if it cannot be written.
+  const usesDataDir = !parsed.databaseUrl || !parsed.redisUrl || (!keyEncryptionSecret && !production);
+  const dataDirTrouble = usesDataDir ? checkDataDir(dataDir) : undefined;
+  if (dataDirTrouble) problems.push(dataDirTrouble);
   if (!keyEncryptionSecret) {
     if (production)
       problems.push(
         `keyEncryptionSecret (${whereToSet("keyEncryptionSecret")}): required in production; ` +
           "generate one with `openssl rand -base64 32` and keep it out of the data directory",
       );
-    else {
+    else if (!dataDirTrouble) {
       keyEncryptionSecret = developmentSecret(dataDir);
       warnings.push(
         `development mode: using a generated key-encryption secret stored in ${dataDir}; set ${envName("keyEncryptionSecret")} for real deployments`,
