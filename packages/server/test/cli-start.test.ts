@@ -1,7 +1,9 @@
 import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { listenProblem } from "../src/main/server.js";
 import { CLI, cleanEnv, runCli } from "./helpers/http.js";
 import { freePort, tempDir } from "./helpers/server.js";
 
@@ -147,4 +149,43 @@ describe("`frontdesk start`", () => {
       expect(result.stderr).not.toMatch(/EACCES|dev-key-encryption-secret/);
     },
   );
+
+  it("a port in use (EADDRINUSE) exits 2 saying so and how to choose another port, and leaves nothing running", async () => {
+    const dataDir = tempDir();
+    dirs.push(dataDir);
+    const other = createServer();
+    await new Promise<void>((resolve) => other.listen(0, "127.0.0.1", resolve));
+    const port = (other.address() as { port: number }).port;
+    try {
+      const result = await runCli([
+        "start",
+        "--port",
+        String(port),
+        "--host",
+        "127.0.0.1",
+        "--data-dir",
+        dataDir,
+      ]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(
+        `port ${port} is already in use on 127.0.0.1: stop the other process or choose another with --port / FRONTDESK_PORT`,
+      );
+      expect(result.stderr).not.toMatch(/EADDRINUSE|unexpected error|\n\s+at /);
+    } finally {
+      other.close();
+    }
+  });
+
+  it("other listen failures the configuration can fix name the setting (privileged port, a host that is not here)", () => {
+    expect(listenProblem({ code: "EACCES" }, "0.0.0.0", 80)).toBe(
+      "port 80 on 0.0.0.0: permission denied (ports below 1024 need privileges); choose another with --port / FRONTDESK_PORT",
+    );
+    expect(listenProblem({ code: "EADDRNOTAVAIL" }, "192.0.2.1", 3000)).toContain(
+      "host (env FRONTDESK_HOST, --host): 192.0.2.1 is not an address of this machine",
+    );
+    expect(listenProblem({ code: "ENOTFOUND" }, "nowhere.invalid", 3000)).toContain(
+      "host (env FRONTDESK_HOST, --host): nowhere.invalid does not resolve",
+    );
+    expect(listenProblem(new Error("something else"), "127.0.0.1", 3000)).toBeUndefined();
+  });
 });

@@ -1,5 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
+import { FLAGS, whereToSet } from "../config/env.js";
+import { ConfigError } from "../config/errors.js";
 import type { Config } from "../config/schema.js";
 import type { CoreServices } from "../features/contract.js";
 import { createLogger } from "../logging/logger.js";
@@ -24,7 +26,15 @@ export async function startServer(
   for (const warning of config.warnings) logger.warn(`CONFIG WARNING: ${warning}`);
   const ctx = await createContext(config, logger);
   const app = await buildApp(ctx);
-  const address = await app.listen({ host: config.host, port: config.port });
+  let address: string;
+  try {
+    address = await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    await app.close().catch(() => {});
+    await closeContext(ctx);
+    const problem = listenProblem(error, config.host, config.port);
+    throw problem ? new ConfigError([problem], { cause: error }) : error;
+  }
   logger.info(
     { url: address, issuer: config.issuer, durable: ctx.durable.kind, fast: ctx.fast.kind },
     `Frontdesk listening on ${address}`,
@@ -47,4 +57,21 @@ export async function startServer(
       await closeContext(ctx);
     },
   };
+}
+
+/** The message for a failure to listen that the configuration can fix (port taken, host not here), or undefined. */
+export function listenProblem(error: unknown, host: string, port: number): string | undefined {
+  switch ((error as NodeJS.ErrnoException | undefined)?.code) {
+    case "EADDRINUSE":
+      return `port ${port} is already in use on ${host}: stop the other process or choose another with ${FLAGS.port} / FRONTDESK_PORT`;
+    case "EACCES":
+      return `port ${port} on ${host}: permission denied (ports below 1024 need privileges); choose another with ${FLAGS.port} / FRONTDESK_PORT`;
+    case "EADDRNOTAVAIL":
+      return `host (${whereToSet("host")}): ${host} is not an address of this machine; use 127.0.0.1, 0.0.0.0 or one of its addresses`;
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+      return `host (${whereToSet("host")}): ${host} does not resolve to an address; use 127.0.0.1, 0.0.0.0 or one of this machine's addresses`;
+    default:
+      return undefined;
+  }
 }
