@@ -188,4 +188,49 @@ describe("`frontdesk start`", () => {
     );
     expect(listenProblem(new Error("something else"), "127.0.0.1", 3000)).toBeUndefined();
   });
+
+  it("frontdesk start --json: stdout is exactly one JSON object {url, issuer}, every log line is on stderr", async () => {
+    const port = await freePort();
+    const dataDir = tempDir();
+    dirs.push(dataDir);
+    const child = spawn(
+      process.execPath,
+      [CLI, "start", "--port", String(port), "--data-dir", dataDir, "--json"],
+      {
+        env: cleanEnv(),
+      },
+    );
+    let stdout = "";
+    let stderr = "";
+    child.stderr.on("data", (c) => {
+      stderr += c;
+    });
+    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    try {
+      const printed = await new Promise<Record<string, unknown>>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`nothing on stdout; stderr: ${stderr}`)), 15_000);
+        child.stdout.on("data", (c) => {
+          stdout += c;
+          if (!stdout.endsWith("\n")) return;
+          clearTimeout(timer);
+          resolve(JSON.parse(stdout) as Record<string, unknown>);
+        });
+      });
+      expect(printed).toEqual({ url: `http://127.0.0.1:${port}`, issuer: `http://localhost:${port}` });
+      expect((await fetch(`${printed.url}/healthz`)).status).toBe(200);
+    } finally {
+      child.kill("SIGTERM");
+    }
+    expect(await exited).toBe(0);
+    // Still exactly one JSON object after the shutdown was logged.
+    expect(stdout.trim().split("\n")).toHaveLength(1);
+    expect(Object.keys(JSON.parse(stdout) as object)).toEqual(["url", "issuer"]);
+    const logs = stderr
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(logs.some((r) => String(r.msg).startsWith("Frontdesk listening"))).toBe(true);
+    expect(logs.some((r) => String(r.msg).startsWith("CONFIG WARNING"))).toBe(true);
+    expect(logs.some((r) => String(r.msg).startsWith("shutting down"))).toBe(true);
+  });
 });

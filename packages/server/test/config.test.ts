@@ -275,6 +275,7 @@ describe("loadConfig", () => {
     ["an issuer with a query", { issuer: "https://auth.example.com/?x=1" }, "issuer"],
     ["an issuer that is not http(s)", { issuer: "ftp://auth.example.com" }, "issuer"],
     ["an unknown signing algorithm", { signingAlg: "HS256" }, "signingAlg"],
+    ["an unknown log format", { logFormat: "colourful" }, "logFormat"],
     ["a port out of range", { port: 70000 }, "port"],
     ["a non-URL resource", { resources: ["not a url"] }, "resources"],
     [

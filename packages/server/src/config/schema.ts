@@ -86,6 +86,8 @@ export const configSchema = z
     /** Explicit, loudly logged opt-in to an http:// issuer that is not localhost in production. */
     allowInsecureIssuer: flag.default(false),
     logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    /** `json` lines, readable `pretty` lines, or `auto`: pretty when the log goes to a terminal, JSON otherwise. */
+    logFormat: z.enum(["auto", "json", "pretty"]).default("auto"),
   })
   .strict();
 

@@ -4,7 +4,7 @@ import { FLAGS, whereToSet } from "../config/env.js";
 import { ConfigError } from "../config/errors.js";
 import type { Config } from "../config/schema.js";
 import type { CoreServices } from "../features/contract.js";
-import { createLogger } from "../logging/logger.js";
+import { createLogger, logDestination } from "../logging/logger.js";
 import { buildApp } from "./app.js";
 import { closeContext, createContext } from "./services.js";
 
@@ -21,7 +21,7 @@ export interface RunningServer {
 /** Starts a server for a validated configuration. Port 0 picks a free port (tests). */
 export async function startServer(
   config: Config,
-  logger: Logger = createLogger(config.logLevel),
+  logger: Logger = createLogger(config.logLevel, logDestination(config.logFormat)),
 ): Promise<RunningServer> {
   for (const warning of config.warnings) logger.warn(`CONFIG WARNING: ${warning}`);
   const ctx = await createContext(config, logger);

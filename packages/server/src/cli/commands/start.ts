@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { FLAGS } from "../../config/env.js";
+import { createLogger, logDestination } from "../../logging/logger.js";
 import { startServer } from "../../main/server.js";
 import { configFrom, type GlobalOptions, withGlobals } from "../run.js";
 
@@ -26,7 +27,7 @@ function stopWithLauncher(stop: () => void, env: NodeJS.ProcessEnv = process.env
   timer.unref();
 }
 
-/** `frontdesk start`: serve until SIGTERM/SIGINT (or its npm launcher ends), then finish in-flight requests and exit. */
+/** `frontdesk start`: print `{url, issuer}` with --json, serve until SIGTERM/SIGINT (or its npm launcher ends), then finish in-flight requests and exit. */
 export function registerStart(program: Command): void {
   withGlobals(program.command("start").description("start the server"))
     .option(`${FLAGS.port} <n>`, "port (env FRONTDESK_PORT)")
@@ -34,7 +35,9 @@ export function registerStart(program: Command): void {
     .option(`${FLAGS.issuer} <url>`, "public issuer URL (env FRONTDESK_ISSUER)")
     .action(async (options: StartOptions) => {
       const config = configFrom(options, { port: options.port, host: options.host, issuer: options.issuer });
-      const server = await startServer(config);
+      // Logs go to stdout; with --json to stderr, so that stdout is the one JSON object.
+      const logger = createLogger(config.logLevel, logDestination(config.logFormat, options.json ? 2 : 1));
+      const server = await startServer(config, logger);
       if (options.json)
         process.stdout.write(`${JSON.stringify({ url: server.url, issuer: config.issuer })}\n`);
       let stopping = false;
