@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { FLAGS } from "../../config/env.js";
 import { createLogger, logDestination } from "../../logging/logger.js";
-import { startServer } from "../../main/server.js";
+import { type RunningServer, startServer } from "../../main/server.js";
 import { configFrom, type GlobalOptions, withGlobals } from "../run.js";
 
 interface StartOptions extends GlobalOptions {
@@ -37,14 +37,19 @@ export function registerStart(program: Command): void {
       const config = configFrom(options, { port: options.port, host: options.host, issuer: options.issuer });
       // Logs go to stdout; with --json to stderr, so that stdout is the one JSON object.
       const logger = createLogger(config.logLevel, logDestination(config.logFormat, options.json ? 2 : 1));
-      const server = await startServer(config, logger);
-      if (options.json)
-        process.stdout.write(`${JSON.stringify({ url: server.url, issuer: config.issuer })}\n`);
+      // Handlers first: a signal arriving while the server starts (or just as it logs that
+      // it listens) stops it gracefully once started, instead of killing it outright.
+      let server: RunningServer | undefined;
+      let stopRequested: string | undefined;
       let stopping = false;
       const stop = (signal: string) => {
+        if (!server) {
+          stopRequested ??= signal;
+          return;
+        }
         if (stopping) return;
         stopping = true;
-        server.ctx.logger.info({ signal }, "shutting down: finishing in-flight requests");
+        logger.info({ signal }, "shutting down: finishing in-flight requests");
         server.close().then(
           () => process.exit(0),
           () => process.exit(1),
@@ -52,6 +57,10 @@ export function registerStart(program: Command): void {
       };
       process.once("SIGTERM", () => stop("SIGTERM"));
       process.once("SIGINT", () => stop("SIGINT"));
+      server = await startServer(config, logger);
+      if (options.json)
+        process.stdout.write(`${JSON.stringify({ url: server.url, issuer: config.issuer })}\n`);
+      if (stopRequested) stop(stopRequested);
       stopWithLauncher(() => stop("launcher exited"));
     });
 }
