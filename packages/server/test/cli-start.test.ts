@@ -61,7 +61,8 @@ describe("`frontdesk start`", () => {
       // Structured (JSON) log line naming the URL it serves.
       expect(logged.url).toBe(`http://127.0.0.1:${port}`);
       expect(logged.issuer).toBe(issuer);
-      expect(String(logged.msg)).toContain(`http://127.0.0.1:${port}`);
+      expect(logged.msg).toBe(`Frontdesk listening on ${issuer} (bound to 127.0.0.1:${port})`);
+      expect(logged.bound).toBe(`127.0.0.1:${port}`);
       // Development mode says loudly that it generated a secret.
       expect(stdout).toMatch(/CONFIG WARNING: development mode/);
 
@@ -232,5 +233,40 @@ describe("`frontdesk start`", () => {
     expect(logs.some((r) => String(r.msg).startsWith("Frontdesk listening"))).toBe(true);
     expect(logs.some((r) => String(r.msg).startsWith("CONFIG WARNING"))).toBe(true);
     expect(logs.some((r) => String(r.msg).startsWith("shutting down"))).toBe(true);
+  });
+
+  it("The startup line says 127.0.0.1 where the issuer says localhost: it now names the issuer URL people open, then the bound address", async () => {
+    const port = await freePort();
+    const dataDir = tempDir();
+    dirs.push(dataDir);
+    // No --issuer: the default issuer is http://localhost:PORT, bound to 127.0.0.1.
+    const child = spawn(
+      process.execPath,
+      [CLI, "start", "--port", String(port), "--data-dir", dataDir, "--json"],
+      {
+        env: cleanEnv(),
+      },
+    );
+    let stderr = "";
+    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    try {
+      const line = await new Promise<Record<string, unknown>>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no listening line: ${stderr}`)), 15_000);
+        child.stderr.on("data", (c) => {
+          stderr += c;
+          for (const text of stderr.split("\n").slice(0, -1)) {
+            const record = JSON.parse(text) as Record<string, unknown>;
+            if (!String(record.msg).startsWith("Frontdesk listening")) continue;
+            clearTimeout(timer);
+            resolve(record);
+          }
+        });
+      });
+      expect(line.msg).toBe(`Frontdesk listening on http://localhost:${port} (bound to 127.0.0.1:${port})`);
+      expect(line).toMatchObject({ issuer: `http://localhost:${port}`, bound: `127.0.0.1:${port}` });
+    } finally {
+      child.kill("SIGTERM");
+    }
+    expect(await exited).toBe(0);
   });
 });

@@ -1,3 +1,4 @@
+import type { AddressInfo } from "node:net";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { FLAGS, whereToSet } from "../config/env.js";
@@ -35,9 +36,12 @@ export async function startServer(
     const problem = listenProblem(error, config.host, config.port);
     throw problem ? new ConfigError([problem], { cause: error }) : error;
   }
+  // What people open (the issuer) and what the socket is bound to are told apart:
+  // `Frontdesk listening on http://localhost:3000 (bound to 127.0.0.1:3000)`.
+  const bound = boundAddress(app.server.address(), config.host, config.port);
   logger.info(
-    { url: address, issuer: config.issuer, durable: ctx.durable.kind, fast: ctx.fast.kind },
-    `Frontdesk listening on ${address}`,
+    { url: address, issuer: config.issuer, bound, durable: ctx.durable.kind, fast: ctx.fast.kind },
+    `Frontdesk listening on ${config.issuer} (bound to ${bound})`,
   );
   return {
     url: address,
@@ -74,4 +78,12 @@ export function listenProblem(error: unknown, host: string, port: number): strin
     default:
       return undefined;
   }
+}
+
+/** `127.0.0.1:3000`, `[::1]:3000`, `0.0.0.0:3000`: the interface and port the server listens on. */
+function boundAddress(address: AddressInfo | string | null, host: string, port: number): string {
+  if (!address || typeof address === "string") return address ?? `${host}:${port}`;
+  return address.family === "IPv6"
+    ? `[${address.address}]:${address.port}`
+    : `${address.address}:${address.port}`;
 }
