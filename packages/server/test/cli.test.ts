@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ClientInput, InvalidClientMetadata, registerClient } from "../src/clients/registration.js";
+import { FLAGS } from "../src/config/env.js";
 import { basic, clientCredentialsToken, postForm, runCli, runCliJson } from "./helpers/http.js";
 import { startTestServer, type TestServer } from "./helpers/server.js";
 
@@ -180,6 +181,15 @@ describe("CLI contract (`frontdesk client|keys ... --json`) against a running se
     const result = await runCli(["keys", "list", ...dir], { FRONTDESK_ACCESS_TOKEN_TTL: "abc" });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("FRONTDESK_ACCESS_TOKEN_TTL");
+  });
+});
+
+describe("configuration flags", () => {
+  it("every flag a configuration message names is a real option of `frontdesk start` (and --data-dir of every command)", async () => {
+    const start = await runCli(["start", "--help"]);
+    for (const flag of Object.values(FLAGS)) expect(start.stdout).toContain(`${flag} <`);
+    const list = await runCli(["client", "list", "--help"]);
+    expect(list.stdout).toContain(`${FLAGS.dataDir} <`);
   });
 });
 

@@ -1,6 +1,9 @@
+import { spawn, spawnSync } from "node:child_process";
+import { readFileSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FormBrowser } from "../helpers/browser.js";
-import { runCli, runCliJson } from "../helpers/http.js";
+import { CLI, cleanEnv, runCli, runCliJson } from "../helpers/http.js";
 import {
   accountStatus,
   alertText,
@@ -11,7 +14,7 @@ import {
   signIn,
   tokenRequest,
 } from "../helpers/oidc.js";
-import { failOnErrorLogs, startTestServer, type TestServer } from "../helpers/server.js";
+import { failOnErrorLogs, startTestServer, type TestServer, tempDir } from "../helpers/server.js";
 
 describe("frontdesk user (CLI) against a running server's data directory", () => {
   let server: TestServer;
@@ -52,10 +55,74 @@ describe("frontdesk user (CLI) against a running server's data directory", () =>
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout.trim())).toMatchObject({ username: "cli-ben" });
     expect(result.stdout).not.toContain("stdin password");
+    // Not a terminal: no prompt, and the password is read once, as it is.
+    expect(result.stderr).toBe("");
     const browser = new FormBrowser(server.issuer);
     await signIn(browser, { username: "cli-ben", password: "ben's stdin password" });
     expect(await accountStatus(browser)).toBe(200);
   });
+
+  /**
+   * Runs `frontdesk ARGS` with its stdin and stderr on a pseudo-terminal (util-linux
+   * `script`) and its stdout in a file, answering each prompt as it appears.
+   */
+  async function onTerminal(args: string[], answers: [prompt: string, answer: string][]) {
+    const stdoutFile = join(tempDir(), "stdout");
+    const command = [process.execPath, CLI, ...args].map((word) => `'${word}'`).join(" ");
+    const child = spawn("script", ["-qec", `${command} > '${stdoutFile}'`, "/dev/null"], { env: cleanEnv() });
+    let terminal = "";
+    let seen = 0;
+    let next = 0;
+    child.stdout.on("data", (chunk) => {
+      terminal += chunk;
+      const pending = answers[next];
+      const at = pending ? terminal.indexOf(pending[0], seen) : -1;
+      if (!pending || at < 0) return;
+      seen = at + pending[0].length;
+      next += 1;
+      child.stdin.write(`${pending[1]}\r`);
+    });
+    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    const stdout = readFileSync(stdoutFile, "utf8");
+    rmSync(dirname(stdoutFile), { recursive: true, force: true });
+    return { code, terminal, stdout };
+  }
+  const hasScript = spawnSync("script", ["--version"]).status === 0;
+
+  it.skipIf(!hasScript)(
+    "user create --password-stdin on a terminal prompts `Password: ` on stderr, does not echo, and asks to confirm (skipped without util-linux script)",
+    async () => {
+      const password = "typed on a tty 1";
+      const { code, terminal, stdout } = await onTerminal(
+        ["user", "create", "--username", "cli-tty", "--password-stdin", "--json", ...dir],
+        [
+          ["Password: ", password],
+          ["Confirm password: ", password],
+        ],
+      );
+      expect(code).toBe(0);
+      // The prompts (stderr) on the terminal, nothing echoed; stdout is the one JSON object.
+      expect(terminal.replace(/\r/g, "")).toBe("Password: \nConfirm password: \n");
+      expect(JSON.parse(stdout)).toMatchObject({ username: "cli-tty" });
+      expect(stdout).not.toContain(password);
+      const browser = new FormBrowser(server.issuer);
+      await signIn(browser, { username: "cli-tty", password });
+      expect(await accountStatus(browser)).toBe(200);
+
+      const differ = await onTerminal(
+        ["user", "create", "--username", "cli-tty-2", "--password-stdin", ...dir],
+        [
+          ["Password: ", "first password 1"],
+          ["Confirm password: ", "second password 2"],
+        ],
+      );
+      expect(differ.code).toBe(1);
+      expect(differ.terminal).toContain("the two passwords differ; nothing was created");
+      expect(differ.terminal).not.toMatch(/first password|second password/);
+      expect(differ.stdout).toBe("");
+      expect((await server.ctx.durable.users.list()).some((u) => u.username === "cli-tty-2")).toBe(false);
+    },
+  );
 
   it("refuses a duplicate username or a short password with a message and a non-zero exit", async () => {
     const duplicate = await runCli([

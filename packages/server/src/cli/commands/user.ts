@@ -8,6 +8,7 @@ import {
   revokeUser,
 } from "../../users/users.js";
 import { CliError } from "../output.js";
+import { promptNewPassword } from "../prompt.js";
 import { type GlobalOptions, withContext, withGlobals } from "../run.js";
 
 interface CreateOptions extends GlobalOptions {
@@ -19,6 +20,7 @@ interface CreateOptions extends GlobalOptions {
   roles?: string;
 }
 
+/** A pipe or file: the whole of standard input, less one final newline. */
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
@@ -27,19 +29,27 @@ async function readStdin(): Promise<string> {
     .replace(/\r?\n$/, "");
 }
 
+/** `--password-stdin`: on a terminal a prompt (on stderr) and no echo, asked twice; otherwise standard input as it is. */
+function readPassword(): Promise<string> {
+  return process.stdin.isTTY ? promptNewPassword(process.stdin, process.stderr) : readStdin();
+}
+
 /** `frontdesk user create|list|disable|revoke|unlock`. */
 export function registerUserCommands(program: Command): void {
   const user = program.command("user").description("people who sign in");
   withGlobals(user.command("create").description("create a user (password hashed with argon2id)"))
     .requiredOption("--username <name>", "sign-in name")
     .option("--password <password>", "password (prefer --password-stdin: arguments show in process lists)")
-    .option("--password-stdin", "read the password from standard input")
+    .option(
+      "--password-stdin",
+      "read the password from standard input (on a terminal: asked twice, not shown)",
+    )
     .option("--email <email>", "e-mail address")
     .option("--tenant <tenant>", "tenant, carried in forward-auth tokens")
     .option("--roles <roles>", "comma-separated roles, carried in forward-auth tokens")
     .action((o: CreateOptions) =>
       withContext(o, async (ctx, out) => {
-        const password = o.passwordStdin ? await readStdin() : o.password;
+        const password = o.passwordStdin ? await readPassword() : o.password;
         if (password === undefined) throw new CliError("give --password or --password-stdin");
         try {
           const created = await createUser(ctx, {
