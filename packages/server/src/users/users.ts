@@ -87,6 +87,14 @@ export async function disableUser(ctx: UserRevocationDeps, user: UserRecord): Pr
   await revokeUser(ctx, user);
 }
 
+/**
+ * Lets a disabled user sign in again (undoes `disableUser`). What was revoked stays
+ * revoked: the user starts with no sessions and no tokens.
+ */
+export async function enableUser(ctx: Pick<UserRevocationDeps, "durable">, user: UserRecord): Promise<void> {
+  await ctx.durable.users.update(user.id, { disabled: false });
+}
+
 export function describeUser(u: UserRecord) {
   return {
     id: u.id,

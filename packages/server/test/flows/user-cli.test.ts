@@ -130,6 +130,40 @@ describe("frontdesk user (CLI) against a running server's data directory", () =>
     expect(list.users.find((u) => u.username === "cli-dan")?.disabled).toBe(true);
   });
 
+  it("user enable undoes user disable: the user signs in again, and what disable revoked stays revoked", async () => {
+    const person = { username: "cli-eve", password: "eve password 1" };
+    const { id } = await runCliJson([
+      "user",
+      "create",
+      ...["--username", person.username],
+      ...["--password", person.password],
+      ...dir,
+    ]);
+    const before = new FormBrowser(server.issuer);
+    const { tokens } = await codeFlow(rp, before, person);
+    expect(await runCliJson(["user", "disable", person.username, ...dir])).toEqual({ disabled: id });
+    const refused = new FormBrowser(server.issuer);
+    expect((await signIn(refused, person)).response.status).toBe(401);
+
+    expect(await runCliJson(["user", "enable", person.username, ...dir])).toEqual({ enabled: id });
+    const list = await runCliJson(["user", "list", ...dir]);
+    expect((list.users as { id: string; disabled: boolean }[]).find((u) => u.id === id)?.disabled).toBe(
+      false,
+    );
+    const again = new FormBrowser(server.issuer);
+    await signIn(again, person);
+    expect(await accountStatus(again)).toBe(200);
+    expect(await accountStatus(before)).toBe(303);
+    expect((await introspect(server, rp, tokens.access_token)).active).toBe(false);
+
+    const text = await runCli(["user", "enable", String(id), ...dir]);
+    expect(text.code).toBe(0);
+    expect(text.stdout.trim()).toBe(`enabled ${person.username}`);
+    const unknown = await runCli(["user", "enable", "no-such-person", ...dir]);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toMatch(/no user no-such-person/);
+  });
+
   it("user unlock clears the counters: the owner signs in again from the throttled address", async () => {
     const person = { username: "cli-lou", password: "lou password 1" };
     const { id } = await runCliJson([

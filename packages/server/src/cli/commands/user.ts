@@ -3,6 +3,7 @@ import {
   createUser,
   describeUser,
   disableUser,
+  enableUser,
   findUser,
   InvalidUserInput,
   revokeUser,
@@ -27,7 +28,7 @@ async function readStdin(): Promise<string> {
     .replace(/\r?\n$/, "");
 }
 
-/** `frontdesk user create|list|disable|revoke|unlock`. */
+/** `frontdesk user create|list|disable|enable|revoke|unlock`. */
 export function registerUserCommands(program: Command): void {
   const user = program.command("user").description("people who sign in");
   withGlobals(user.command("create").description("create a user (password hashed with argon2id)"))
@@ -84,6 +85,19 @@ export function registerUserCommands(program: Command): void {
       if (!found) throw new CliError(`no user ${name}`);
       await disableUser(ctx, found);
       out.result({ disabled: found.id }, () => `disabled ${found.username}`);
+    }),
+  );
+  withGlobals(
+    user
+      .command("enable")
+      .argument("<user>", "id or username")
+      .description("allow a disabled user to sign in again"),
+  ).action((name: string, o: GlobalOptions) =>
+    withContext(o, async (ctx, out) => {
+      const found = await findUser(ctx, name);
+      if (!found) throw new CliError(`no user ${name}`);
+      await enableUser(ctx, found);
+      out.result({ enabled: found.id }, () => `enabled ${found.username}`);
     }),
   );
   withGlobals(
