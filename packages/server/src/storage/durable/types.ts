@@ -119,6 +119,8 @@ export interface UserRepository {
       Pick<UserRecord, "disabled" | "tokensRevokedBefore" | "passwordHash" | "email" | "tenant" | "roles">
     >,
   ): Promise<boolean>;
+  /** Removes the user record; returns false when no such user. */
+  delete(id: string): Promise<boolean>;
 }
 
 export interface GrantRepository {
@@ -127,6 +129,8 @@ export interface GrantRepository {
   get(userId: string, clientId: string): Promise<GrantRecord | undefined>;
   listByUser(userId: string): Promise<GrantRecord[]>;
   delete(userId: string, clientId: string): Promise<boolean>;
+  /** Deletes every grant of the user; returns how many there were. */
+  deleteAllOfUser(userId: string): Promise<number>;
 }
 
 export interface RefreshTokenRepository {
@@ -148,6 +152,12 @@ export interface RefreshTokenRepository {
     at: number,
   ): Promise<string[]>;
   listActiveFamiliesOfUser(userId: string, now: number): Promise<RefreshFamilyRecord[]>;
+  /**
+   * Deletes every family of the user (live or not) and their tokens, in one
+   * transaction; returns how many families there were. Revoke them first: a deleted
+   * token is unknown, not detected as reused.
+   */
+  deleteAllOfUser(userId: string): Promise<number>;
 }
 
 /** The durable store: users, clients, grants, refresh-token families, signing keys. */

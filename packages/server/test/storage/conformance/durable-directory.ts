@@ -92,6 +92,22 @@ export function directoryConformance(store: () => DurableStore): void {
       expect(await store().users.update(uid("nobody"), { disabled: true })).toBe(false);
       expect(await store().users.update(uid("nobody"), {})).toBe(false);
     });
+
+    it("deletes a user: gone by id, by username and from the list; the username is free again", async () => {
+      const u = user();
+      const other = user();
+      await store().users.create(u);
+      await store().users.create(other);
+      expect(await store().users.delete(u.id)).toBe(true);
+      expect(await store().users.delete(u.id)).toBe(false);
+      expect(await store().users.get(u.id)).toBeUndefined();
+      expect(await store().users.getByUsername(u.username)).toBeUndefined();
+      expect((await store().users.list()).map((x) => x.id)).not.toContain(u.id);
+      expect(await store().users.get(other.id)).toEqual(other);
+      const successor = user({ username: u.username });
+      await store().users.create(successor);
+      expect((await store().users.getByUsername(u.username))?.id).toBe(successor.id);
+    });
   });
 
   describe("grants", () => {
@@ -137,6 +153,20 @@ export function directoryConformance(store: () => DurableStore): void {
       expect(await store().grants.delete(userId, c1)).toBe(true);
       expect(await store().grants.delete(userId, c1)).toBe(false);
       expect((await store().grants.listByUser(userId)).map((g) => g.clientId)).toEqual([c2]);
+    });
+
+    it("deletes every grant of a user and nobody else's", async () => {
+      const userId = uid("user");
+      const otherUser = uid("user");
+      const clientId = uid("client");
+      for (const c of [clientId, uid("client")])
+        await store().grants.upsert({ userId, clientId: c, scopes: ["a"], createdAt: T, updatedAt: T });
+      const kept = { userId: otherUser, clientId, scopes: ["b"], createdAt: T, updatedAt: T };
+      await store().grants.upsert(kept);
+      expect(await store().grants.deleteAllOfUser(userId)).toBe(2);
+      expect(await store().grants.listByUser(userId)).toEqual([]);
+      expect(await store().grants.get(otherUser, clientId)).toEqual(kept);
+      expect(await store().grants.deleteAllOfUser(userId)).toBe(0);
     });
   });
 }
