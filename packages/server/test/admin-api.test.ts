@@ -49,6 +49,37 @@ describe("admin API (/admin/api)", () => {
     expect(claims && (await server.ctx.revocations.isRevoked(claims))).toBe(true);
   });
 
+  it("disables and enables a user: POST /users/:user/disable, then /users/:user/enable lets them sign in again", async () => {
+    const admin = await tokenFor("frontdesk:admin", `${server.issuer}/admin/api`);
+    const { user, username, password } = await makeUser(server.ctx);
+    expect(await (await call(`/users/${username}/disable`, admin, "POST")).json()).toEqual({
+      disabled: user.id,
+    });
+    await expect(signIn(server.url, username, password)).rejects.toThrow(/sign-in failed/);
+    const enabled = await call(`/users/${user.id}/enable`, admin, "POST");
+    expect(enabled.status).toBe(200);
+    expect(await enabled.json()).toEqual({ enabled: user.id });
+    expect((await (await signIn(server.url, username, password)).request("/authz")).status).toBe(200);
+    expect((await call("/users/nobody/enable", admin, "POST")).status).toBe(404);
+  });
+
+  it("deletes a user: DELETE /users/:user revokes their sessions and gateway tokens and removes the record", async () => {
+    const admin = await tokenFor("frontdesk:admin", `${server.issuer}/admin/api`);
+    const { user, username, password } = await makeUser(server.ctx);
+    const browser = await signIn(server.url, username, password);
+    const internal = await gatewayToken(browser);
+    const answer = await call(`/users/${username}`, admin, "DELETE");
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toEqual({ deleted: user.id, sessions: 1, families: 0, grants: 0 });
+    expect((await browser.request("/authz")).status).toBe(401);
+    const claims = await server.ctx.accessTokens.verify(internal);
+    expect(claims && (await server.ctx.revocations.isRevoked(claims))).toBe(true);
+    expect(await server.ctx.durable.users.get(user.id)).toBeUndefined();
+    const users = (await (await call("/users", admin)).json()) as { users: { id: string }[] };
+    expect(users.users.map((u) => u.id)).not.toContain(user.id);
+    expect((await call(`/users/${user.id}`, admin, "DELETE")).status).toBe(404);
+  });
+
   it("lists users and clients, deletes a client, rotates keys", async () => {
     const admin = await tokenFor("frontdesk:admin", `${server.issuer}/admin/api`);
     expect((await (await call("/users", admin)).json()) as object).toHaveProperty("users");

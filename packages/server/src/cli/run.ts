@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import pino from "pino";
 import type { Config } from "../config/schema.js";
 import type { CoreServices } from "../features/contract.js";
 import { createLogger } from "../logging/logger.js";
@@ -30,8 +31,13 @@ export async function withContext(
   action: (ctx: CoreServices, out: Output) => Promise<void>,
 ): Promise<void> {
   const config = configFrom(options);
-  // Administrative commands log only problems: their output is the result.
-  const ctx = await createContext(config, createLogger(config.logLevel === "silent" ? "silent" : "warn"));
+  // Administrative commands log problems and audit lines (`user.delete`) to stderr:
+  // stdout carries only the result.
+  const logger = createLogger(
+    config.logLevel === "silent" ? "silent" : "info",
+    pino.destination({ dest: 2, sync: true }),
+  );
+  const ctx = await createContext(config, logger);
   try {
     await action(ctx, createOutput(Boolean(options.json)));
   } finally {

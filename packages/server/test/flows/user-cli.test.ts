@@ -164,6 +164,65 @@ describe("frontdesk user (CLI) against a running server's data directory", () =>
     expect(unknown.stderr).toMatch(/no user no-such-person/);
   });
 
+  it("user delete revokes everything, deletes the user with their consents and refresh tokens, and logs an audit line", async () => {
+    const person = { username: "cli-fay", password: "fay password 1" };
+    const id = String(
+      (
+        await runCliJson([
+          "user",
+          "create",
+          ...["--username", person.username],
+          ...["--password", person.password],
+          ...dir,
+        ])
+      ).id,
+    );
+    const laptop = new FormBrowser(server.issuer);
+    await signIn(laptop, person);
+    const phone = new FormBrowser(server.issuer);
+    const { tokens } = await codeFlow(rp, phone, person);
+    expect(await server.ctx.durable.grants.get(id, rp.id)).toBeDefined();
+    expect(await server.ctx.durable.refreshTokens.listActiveFamiliesOfUser(id, 0)).toHaveLength(1);
+
+    const result = await runCli(["user", "delete", person.username, "--json", ...dir]);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({ deleted: id, sessions: 2, families: 1, grants: 1 });
+    const audit = result.stderr
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(audit).toEqual([expect.objectContaining({ level: 30, action: "user.delete", user: id })]);
+
+    expect(await accountStatus(laptop)).toBe(303);
+    expect(await accountStatus(phone)).toBe(303);
+    expect((await introspect(server, rp, tokens.access_token)).active).toBe(false);
+    const refreshed = await tokenRequest(server, rp, {
+      grant_type: "refresh_token",
+      refresh_token: tokens.refresh_token as string,
+    });
+    expect(refreshed.json?.error).toBe("invalid_grant");
+    expect(await server.ctx.durable.users.get(id)).toBeUndefined();
+    expect(await server.ctx.durable.grants.listByUser(id)).toEqual([]);
+    expect(await server.ctx.durable.refreshTokens.listActiveFamiliesOfUser(id, 0)).toEqual([]);
+    const list = await runCliJson(["user", "list", ...dir]);
+    expect((list.users as { id: string }[]).map((u) => u.id)).not.toContain(id);
+    const signInAgain = new FormBrowser(server.issuer);
+    expect((await signIn(signInAgain, person)).response.status).toBe(401);
+
+    const again = await runCli(["user", "delete", id, ...dir]);
+    expect(again.code).not.toBe(0);
+    expect(again.stderr).toMatch(`no user ${id}`);
+    // The username is free again; the new person gets nothing of the old one.
+    const reborn = await runCliJson([
+      "user",
+      "create",
+      ...["--username", person.username],
+      ...["--password", person.password],
+      ...dir,
+    ]);
+    expect(reborn.id).not.toBe(id);
+  });
+
   it("user unlock clears the counters: the owner signs in again from the throttled address", async () => {
     const person = { username: "cli-lou", password: "lou password 1" };
     const { id } = await runCliJson([

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import {
   createUser,
+  deleteUser,
   describeUser,
   disableUser,
   enableUser,
@@ -28,7 +29,7 @@ async function readStdin(): Promise<string> {
     .replace(/\r?\n$/, "");
 }
 
-/** `frontdesk user create|list|disable|enable|revoke|unlock`. */
+/** `frontdesk user create|list|disable|enable|delete|revoke|unlock`. */
 export function registerUserCommands(program: Command): void {
   const user = program.command("user").description("people who sign in");
   withGlobals(user.command("create").description("create a user (password hashed with argon2id)"))
@@ -98,6 +99,25 @@ export function registerUserCommands(program: Command): void {
       if (!found) throw new CliError(`no user ${name}`);
       await enableUser(ctx, found);
       out.result({ enabled: found.id }, () => `enabled ${found.username}`);
+    }),
+  );
+  withGlobals(
+    user
+      .command("delete")
+      .argument("<user>", "id or username")
+      .description(
+        "revoke everything the user holds, then delete the user, their consents and refresh tokens",
+      ),
+  ).action((name: string, o: GlobalOptions) =>
+    withContext(o, async (ctx, out) => {
+      const found = await findUser(ctx, name);
+      if (!found) throw new CliError(`no user ${name}`);
+      const result = await deleteUser(ctx, found);
+      out.result(
+        { deleted: found.id, ...result },
+        () =>
+          `deleted ${found.username}: ${result.sessions} sessions, ${result.families} refresh-token families, ${result.grants} consents`,
+      );
     }),
   );
   withGlobals(

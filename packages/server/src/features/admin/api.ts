@@ -2,7 +2,14 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import { deleteClient, describeClient } from "../../clients/registration.js";
 import { NotFound } from "../../errors/oauth-errors.js";
 import { authenticateBearer } from "../../http/bearer-auth.js";
-import { describeUser, disableUser, enableUser, findUser, revokeUser } from "../../users/users.js";
+import {
+  deleteUser,
+  describeUser,
+  disableUser,
+  enableUser,
+  findUser,
+  revokeUser,
+} from "../../users/users.js";
 import type { CoreServices, FeatureRouteOptions } from "../contract.js";
 
 export const ADMIN_SCOPE = "frontdesk:admin";
@@ -63,6 +70,15 @@ const actions: { method: "GET" | "POST" | "DELETE"; path: string; act: AdminActi
       if (!found) throw new NotFound("no such user");
       await enableUser(ctx, found);
       return { enabled: found.id };
+    },
+  },
+  {
+    method: "DELETE",
+    path: "/users/:user",
+    act: async (ctx, { user }) => {
+      const found = await findUser(ctx, user ?? "");
+      if (!found) throw new NotFound("no such user");
+      return { deleted: found.id, ...(await deleteUser(ctx, found)) };
     },
   },
   {
