@@ -104,6 +104,109 @@ describe("CLI contract (`frontdesk client|keys ... --json`) against a running se
     expect(again.stderr).toContain(id);
   });
 
+  it("client update changes metadata with the rules of client create, prints the description, and the running server sees it at once", async () => {
+    const created = await runCliJson([
+      "client",
+      "create",
+      ...["--name", "updatable", "--grant-types", "client_credentials", "--scopes", "a b"],
+      ...dir,
+    ]);
+    const id = String(created.client_id);
+    const client = { id, secret: String(created.client_secret) };
+    const scopeAnswer = async (scope: string) =>
+      (
+        await postForm(
+          server,
+          "/token",
+          { grant_type: "client_credentials", scope },
+          { authorization: basic(client.id, client.secret) },
+        )
+      ).json;
+    expect((await scopeAnswer("a"))?.scope).toBe("a"); // the server now holds the record in its cache
+    expect((await scopeAnswer("c"))?.error).toBe("invalid_scope");
+
+    const updated = await runCliJson([
+      "client",
+      "update",
+      id,
+      "--name",
+      "renamed",
+      "--scopes",
+      "a b c",
+      ...dir,
+    ]);
+    expect(updated).toEqual({
+      client_id: id,
+      name: "renamed",
+      public: false,
+      first_party: false,
+      grant_types: ["client_credentials"],
+      scopes: ["a", "b", "c"],
+      redirect_uris: [],
+      post_logout_redirect_uris: [],
+      created_at: expect.any(Number),
+    });
+    expect((await scopeAnswer("c"))?.scope).toBe("c");
+    await runCliJson(["client", "update", id, "--scopes", "a", ...dir]);
+    expect((await scopeAnswer("b"))?.error).toBe("invalid_scope");
+
+    const web = await runCliJson([
+      "client",
+      "update",
+      id,
+      ...["--grant-types", "authorization_code,client_credentials"],
+      ...["--redirect-uri", "https://app.example.com/one", "--redirect-uri", "https://app.example.com/two"],
+      ...["--post-logout-redirect-uri", "https://app.example.com/bye"],
+      "--first-party",
+      ...dir,
+    ]);
+    expect(web).toMatchObject({
+      name: "renamed",
+      scopes: ["a"],
+      grant_types: ["authorization_code", "client_credentials"],
+      redirect_uris: ["https://app.example.com/one", "https://app.example.com/two"],
+      post_logout_redirect_uris: ["https://app.example.com/bye"],
+      first_party: true,
+    });
+    expect(
+      await runCliJson(["client", "update", id, "--redirect-uri", "https://app.example.com/three", ...dir]),
+    ).toMatchObject({ redirect_uris: ["https://app.example.com/three"], first_party: true });
+    expect(await runCliJson(["client", "update", id, "--no-first-party", ...dir])).toMatchObject({
+      first_party: false,
+    });
+    const text = await runCli(["client", "update", id, "--name", "renamed again", ...dir]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain(`client_id:     ${id}`);
+    expect(text.stdout).toContain("name:          renamed again");
+  });
+
+  it.concurrent.each([
+    ["an unknown grant type", ["--grant-types", "bogus"], /grant type "bogus"/],
+    ["authorization_code without a redirect URI", ["--grant-types", "authorization_code"], /redirect-uri/],
+    ["a redirect URI with a fragment", ["--redirect-uri", "https://app.example.com/cb#frag"], /fragment/],
+    ["a malformed scope", ["--scopes", 'a "b'], /scope/],
+    ["an empty name", ["--name", " "], /name/],
+  ])("client update with %s fails with a clear message and changes nothing", async (_what, args, message) => {
+    const { id } = await server.client({
+      name: "unchanged",
+      grantTypes: ["client_credentials"],
+      scopes: "a",
+    });
+    const before = await server.ctx.durable.clients.get(id);
+    const result = await runCli(["client", "update", id, ...args, ...dir]);
+    expect(result.code).not.toBe(0);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(await server.ctx.durable.clients.get(id)).toEqual(before);
+  });
+
+  it("client update of an unknown client fails and names it", async () => {
+    const result = await runCli(["client", "update", "no-such-client", "--name", "x", ...dir, "--json"]);
+    expect(result.code).not.toBe(0);
+    expect(JSON.parse(result.stderr.trim())).toEqual({ error: "no client with id no-such-client" });
+  });
+
   it("keys list and keys rotate print JSON", async () => {
     const list = await runCliJson(["keys", "list", ...dir]);
     const keys = list.keys as { kid: string; state: string; alg: string }[];

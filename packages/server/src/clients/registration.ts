@@ -1,9 +1,10 @@
 import { redirectUriProblem } from "../oauth/redirect-uri.js";
 import { parseScope } from "../oauth/scopes.js";
 import type { Revocations } from "../revocation/revocations.js";
-import type { ClientRecord, DurableStore } from "../storage/durable/types.js";
+import type { ClientChanges, ClientRecord, DurableStore } from "../storage/durable/types.js";
+import type { FastStore } from "../storage/fast/types.js";
 import { newId } from "../tokens/opaque.js";
-import { forgetClient } from "./client-cache.js";
+import { clientChanged, forgetClient } from "./client-cache.js";
 import { newClientSecret } from "./secrets.js";
 
 export const SUPPORTED_GRANT_TYPES = ["authorization_code", "refresh_token", "client_credentials"] as const;
@@ -69,6 +70,45 @@ export async function registerClient(
   };
   await ctx.durable.clients.create(client);
   return { client, ...(generated ? { secret: generated.secret } : {}) };
+}
+
+/** What `updateClient` may change: any of the registration fields except public/confidential. */
+export type ClientUpdate = Partial<Omit<ClientInput, "public">>;
+
+/**
+ * Changes a client's metadata. The result must pass the same rules as a registration
+ * (`authorization_code` still needs a redirect URI, and so on); lists given replace
+ * the stored ones. Every process sees the change at once (clients/client-cache.ts).
+ * Returns undefined when no such client.
+ */
+export async function updateClient(
+  ctx: { durable: DurableStore; fast: Pick<FastStore, "set"> },
+  clientId: string,
+  update: ClientUpdate,
+): Promise<ClientRecord | undefined> {
+  const current = await ctx.durable.clients.get(clientId);
+  if (!current) return undefined;
+  const merged: ClientInput = {
+    name: update.name ?? current.name,
+    redirectUris: update.redirectUris ?? current.redirectUris,
+    postLogoutRedirectUris: update.postLogoutRedirectUris ?? current.postLogoutRedirectUris,
+    grantTypes: update.grantTypes ?? current.grantTypes,
+    scopes: update.scopes ?? current.scopes.join(" "),
+    public: current.tokenEndpointAuthMethod === "none",
+    firstParty: update.firstParty ?? current.firstParty,
+  };
+  validate(merged);
+  const changes: ClientChanges = {};
+  if (update.name !== undefined) changes.name = merged.name.trim();
+  if (update.redirectUris !== undefined) changes.redirectUris = [...new Set(update.redirectUris)];
+  if (update.postLogoutRedirectUris !== undefined)
+    changes.postLogoutRedirectUris = [...new Set(update.postLogoutRedirectUris)];
+  if (update.grantTypes !== undefined) changes.grantTypes = [...new Set(update.grantTypes)];
+  if (update.scopes !== undefined) changes.scopes = parseScope(update.scopes);
+  if (update.firstParty !== undefined) changes.firstParty = update.firstParty;
+  if (!(await ctx.durable.clients.update(clientId, changes))) return undefined;
+  await clientChanged(ctx, clientId);
+  return { ...current, ...changes };
 }
 
 /** Deletes a client and revokes everything it holds: refresh families, and (via the feed) its access tokens. */

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from "kysely";
+import type { Kysely, Selectable, Updateable } from "kysely";
 import { bool, int, json } from "./codec.js";
 import type { Database } from "./schema.js";
 import type { ClientRecord, ClientRepository, TokenEndpointAuthMethod } from "./types.js";
@@ -48,6 +48,20 @@ export function clientRepository(db: Kysely<Database>): ClientRepository {
     async list() {
       const rows = await db.selectFrom("clients").selectAll().orderBy("created_at").orderBy("id").execute();
       return rows.map(toRecord);
+    },
+    async update(id, changes) {
+      const set: Updateable<Database["clients"]> = {};
+      if (changes.name !== undefined) set.name = changes.name;
+      if (changes.redirectUris !== undefined) set.redirect_uris = json.text(changes.redirectUris);
+      if (changes.postLogoutRedirectUris !== undefined)
+        set.post_logout_redirect_uris = json.text(changes.postLogoutRedirectUris);
+      if (changes.grantTypes !== undefined) set.grant_types = json.text(changes.grantTypes);
+      if (changes.scopes !== undefined) set.scopes = json.text(changes.scopes);
+      if (changes.firstParty !== undefined) set.first_party = bool.write(changes.firstParty);
+      if (changes.disabled !== undefined) set.disabled = bool.write(changes.disabled);
+      if (Object.keys(set).length === 0) return (await this.get(id)) !== undefined;
+      const result = await db.updateTable("clients").set(set).where("id", "=", id).executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
     },
     async delete(id) {
       const result = await db.deleteFrom("clients").where("id", "=", id).executeTakeFirst();

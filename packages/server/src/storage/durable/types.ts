@@ -89,9 +89,19 @@ export interface ClientRepository {
   create(client: ClientRecord): Promise<void>;
   get(id: string): Promise<ClientRecord | undefined>;
   list(): Promise<ClientRecord[]>;
+  /** Changes only the fields given; returns false when no such client. */
+  update(id: string, changes: ClientChanges): Promise<boolean>;
   /** Returns false when no such client. */
   delete(id: string): Promise<boolean>;
 }
+
+/** The fields of a client that may change after registration. */
+export type ClientChanges = Partial<
+  Pick<
+    ClientRecord,
+    "name" | "redirectUris" | "postLogoutRedirectUris" | "grantTypes" | "scopes" | "firstParty" | "disabled"
+  >
+>;
 
 export interface SigningKeyRepository {
   list(): Promise<SigningKeyRecord[]>;

@@ -41,6 +41,30 @@ export function directoryConformance(store: () => DurableStore): void {
       expect(await store().clients.get(a.id)).toBeUndefined();
       expect((await store().clients.list()).map((c) => c.id)).not.toContain(a.id);
     });
+
+    it("updates only the fields given", async () => {
+      const c = client();
+      const other = client();
+      await store().clients.create(c);
+      await store().clients.create(other);
+      const changes = {
+        name: "Reports v2",
+        redirectUris: ["https://app.example/new"],
+        postLogoutRedirectUris: [],
+        grantTypes: ["client_credentials"],
+        scopes: ["reports:write"],
+        firstParty: false,
+        disabled: true,
+      };
+      expect(await store().clients.update(c.id, changes)).toBe(true);
+      expect(await store().clients.get(c.id)).toEqual({ ...c, ...changes });
+      expect(await store().clients.update(c.id, { name: "Reports v3" })).toBe(true);
+      expect(await store().clients.get(c.id)).toEqual({ ...c, ...changes, name: "Reports v3" });
+      expect(await store().clients.get(other.id)).toEqual(other);
+      expect(await store().clients.update(c.id, {})).toBe(true);
+      expect(await store().clients.update(uid("nope"), { name: "x" })).toBe(false);
+      expect(await store().clients.update(uid("nope"), {})).toBe(false);
+    });
   });
 
   describe("users", () => {
