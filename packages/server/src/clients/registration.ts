@@ -59,6 +59,8 @@ export async function registerClient(
     id: newId(),
     name: input.name.trim(),
     secretHash: generated?.hash ?? null,
+    previousSecretHash: null,
+    previousSecretExpiresAt: null,
     tokenEndpointAuthMethod: input.public ? "none" : "client_secret_basic",
     redirectUris: [...new Set(input.redirectUris ?? [])],
     postLogoutRedirectUris: [...new Set(input.postLogoutRedirectUris ?? [])],

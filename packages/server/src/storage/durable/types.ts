@@ -7,6 +7,10 @@ export interface ClientRecord {
   name: string;
   /** SHA-256 (hex) of the secret; null for public clients. */
   secretHash: string | null;
+  /** SHA-256 (hex) of the secret before the last rotation, accepted until `previousSecretExpiresAt`. */
+  previousSecretHash: string | null;
+  /** When the previous secret stops working (null: there is none). */
+  previousSecretExpiresAt: number | null;
   tokenEndpointAuthMethod: TokenEndpointAuthMethod;
   redirectUris: string[];
   postLogoutRedirectUris: string[];
@@ -91,6 +95,13 @@ export interface ClientRepository {
   list(): Promise<ClientRecord[]>;
   /** Changes only the fields given; returns false when no such client. */
   update(id: string, changes: ClientChanges): Promise<boolean>;
+  /**
+   * Makes `secretHash` the client's secret in one statement: the current secret
+   * becomes the previous one, accepted until `previousExpiresAt` (null: dropped at
+   * once, with any earlier previous secret). Returns false when no such client or
+   * when it has no secret (a public client).
+   */
+  rotateSecret(id: string, secretHash: string, previousExpiresAt: number | null): Promise<boolean>;
   /** Returns false when no such client. */
   delete(id: string): Promise<boolean>;
 }

@@ -18,6 +18,9 @@ export function directoryConformance(store: () => DurableStore): void {
       await store().clients.create(pub);
       expect(await store().clients.get(pub.id)).toEqual(pub);
       expect(typeof (await store().clients.get(c.id))?.createdAt).toBe("number");
+      const rotated = client({ previousSecretHash: "cd".repeat(32), previousSecretExpiresAt: T + 86_400 });
+      await store().clients.create(rotated);
+      expect(await store().clients.get(rotated.id)).toEqual(rotated);
     });
 
     it("answers undefined for an unknown id and rejects a duplicate id", async () => {
@@ -40,6 +43,38 @@ export function directoryConformance(store: () => DurableStore): void {
       expect(await store().clients.delete(a.id)).toBe(false);
       expect(await store().clients.get(a.id)).toBeUndefined();
       expect((await store().clients.list()).map((c) => c.id)).not.toContain(a.id);
+    });
+
+    it("rotates a secret atomically: the current one becomes the previous one until the given time", async () => {
+      const c = client();
+      await store().clients.create(c);
+      const [h1, h2, h3] = ["01", "02", "03"].map((x) => x.repeat(32)) as [string, string, string];
+      expect(await store().clients.rotateSecret(c.id, h1, T + 100)).toBe(true);
+      expect(await store().clients.get(c.id)).toEqual({
+        ...c,
+        secretHash: h1,
+        previousSecretHash: c.secretHash,
+        previousSecretExpiresAt: T + 100,
+      });
+      expect(await store().clients.rotateSecret(c.id, h2, T + 200)).toBe(true);
+      expect(await store().clients.get(c.id)).toMatchObject({
+        secretHash: h2,
+        previousSecretHash: h1,
+        previousSecretExpiresAt: T + 200,
+      });
+      // Without a grace period the previous secret (and any earlier one) goes at once.
+      expect(await store().clients.rotateSecret(c.id, h3, null)).toBe(true);
+      expect(await store().clients.get(c.id)).toEqual({
+        ...c,
+        secretHash: h3,
+        previousSecretHash: null,
+        previousSecretExpiresAt: null,
+      });
+      const pub = client({ secretHash: null, tokenEndpointAuthMethod: "none" });
+      await store().clients.create(pub);
+      expect(await store().clients.rotateSecret(pub.id, h1, T)).toBe(false);
+      expect(await store().clients.get(pub.id)).toEqual(pub);
+      expect(await store().clients.rotateSecret(uid("nope"), h1, T)).toBe(false);
     });
 
     it("updates only the fields given", async () => {
