@@ -1,5 +1,6 @@
 import * as oauth from "oauth4webapi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { basic, postForm } from "./helpers/http.js";
 import { startTestServer, type TestServer } from "./helpers/server.js";
 import { gatewayToken, signIn } from "./helpers/sign-in.js";
 import { makeUser } from "./helpers/users.js";
@@ -90,6 +91,46 @@ describe("admin API (/admin/api)", () => {
     expect((await call(`/clients/${victim.id}`, admin, "DELETE")).status).toBe(404);
     const rotated = (await (await call("/keys/rotate", admin, "POST")).json()) as { activated: string };
     expect(typeof rotated.activated).toBe("string");
+  });
+
+  it("rotates a client secret: POST /clients/:client/rotate-secret?grace=SECONDS", async () => {
+    const admin = await tokenFor("frontdesk:admin", `${server.issuer}/admin/api`);
+    const { id, secret: old } = await server.client();
+    const status = async (secret: string) =>
+      (
+        await postForm(
+          server,
+          "/token",
+          { grant_type: "client_credentials" },
+          { authorization: basic(id, secret) },
+        )
+      ).status;
+    const answer = await call(`/clients/${id}/rotate-secret?grace=600`, admin, "POST");
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get("cache-control")).toBe("no-store");
+    const body = (await answer.json()) as {
+      client_id: string;
+      client_secret: string;
+      previous_secret_expires_at: number;
+    };
+    expect(body.client_id).toBe(id);
+    expect(body.previous_secret_expires_at - Math.floor(Date.now() / 1000)).toBeGreaterThan(590);
+    expect(await status(old)).toBe(200);
+    expect(await status(body.client_secret)).toBe(200);
+
+    const immediate = (await (await call(`/clients/${id}/rotate-secret?grace=0`, admin, "POST")).json()) as {
+      client_secret: string;
+      previous_secret_expires_at: null;
+    };
+    expect(immediate.previous_secret_expires_at).toBeNull();
+    expect(await status(body.client_secret)).toBe(401);
+    expect(await status(immediate.client_secret)).toBe(200);
+
+    const bad = await call(`/clients/${id}/rotate-secret?grace=soon`, admin, "POST");
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ error: "invalid_request" });
+    expect((await call("/clients/nobody/rotate-secret", admin, "POST")).status).toBe(404);
+    expect(await status(immediate.client_secret)).toBe(200);
   });
 
   it("refuses without a token, with a token for another audience, and without the admin scope", async () => {

@@ -144,6 +144,7 @@ describe("CLI contract (`frontdesk client|keys ... --json`) against a running se
       scopes: ["a", "b", "c"],
       redirect_uris: [],
       post_logout_redirect_uris: [],
+      previous_secret_expires_at: null,
       created_at: expect.any(Number),
     });
     expect((await scopeAnswer("c"))?.scope).toBe("c");
@@ -205,6 +206,102 @@ describe("CLI contract (`frontdesk client|keys ... --json`) against a running se
     const result = await runCli(["client", "update", "no-such-client", "--name", "x", ...dir, "--json"]);
     expect(result.code).not.toBe(0);
     expect(JSON.parse(result.stderr.trim())).toEqual({ error: "no client with id no-such-client" });
+  });
+
+  it("client rotate-secret: after rotation both secrets work on the running server; with --grace 0 only the new one, at once", async () => {
+    const created = await runCliJson([
+      "client",
+      "create",
+      ...["--name", "rotating", "--grant-types", "client_credentials"],
+      ...dir,
+    ]);
+    const id = String(created.client_id);
+    const status = async (secret: string) =>
+      (
+        await postForm(
+          server,
+          "/token",
+          { grant_type: "client_credentials" },
+          { authorization: basic(id, secret) },
+        )
+      ).status;
+    const s0 = String(created.client_secret);
+    expect(await status(s0)).toBe(200); // the server now holds the record in its cache
+
+    const before = Math.floor(Date.now() / 1000);
+    const first = await runCliJson(["client", "rotate-secret", id, ...dir]);
+    expect(Object.keys(first).sort()).toEqual(["client_id", "client_secret", "previous_secret_expires_at"]);
+    expect(first.client_id).toBe(id);
+    const s1 = String(first.client_secret);
+    expect(s1).not.toBe(s0);
+    expect(s1.length).toBeGreaterThanOrEqual(43);
+    const until = Number(first.previous_secret_expires_at);
+    expect(until - before).toBeGreaterThanOrEqual(86_400);
+    expect(until - before).toBeLessThanOrEqual(86_400 + 5);
+    expect(await status(s0)).toBe(200);
+    expect(await status(s1)).toBe(200);
+    const listed = (await runCliJson(["client", "list", ...dir])).clients as Record<string, unknown>[];
+    expect(listed.find((c) => c.client_id === id)?.previous_secret_expires_at).toBe(until);
+    expect(JSON.stringify(listed)).not.toContain(s1);
+
+    const second = await runCliJson(["client", "rotate-secret", id, "--grace", "0", ...dir]);
+    const s2 = String(second.client_secret);
+    expect(second.previous_secret_expires_at).toBeNull();
+    expect(await status(s0)).toBe(401);
+    expect(await status(s1)).toBe(401);
+    expect(await status(s2)).toBe(200);
+
+    const text = await runCli(["client", "rotate-secret", id, "--grace", "3600", ...dir]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(
+      /client_secret: \S{43,}\n\(the secret is shown only now: store it safely\)\n/,
+    );
+    expect(text.stdout).toMatch(/the previous secret works until \d{4}-\d\d-\d\dT/);
+    expect(await status(s2)).toBe(200);
+  });
+
+  it.concurrent.each([
+    ["a negative grace", (id: string) => ["client", "rotate-secret", id, "--grace", "-5"], /--grace/],
+    [
+      "a grace that is not a number",
+      (id: string) => ["client", "rotate-secret", id, "--grace", "1h"],
+      /--grace/,
+    ],
+    [
+      "an unknown client",
+      () => ["client", "rotate-secret", "no-such-client"],
+      /no client with id no-such-client/,
+    ],
+  ])(
+    "client rotate-secret with %s fails with a clear message and changes nothing",
+    async (_what, args, message) => {
+      const { id, secret } = await server.client();
+      const result = await runCli([...args(id), ...dir]);
+      expect(result.code).not.toBe(0);
+      expect(result.stdout).toBe("");
+      expect(result.stderr).toMatch(message);
+      expect(
+        (
+          await postForm(
+            server,
+            "/token",
+            { grant_type: "client_credentials" },
+            { authorization: basic(id, secret) },
+          )
+        ).status,
+      ).toBe(200);
+    },
+  );
+
+  it("client rotate-secret of a public client fails: it has no secret", async () => {
+    const { id } = await server.client({
+      public: true,
+      grantTypes: ["authorization_code"],
+      redirectUris: ["http://localhost:5173/cb"],
+    });
+    const result = await runCli(["client", "rotate-secret", id, ...dir]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/public client has no secret/);
   });
 
   it("keys list and keys rotate print JSON", async () => {

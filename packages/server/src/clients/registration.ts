@@ -113,6 +113,38 @@ export async function updateClient(
   return { ...current, ...changes };
 }
 
+/** How long the old secret keeps working after `rotateClientSecret`, by default: 24 hours. */
+export const DEFAULT_SECRET_GRACE = 24 * 60 * 60;
+
+/**
+ * Issues a new secret for a confidential client (returned once, stored as a hash).
+ * The old secret keeps working for `graceSeconds` (0: it stops at once), so the
+ * client's deployments can switch without downtime; an earlier previous secret stops
+ * at once. Every process sees the change at once. Returns undefined when no such client.
+ */
+export async function rotateClientSecret(
+  ctx: { durable: DurableStore; fast: Pick<FastStore, "set"> },
+  clientId: string,
+  options: { graceSeconds?: number; now?: () => number } = {},
+): Promise<{ client: ClientRecord; secret: string } | undefined> {
+  const grace = options.graceSeconds ?? DEFAULT_SECRET_GRACE;
+  if (!Number.isSafeInteger(grace) || grace < 0)
+    throw new InvalidClientMetadata("grace: a whole number of seconds, 0 or more");
+  const current = await ctx.durable.clients.get(clientId);
+  if (!current) return undefined;
+  if (current.tokenEndpointAuthMethod === "none")
+    throw new InvalidClientMetadata("a public client has no secret to rotate");
+  const now = options.now?.() ?? Math.floor(Date.now() / 1000);
+  const previousExpiresAt = grace > 0 ? now + grace : null;
+  const generated = newClientSecret();
+  if (!(await ctx.durable.clients.rotateSecret(clientId, generated.hash, previousExpiresAt)))
+    return undefined;
+  await clientChanged(ctx, clientId);
+  const client = await ctx.durable.clients.get(clientId);
+  if (!client) return undefined;
+  return { client, secret: generated.secret };
+}
+
 /** Deletes a client and revokes everything it holds: refresh families, and (via the feed) its access tokens. */
 export async function deleteClient(
   ctx: { durable: DurableStore; revocations: Revocations },
@@ -126,8 +158,10 @@ export async function deleteClient(
   return true;
 }
 
-/** The public view of a client (never the secret hash). */
+/** The public view of a client (never a secret hash). One argument: it is passed to `map`. */
 export function describeClient(c: ClientRecord) {
+  const now = Math.floor(Date.now() / 1000);
+  const previousLive = c.previousSecretExpiresAt !== null && c.previousSecretExpiresAt > now;
   return {
     client_id: c.id,
     name: c.name,
@@ -137,6 +171,8 @@ export function describeClient(c: ClientRecord) {
     scopes: c.scopes,
     redirect_uris: c.redirectUris,
     post_logout_redirect_uris: c.postLogoutRedirectUris,
+    /** Until when the secret before the last rotation still works (null: it does not). */
+    previous_secret_expires_at: previousLive ? c.previousSecretExpiresAt : null,
     created_at: c.createdAt,
   };
 }

@@ -1,9 +1,11 @@
 import type { Command } from "commander";
 import {
+  DEFAULT_SECRET_GRACE,
   deleteClient,
   describeClient,
   InvalidClientMetadata,
   registerClient,
+  rotateClientSecret,
   updateClient,
 } from "../../clients/registration.js";
 import { CliError } from "../output.js";
@@ -41,7 +43,7 @@ function clientText(c: ReturnType<typeof describeClient>): string {
     `client_id:     ${c.client_id}`,
     `name:          ${c.name}`,
     `grant_types:   ${c.grant_types.join(",")}`,
-    `scopes:        ${c.scopes.join(" ")}`,
+    `scopes:        ${c.scopes.join(" ") || "-"}`,
     `redirect_uris: ${c.redirect_uris.join(" ") || "-"}`,
     `post_logout:   ${c.post_logout_redirect_uris.join(" ") || "-"}`,
     `first_party:   ${c.first_party}`,
@@ -131,6 +133,42 @@ export function registerClientCommands(program: Command): void {
           if (!updated) throw new CliError(`no client with id ${id}`);
           const described = describeClient(updated);
           out.result(described, () => clientText(described));
+        } catch (error) {
+          if (error instanceof InvalidClientMetadata) throw new CliError(error.message);
+          throw error;
+        }
+      }),
+    );
+  withGlobals(
+    client
+      .command("rotate-secret")
+      .argument("<id>")
+      .description("issue a new secret (shown once); the old one keeps working for the grace period"),
+  )
+    .option(
+      "--grace <seconds>",
+      "how long the old secret keeps working (0: it stops at once)",
+      String(DEFAULT_SECRET_GRACE),
+    )
+    .action((id: string, o: GlobalOptions & { grace: string }) =>
+      withContext(o, async (ctx, out) => {
+        if (!/^\d+$/.test(o.grace)) throw new CliError("--grace: a whole number of seconds, 0 or more");
+        try {
+          const rotated = await rotateClientSecret(ctx, id, { graceSeconds: Number(o.grace) });
+          if (!rotated) throw new CliError(`no client with id ${id}`);
+          const until = rotated.client.previousSecretExpiresAt;
+          out.result(
+            { client_id: id, client_secret: rotated.secret, previous_secret_expires_at: until },
+            () =>
+              [
+                `client_id:     ${id}`,
+                `client_secret: ${rotated.secret}`,
+                "(the secret is shown only now: store it safely)",
+                until === null
+                  ? "the previous secret no longer works"
+                  : `the previous secret works until ${new Date(until * 1000).toISOString()}`,
+              ].join("\n"),
+          );
         } catch (error) {
           if (error instanceof InvalidClientMetadata) throw new CliError(error.message);
           throw error;

@@ -1,7 +1,13 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
-import { deleteClient, describeClient } from "../../clients/registration.js";
-import { NotFound } from "../../errors/oauth-errors.js";
+import {
+  deleteClient,
+  describeClient,
+  InvalidClientMetadata,
+  rotateClientSecret,
+} from "../../clients/registration.js";
+import { InvalidRequest, NotFound } from "../../errors/oauth-errors.js";
 import { authenticateBearer } from "../../http/bearer-auth.js";
+import { singleValued } from "../../oauth/params.js";
 import {
   deleteUser,
   describeUser,
@@ -25,6 +31,7 @@ export type AdminDeps = Pick<
   CoreServices,
   | "config"
   | "durable"
+  | "fast"
   | "keys"
   | "sessions"
   | "refreshTokens"
@@ -35,7 +42,11 @@ export type AdminDeps = Pick<
   | "logger"
 >;
 
-type AdminAction = (ctx: AdminDeps, params: Record<string, string>) => Promise<Record<string, unknown>>;
+type AdminAction = (
+  ctx: AdminDeps,
+  params: Record<string, string>,
+  query: Record<string, string>,
+) => Promise<Record<string, unknown>>;
 
 const actions: { method: "GET" | "POST" | "DELETE"; path: string; act: AdminAction }[] = [
   {
@@ -87,6 +98,28 @@ const actions: { method: "GET" | "POST" | "DELETE"; path: string; act: AdminActi
     act: async (ctx) => ({ clients: (await ctx.durable.clients.list()).map(describeClient) }),
   },
   {
+    method: "POST",
+    path: "/clients/:client/rotate-secret",
+    act: async (ctx, { client }, { grace }) => {
+      if (grace !== undefined && !/^\d+$/.test(grace))
+        throw new InvalidRequest("grace: a whole number of seconds, 0 or more");
+      try {
+        const rotated = await rotateClientSecret(ctx, client ?? "", {
+          graceSeconds: grace === undefined ? undefined : Number(grace),
+        });
+        if (!rotated) throw new NotFound("no such client");
+        return {
+          client_id: rotated.client.id,
+          client_secret: rotated.secret,
+          previous_secret_expires_at: rotated.client.previousSecretExpiresAt,
+        };
+      } catch (error) {
+        if (error instanceof InvalidClientMetadata) throw new InvalidRequest(error.message);
+        throw error;
+      }
+    },
+  },
+  {
     method: "DELETE",
     path: "/clients/:client",
     act: async (ctx, { client }) => {
@@ -112,7 +145,8 @@ export function adminApiRoutes(ctx: AdminDeps): FastifyPluginAsync<FeatureRouteO
         url: `${ADMIN_PREFIX}${path}`,
         handler: async (request: FastifyRequest, reply: FastifyReply) => {
           const caller = await authenticateBearer(ctx, request, { scope: ADMIN_SCOPE, audience });
-          const result = await act(ctx, request.params as Record<string, string>);
+          const query = singleValued(request.query, "query string");
+          const result = await act(ctx, request.params as Record<string, string>, query);
           ctx.logger.info({ admin: caller.client_id, action: `${method} ${path}` }, "admin action");
           return reply.header("cache-control", "no-store").send(result);
         },
