@@ -1,7 +1,9 @@
+import { cpSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ClientInput, InvalidClientMetadata, registerClient } from "../src/clients/registration.js";
 import { basic, clientCredentialsToken, postForm, runCli, runCliJson } from "./helpers/http.js";
-import { startTestServer, type TestServer } from "./helpers/server.js";
+import { startTestServer, type TestServer, tempDir } from "./helpers/server.js";
 
 describe("CLI contract (`frontdesk client|keys ... --json`) against a running server on the same data dir", () => {
   let server: TestServer;
@@ -445,5 +447,43 @@ describe("client registration rules (in process; the CLI maps each to a non-zero
     const stored = await server.ctx.durable.clients.get(client.id);
     expect(stored?.secretHash).toBeTruthy();
     expect(JSON.stringify(stored)).not.toContain(secret as string);
+  });
+});
+
+describe("frontdesk --version", () => {
+  const serverPackage = resolve(import.meta.dirname, "..");
+  const version = (
+    JSON.parse(readFileSync(join(serverPackage, "package.json"), "utf8")) as { version: string }
+  ).version;
+
+  it("frontdesk --version (and -V) prints the version of packages/server/package.json", async () => {
+    for (const flag of ["--version", "-V"]) {
+      const result = await runCli([flag]);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toBe(`${version}\n`);
+      expect(result.stderr).toBe("");
+    }
+  });
+
+  it("frontdesk --version reads the package.json next to the installed code, wherever it is run from", async () => {
+    // An installed copy: <dir>/node_modules/@frontdesk/server/{package.json,dist}, run from elsewhere.
+    const dir = tempDir("frontdesk-installed-");
+    try {
+      const installed = join(dir, "node_modules", "@frontdesk", "server");
+      cpSync(join(serverPackage, "dist"), join(installed, "dist"), { recursive: true });
+      writeFileSync(
+        join(installed, "package.json"),
+        JSON.stringify({ name: "@frontdesk/server", version: "9.8.7-installed", type: "module" }),
+      );
+      symlinkSync(resolve(serverPackage, "../../node_modules"), join(installed, "node_modules"));
+      const result = await runCli(["--version"], {}, undefined, {
+        script: join(installed, "dist", "cli", "main.js"),
+        cwd: dir,
+      });
+      expect(result.code).toBe(0);
+      expect(result.stdout).toBe("9.8.7-installed\n");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

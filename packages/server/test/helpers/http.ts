@@ -93,10 +93,21 @@ export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-/** Runs the built CLI (`npm test` builds before vitest) to completion, with `input` on its stdin. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, input?: string): Promise<CliResult> {
+/**
+ * Runs the built CLI (`npm test` builds before vitest) to completion, with `input` on
+ * its stdin. `where` runs another copy of it (`script`) or from another directory.
+ */
+export function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  input?: string,
+  where: { script?: string; cwd?: string } = {},
+): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: cleanEnv(env) });
+    const child = spawn(process.execPath, [where.script ?? CLI, ...args], {
+      env: cleanEnv(env),
+      cwd: where.cwd,
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk) => {
