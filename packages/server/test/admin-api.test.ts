@@ -1,6 +1,6 @@
 import * as oauth from "oauth4webapi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { basic, postForm } from "./helpers/http.js";
+import { basic, fieldNames, postForm } from "./helpers/http.js";
 import { startTestServer, type TestServer } from "./helpers/server.js";
 import { gatewayToken, signIn } from "./helpers/sign-in.js";
 import { makeUser } from "./helpers/users.js";
@@ -131,6 +131,22 @@ describe("admin API (/admin/api)", () => {
     expect(await bad.json()).toMatchObject({ error: "invalid_request" });
     expect((await call("/clients/nobody/rotate-secret", admin, "POST")).status).toBe(404);
     expect(await status(immediate.client_secret)).toBe(200);
+  });
+
+  it("names every response field in snake_case: users, clients, keys", async () => {
+    const admin = await tokenFor("frontdesk:admin", `${server.issuer}/admin/api`);
+    await makeUser(server.ctx);
+    const { id } = await server.client();
+    const bodies = [
+      await (await call("/users", admin)).json(),
+      await (await call("/clients", admin)).json(),
+      await (await call(`/clients/${id}/rotate-secret`, admin, "POST")).json(),
+      await (await call("/keys", admin)).json(),
+      await (await call("/keys/rotate", admin, "POST")).json(),
+    ];
+    const names = bodies.flatMap(fieldNames);
+    expect(names.filter((name) => !/^[a-z0-9]+(_[a-z0-9]+)*$/.test(name))).toEqual([]);
+    expect(names).toEqual(expect.arrayContaining(["created_at", "client_id", "activated_at", "retired_at"]));
   });
 
   it("refuses without a token, with a token for another audience, and without the admin scope", async () => {

@@ -2,7 +2,7 @@ import { cpSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:f
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ClientInput, InvalidClientMetadata, registerClient } from "../src/clients/registration.js";
-import { basic, clientCredentialsToken, postForm, runCli, runCliJson } from "./helpers/http.js";
+import { basic, clientCredentialsToken, fieldNames, postForm, runCli, runCliJson } from "./helpers/http.js";
 import { startTestServer, type TestServer, tempDir } from "./helpers/server.js";
 
 describe("CLI contract (`frontdesk client|keys ... --json`) against a running server on the same data dir", () => {
@@ -310,10 +310,43 @@ describe("CLI contract (`frontdesk client|keys ... --json`) against a running se
     const list = await runCliJson(["keys", "list", ...dir]);
     const keys = list.keys as { kid: string; state: string; alg: string }[];
     expect(keys.map((k) => k.state).sort()).toEqual(["active", "next"]);
-    expect(JSON.stringify(list)).not.toMatch(/privateJwe|"d":/);
+    expect(Object.keys(keys[0] ?? {}).sort()).toEqual([
+      "activated_at",
+      "alg",
+      "created_at",
+      "kid",
+      "retired_at",
+      "state",
+    ]);
+    expect(JSON.stringify(list)).not.toMatch(/privateJwe|private_jwe|"d":/);
     const next = keys.find((k) => k.state === "next")?.kid;
     const rotated = await runCliJson(["keys", "rotate", ...dir]);
     expect(rotated.activated).toBe(next);
+  });
+
+  it("every --json output names its fields in snake_case (users, clients, keys)", async () => {
+    await runCliJson([
+      "user",
+      "create",
+      "--username",
+      "snake-case",
+      "--password",
+      "snake password 1",
+      ...dir,
+    ]);
+    const { id } = await server.client({ scopes: "a" });
+    const outputs = [
+      await runCliJson(["user", "list", ...dir]),
+      await runCliJson(["client", "list", ...dir]),
+      await runCliJson(["client", "update", id, "--name", "snake", ...dir]),
+      await runCliJson(["client", "rotate-secret", id, ...dir]),
+      await runCliJson(["keys", "list", ...dir]),
+      await runCliJson(["keys", "rotate", ...dir]),
+    ];
+    expect(outputs.flatMap(fieldNames).filter((name) => !/^[a-z0-9]+(_[a-z0-9]+)*$/.test(name))).toEqual([]);
+    expect(outputs.flatMap(fieldNames)).toEqual(
+      expect.arrayContaining(["created_at", "client_id", "first_party", "previous_secret_expires_at"]),
+    );
   });
 
   it.concurrent.each([

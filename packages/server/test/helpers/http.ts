@@ -131,6 +131,13 @@ export async function runCliJson(args: string[]): Promise<Record<string, unknown
   return JSON.parse(lines[0] as string) as Record<string, unknown>;
 }
 
+/** Every object key in a JSON value, at any depth (to check the casing of outputs). */
+export function fieldNames(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(fieldNames);
+  if (value === null || typeof value !== "object") return [];
+  return Object.entries(value).flatMap(([key, inner]) => [key, ...fieldNames(inner)]);
+}
+
 /** Polls until `check` returns a value other than undefined, or fails after `timeoutMs`. */
 export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 5000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

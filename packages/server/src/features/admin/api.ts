@@ -7,6 +7,7 @@ import {
 } from "../../clients/registration.js";
 import { InvalidRequest, NotFound } from "../../errors/oauth-errors.js";
 import { authenticateBearer } from "../../http/bearer-auth.js";
+import { describeKey } from "../../keys/key-manager.js";
 import { singleValued } from "../../oauth/params.js";
 import {
   deleteUser,
@@ -127,7 +128,7 @@ const actions: { method: "GET" | "POST" | "DELETE"; path: string; act: AdminActi
       return { deleted: client };
     },
   },
-  { method: "GET", path: "/keys", act: async (ctx) => ({ keys: await ctx.keys.list() }) },
+  { method: "GET", path: "/keys", act: async (ctx) => ({ keys: (await ctx.keys.list()).map(describeKey) }) },
   { method: "POST", path: "/keys/rotate", act: async (ctx) => ctx.keys.rotate() },
 ];
 
