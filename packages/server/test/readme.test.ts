@@ -20,10 +20,17 @@ function shellBlocks(text: string): Block[] {
   const lines = text.split("\n");
   const blocks: Block[] = [];
   for (let i = 0; i < lines.length; i++) {
-    if (lines[i] !== "```sh") continue;
-    const end = lines.indexOf("```", i + 1);
-    const skip = /^<!-- readme-test: skip \((.+)\) -->$/.exec(lines[i - 1] ?? "")?.[1];
-    blocks.push({ line: i + 1, code: lines.slice(i + 1, end).join("\n"), ...(skip ? { skip } : {}) });
+    // Fences may be indented (a block inside a list item): the same indent closes them.
+    const open = /^(\s*)```sh$/.exec(lines[i] as string);
+    if (!open) continue;
+    const indent = open[1] as string;
+    const end = lines.indexOf(`${indent}\`\`\``, i + 1);
+    const skip = /^\s*<!-- readme-test: skip \((.+)\) -->$/.exec(lines[i - 1] ?? "")?.[1];
+    const code = lines
+      .slice(i + 1, end)
+      .map((l) => l.slice(indent.length))
+      .join("\n");
+    blocks.push({ line: i + 1, code, ...(skip ? { skip } : {}) });
     i = end;
   }
   return blocks;

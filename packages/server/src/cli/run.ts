@@ -31,9 +31,10 @@ export async function withContext(
   action: (ctx: CoreServices, out: Output) => Promise<void>,
 ): Promise<void> {
   const config = configFrom(options);
-  // Administrative commands log only problems, on stderr: their output (stdout) is the result.
+  // Administrative commands log problems and audit lines (`user.delete`) on stderr:
+  // stdout carries only the result.
   const logger = createLogger(
-    config.logLevel === "silent" ? "silent" : "warn",
+    config.logLevel === "silent" ? "silent" : "info",
     logDestination(config.logFormat, 2),
   );
   const ctx = await createContext(config, logger);

@@ -79,7 +79,9 @@ export class Revocations {
       claims.sid ? this.fast.get(NS_SID, claims.sid) : undefined,
       this.fast.get(NS_CLIENT, claims.client_id),
       this.fast.get(NS_SUB, claims.sub),
-      claims.client_id === GATEWAY_CLIENT_ID ? GATEWAY : cachedClient(this.durable, claims.client_id),
+      claims.client_id === GATEWAY_CLIENT_ID
+        ? GATEWAY
+        : cachedClient(this.durable, this.fast, claims.client_id),
     ]);
     if (jti !== undefined || sid !== undefined || clientRevoked !== undefined) return true;
     if (!client || client.disabled) return true;

@@ -197,6 +197,99 @@ describe("frontdesk user (CLI) against a running server's data directory", () =>
     expect(list.users.find((u) => u.username === "cli-dan")?.disabled).toBe(true);
   });
 
+  it("user enable undoes user disable: the user signs in again, and what disable revoked stays revoked", async () => {
+    const person = { username: "cli-eve", password: "eve password 1" };
+    const { id } = await runCliJson([
+      "user",
+      "create",
+      ...["--username", person.username],
+      ...["--password", person.password],
+      ...dir,
+    ]);
+    const before = new FormBrowser(server.issuer);
+    const { tokens } = await codeFlow(rp, before, person);
+    expect(await runCliJson(["user", "disable", person.username, ...dir])).toEqual({ disabled: id });
+    const refused = new FormBrowser(server.issuer);
+    expect((await signIn(refused, person)).response.status).toBe(401);
+
+    expect(await runCliJson(["user", "enable", person.username, ...dir])).toEqual({ enabled: id });
+    const list = await runCliJson(["user", "list", ...dir]);
+    expect((list.users as { id: string; disabled: boolean }[]).find((u) => u.id === id)?.disabled).toBe(
+      false,
+    );
+    const again = new FormBrowser(server.issuer);
+    await signIn(again, person);
+    expect(await accountStatus(again)).toBe(200);
+    expect(await accountStatus(before)).toBe(303);
+    expect((await introspect(server, rp, tokens.access_token)).active).toBe(false);
+
+    const text = await runCli(["user", "enable", String(id), ...dir]);
+    expect(text.code).toBe(0);
+    expect(text.stdout.trim()).toBe(`enabled ${person.username}`);
+    const unknown = await runCli(["user", "enable", "no-such-person", ...dir]);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toMatch(/no user no-such-person/);
+  });
+
+  it("user delete revokes everything, deletes the user with their consents and refresh tokens, and logs an audit line", async () => {
+    const person = { username: "cli-fay", password: "fay password 1" };
+    const id = String(
+      (
+        await runCliJson([
+          "user",
+          "create",
+          ...["--username", person.username],
+          ...["--password", person.password],
+          ...dir,
+        ])
+      ).id,
+    );
+    const laptop = new FormBrowser(server.issuer);
+    await signIn(laptop, person);
+    const phone = new FormBrowser(server.issuer);
+    const { tokens } = await codeFlow(rp, phone, person);
+    expect(await server.ctx.durable.grants.get(id, rp.id)).toBeDefined();
+    expect(await server.ctx.durable.refreshTokens.listActiveFamiliesOfUser(id, 0)).toHaveLength(1);
+
+    const result = await runCli(["user", "delete", person.username, "--json", ...dir]);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({ deleted: id, sessions: 2, families: 1, grants: 1 });
+    const audit = result.stderr
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(audit).toEqual([expect.objectContaining({ level: 30, action: "user.delete", user: id })]);
+
+    expect(await accountStatus(laptop)).toBe(303);
+    expect(await accountStatus(phone)).toBe(303);
+    expect((await introspect(server, rp, tokens.access_token)).active).toBe(false);
+    const refreshed = await tokenRequest(server, rp, {
+      grant_type: "refresh_token",
+      refresh_token: tokens.refresh_token as string,
+    });
+    expect(refreshed.json?.error).toBe("invalid_grant");
+    expect(await server.ctx.durable.users.get(id)).toBeUndefined();
+    expect(await server.ctx.durable.grants.listByUser(id)).toEqual([]);
+    expect(await server.ctx.durable.refreshTokens.listActiveFamiliesOfUser(id, 0)).toEqual([]);
+    const list = await runCliJson(["user", "list", ...dir]);
+    expect((list.users as { id: string }[]).map((u) => u.id)).not.toContain(id);
+    const signInAgain = new FormBrowser(server.issuer);
+    expect((await signIn(signInAgain, person)).response.status).toBe(401);
+
+    const again = await runCli(["user", "delete", id, ...dir]);
+    expect(again.code).not.toBe(0);
+    expect(again.stderr).toMatch(`no user ${id}`);
+    // The username is free again; the new person gets nothing of the old one.
+    const reborn = await runCliJson([
+      "user",
+      "create",
+      ...["--username", person.username],
+      ...["--password", person.password],
+      ...dir,
+    ]);
+    expect(reborn.id).not.toBe(id);
+  });
+
   it("user unlock clears the counters: the owner signs in again from the throttled address", async () => {
     const person = { username: "cli-lou", password: "lou password 1" };
     const { id } = await runCliJson([

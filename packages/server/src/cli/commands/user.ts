@@ -1,8 +1,10 @@
 import type { Command } from "commander";
 import {
   createUser,
+  deleteUser,
   describeUser,
   disableUser,
+  enableUser,
   findUser,
   InvalidUserInput,
   revokeUser,
@@ -34,7 +36,7 @@ function readPassword(): Promise<string> {
   return process.stdin.isTTY ? promptNewPassword(process.stdin, process.stderr) : readStdin();
 }
 
-/** `frontdesk user create|list|disable|revoke|unlock`. */
+/** `frontdesk user create|list|disable|enable|delete|revoke|unlock`. */
 export function registerUserCommands(program: Command): void {
   const user = program.command("user").description("people who sign in");
   withGlobals(user.command("create").description("create a user (password hashed with argon2id)"))
@@ -94,6 +96,38 @@ export function registerUserCommands(program: Command): void {
       if (!found) throw new CliError(`no user ${name}`);
       await disableUser(ctx, found);
       out.result({ disabled: found.id }, () => `disabled ${found.username}`);
+    }),
+  );
+  withGlobals(
+    user
+      .command("enable")
+      .argument("<user>", "id or username")
+      .description("allow a disabled user to sign in again"),
+  ).action((name: string, o: GlobalOptions) =>
+    withContext(o, async (ctx, out) => {
+      const found = await findUser(ctx, name);
+      if (!found) throw new CliError(`no user ${name}`);
+      await enableUser(ctx, found);
+      out.result({ enabled: found.id }, () => `enabled ${found.username}`);
+    }),
+  );
+  withGlobals(
+    user
+      .command("delete")
+      .argument("<user>", "id or username")
+      .description(
+        "revoke everything the user holds, then delete the user, their consents and refresh tokens",
+      ),
+  ).action((name: string, o: GlobalOptions) =>
+    withContext(o, async (ctx, out) => {
+      const found = await findUser(ctx, name);
+      if (!found) throw new CliError(`no user ${name}`);
+      const result = await deleteUser(ctx, found);
+      out.result(
+        { deleted: found.id, ...result },
+        () =>
+          `deleted ${found.username}: ${result.sessions} sessions, ${result.families} refresh-token families, ${result.grants} consents`,
+      );
     }),
   );
   withGlobals(
