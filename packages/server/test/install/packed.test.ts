@@ -3,7 +3,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSyn
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, tempDir } from "../helpers/server.js";
-import { answersWithin, run, stopsAnsweringWithin, userEnv } from "./helpers.js";
+import { answersWithin, NODE_LINES, nodeLine, run, stopsAnsweringWithin, userEnv } from "./helpers.js";
 
 const root = resolve(import.meta.dirname, "../../../..");
 const PACKAGES = ["packages/server", "packages/guard"];
@@ -31,7 +31,8 @@ function exportsOf(dir: string): Record<string, string | Record<string, string>>
  * into an empty project, run through `npx`. Catches a missing `files` entry, a wrong
  * `exports` or `bin`, and a runtime import of a devDependency.
  */
-describe("the packed packages, installed into an empty project", () => {
+describe.each(NODE_LINES)("the packed packages, installed into an empty project, on Node %s", (line) => {
+  let env: (extra?: NodeJS.ProcessEnv) => NodeJS.ProcessEnv = userEnv;
   let work: string;
   let app: string;
   let dataDir: string;
@@ -44,6 +45,7 @@ describe("the packed packages, installed into an empty project", () => {
   beforeAll(async () => {
     for (const file of ["packages/server/dist/cli/main.js", "packages/guard/dist/index.js"])
       if (!existsSync(join(root, file))) throw new Error(`${file} is missing: run \`npm run build\` first`);
+    env = await nodeLine(line);
     work = tempDir("frontdesk-install-");
     const packs = join(work, "packs");
     app = join(work, "app");
@@ -75,9 +77,13 @@ describe("the packed packages, installed into an empty project", () => {
         "--no-audit",
         "--no-fund",
       ],
-      { cwd: app, timeoutMs: 300_000 },
+      { cwd: app, env: env(), timeoutMs: 300_000 },
     );
-    console.info(`npm pack: ${pack.seconds.toFixed(1)} s, npm install: ${install.seconds.toFixed(1)} s`);
+    console.info(
+      `Node ${line}: npm pack ${pack.seconds.toFixed(1)} s, npm install ${install.seconds.toFixed(1)} s`,
+    );
+    const version = (await run("node", ["--version"], { cwd: app, env: env() })).stdout.trim();
+    if (line !== "of this machine") expect(version.startsWith(`v${line}.`), version).toBe(true);
     expect(`${install.stdout}${install.stderr}`).not.toMatch(/not yet covered by allowScripts/);
 
     const port = await freePort();
@@ -86,7 +92,7 @@ describe("the packed packages, installed into an empty project", () => {
     server = spawn(
       "npx",
       ["frontdesk", "start", "--port", String(port), "--data-dir", dataDir, "--issuer", issuer],
-      { cwd: app, env: userEnv({ FRONTDESK_LOG_LEVEL: "info" }) },
+      { cwd: app, env: env({ FRONTDESK_LOG_LEVEL: "info" }) },
     );
     server.stdout?.on("data", (d) => {
       serverOutput += d;
@@ -97,7 +103,7 @@ describe("the packed packages, installed into an empty project", () => {
     if (!(await answersWithin(`${issuer}/healthz`, 30_000)))
       throw new Error(`npx frontdesk start did not answer /healthz:\n${serverOutput}`);
     console.info(`npx frontdesk start: healthy after ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  }, 360_000);
+  }, 480_000);
 
   afterAll(async () => {
     guard?.kill("SIGKILL");
@@ -139,7 +145,7 @@ describe("the packed packages, installed into an empty project", () => {
 for (const name of ${JSON.stringify(specifiers)}) out[name] = Object.keys(await import(name));
 console.log(JSON.stringify(out));\n`,
     );
-    const { stdout } = await run("node", ["entries.mjs"], { cwd: app });
+    const { stdout } = await run("node", ["entries.mjs"], { cwd: app, env: env() });
     const loaded = JSON.parse(stdout) as Record<string, string[]>;
     expect(Object.keys(loaded).sort()).toEqual([...specifiers].sort());
     expect(loaded["@frontdesk/server"]).toEqual(expect.arrayContaining(["startServer", "loadConfig"]));
@@ -162,7 +168,7 @@ console.log(JSON.stringify(out));\n`,
     let output = "";
     guard = spawn("node", [EXAMPLE], {
       cwd: app,
-      env: userEnv({ FRONTDESK_ISSUER: issuer, PORT: String(port) }),
+      env: env({ FRONTDESK_ISSUER: issuer, PORT: String(port) }),
     });
     guard.stdout?.on("data", (d) => {
       output += d;
@@ -188,7 +194,7 @@ console.log(JSON.stringify(out));\n`,
             dataDir,
             "--json",
           ],
-          { cwd: app },
+          { cwd: app, env: env() },
         )
       ).stdout,
     ) as { client_id: string; client_secret: string };
