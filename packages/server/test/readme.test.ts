@@ -1,9 +1,9 @@
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanEnv } from "./helpers/http.js";
-import { freePort, startTestServer, type TestServer } from "./helpers/server.js";
+import { freePort, startTestServer, type TestServer, tempDir } from "./helpers/server.js";
 
 const root = resolve(import.meta.dirname, "../../..");
 const README = readFileSync(resolve(root, "README.md"), "utf8");
@@ -44,9 +44,20 @@ function promisedKeys(code: string): string[] {
     .flatMap((l) => [...l.matchAll(/"([a-z_]+)":/g)].map((m) => m[1] as string));
 }
 
+/**
+ * A folder like the reader's checkout (this checkout's node_modules, so `npx frontdesk`
+ * is the CLI built here), where the blocks' files (`frontdesk-admin.json`) can land.
+ */
+function readerFolder(): string {
+  const dir = tempDir("frontdesk-readme-");
+  writeFileSync(resolve(dir, "package.json"), '{ "name": "readme-reader", "private": true }\n');
+  symlinkSync(resolve(root, "node_modules"), resolve(dir, "node_modules"));
+  return dir;
+}
+
 function bash(script: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string }> {
   return new Promise((done) => {
-    const child = spawn("bash", ["-c", script], { cwd: root, env });
+    const child = spawn("bash", ["-c", script], { cwd: readerFolder(), env });
     let out = "";
     child.stdout.on("data", (c) => {
       out += c;
