@@ -27,6 +27,8 @@ export function whereToSet(key: string): string {
 }
 
 const listKeys = new Set(["resources", "scopes"]);
+/** Lists that are also a flag: `true`/`false` stay a flag. */
+const flagOrList = new Set(["trustProxy"]);
 
 /** FRONTDESK_FEATURES_DEVICE_FLOW_ENABLED <- features.deviceFlow.enabled */
 export function featureEnvName(feature: string, key: string): string {
@@ -53,7 +55,9 @@ export function readEnv(env: NodeJS.ProcessEnv, sections: FeatureSections = {}):
   for (const key of Object.keys(configSchema.shape)) {
     const value = env[envName(key)];
     if (value === undefined || value === "") continue;
-    out[key] = listKeys.has(key) ? value.split(/[\s,]+/).filter(Boolean) : value;
+    if (flagOrList.has(key) && !/^(true|false|1|0|yes|no)$/i.test(value))
+      out[key] = value.split(/[\s,]+/).filter(Boolean);
+    else out[key] = listKeys.has(key) ? value.split(/[\s,]+/).filter(Boolean) : value;
   }
   return out;
 }

@@ -84,7 +84,16 @@ export const configSchema = z
     forwardAuthAudience: z.string().url().optional(),
     /** Lifetime in seconds of those internal JWTs (at most 5 minutes). */
     forwardAuthTtl: seconds.max(300).default(120),
-    trustProxy: flag.default(false),
+    /**
+     * Take the client address from `X-Forwarded-For`: `true` trusts every hop (the
+     * leftmost entry, which a client can write when a proxy appends), so prefer
+     * `trustProxyHops` (how many proxies append) or a list of proxy addresses/CIDRs.
+     */
+    trustProxy: z
+      .union([flag, z.array(z.string().regex(/^[0-9a-fA-F.:/]+$/, "an IP address or CIDR")).min(1)])
+      .default(false),
+    /** Proxies in front that append to `X-Forwarded-For` (the address is the one they saw). 0: none. */
+    trustProxyHops: z.coerce.number().int().min(0).max(10).default(0),
     /** Explicit, loudly logged opt-in to an http:// issuer that is not localhost in production. */
     allowInsecureIssuer: flag.default(false),
     logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

@@ -184,7 +184,7 @@ describe("compose.yaml (no container engine needed)", () => {
         expect(env.FRONTDESK_KEY_ENCRYPTION_SECRET).toMatch(/^\$\{FRONTDESK_KEY_ENCRYPTION_SECRET:\?/);
         expect(env.FRONTDESK_DATABASE_URL).toMatch(/^postgres:\/\/frontdesk:.+@postgres:5432\/frontdesk$/);
         expect(env.FRONTDESK_REDIS_URL).toBe("redis://redis:6379");
-        expect(env.FRONTDESK_TRUST_PROXY).toBe("true");
+        expect(env.FRONTDESK_TRUST_PROXY_HOPS).toBe("1");
         expect(instance.depends_on?.postgres?.condition).toBe("service_healthy");
         expect(instance.depends_on?.redis?.condition).toBe("service_healthy");
       }
