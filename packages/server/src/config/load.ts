@@ -189,7 +189,9 @@ function finish(parsed: ParsedConfig & { features: Config["features"] }): Config
   }
   if (parsed.allowInsecureIssuer) warnings.push("allowInsecureIssuer is on: an http:// issuer is accepted");
   if (parsed.trustProxy !== false && parsed.trustProxyHops > 0)
-    problems.push("trustProxy, trustProxyHops: set one of them (hops counts the proxies; trustProxy names them)");
+    problems.push(
+      "trustProxy, trustProxyHops: set one of them (hops counts the proxies; trustProxy names them)",
+    );
   if (parsed.trustProxy === true)
     warnings.push(
       "trustProxy=true trusts the leftmost X-Forwarded-For entry, which a client can forge when a proxy appends; set trustProxyHops to the number of proxies instead",
