@@ -1,3 +1,4 @@
+import type { IncomingMessage } from "node:http";
 import type { FastifyError, FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import {
@@ -41,9 +42,38 @@ export function toOAuthError(error: unknown, logger: Logger): OAuthError {
   return new ServerError();
 }
 
+/** Bodies up to this size are read to the end before a 413 answers them (see drainBody). */
+const DRAIN_LIMIT = 1024 * 1024;
+
+/**
+ * Reads and discards the rest of a refused body. Answering while the client (a proxy
+ * such as nginx) is still sending makes Node close the connection with unread data,
+ * which resets it: the proxy then answers 502 instead of passing on our 413.
+ */
+function drainBody(raw: IncomingMessage, limit = DRAIN_LIMIT): Promise<void> {
+  if (raw.complete || raw.readableEnded || raw.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    let seen = 0;
+    const done = () => {
+      raw.off("data", onData);
+      resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen > limit) done();
+    };
+    raw.on("data", onData);
+    raw.once("end", done);
+    raw.once("error", done);
+    raw.once("close", done);
+    raw.resume();
+  });
+}
+
 /** The single error handler: JSON OAuth errors with no-store and the right challenge headers. */
 export function registerErrorHandler(app: FastifyInstance, logger: Logger): void {
-  app.setErrorHandler((error, request, reply) => {
+  app.setErrorHandler(async (error, request, reply) => {
+    if ((error as FastifyError).code === "FST_ERR_CTP_BODY_TOO_LARGE") await drainBody(request.raw);
     const oauthError = toOAuthError(error, logger);
     const { status, headers, body } = serializeOAuthError(oauthError);
     if (status >= 500) request.log.warn({ code: oauthError.code }, "request failed");
