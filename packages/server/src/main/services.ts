@@ -3,7 +3,7 @@ import type { Config } from "../config/schema.js";
 import type { CoreServices } from "../features/contract.js";
 import { Interactions } from "../interaction/interactions.js";
 import { KeyEncryption } from "../keys/key-encryption.js";
-import { KeyManager } from "../keys/key-manager.js";
+import { KeyManager, SIGNING_ALGS } from "../keys/key-manager.js";
 import { Revocations } from "../revocation/revocations.js";
 import { cookieNames } from "../sessions/cookies.js";
 import { Csrf } from "../sessions/csrf.js";
@@ -23,6 +23,7 @@ export async function createContext(config: Config, logger: Logger): Promise<Cor
     repo: durable.keys,
     encryption: new KeyEncryption(config.keyEncryptionSecret),
     alg: config.signingAlg,
+    algs: SIGNING_ALGS,
     retiredKeyLifetime: Math.max(config.accessTokenTtl, config.idTokenTtl) + 60,
     refreshInterval: config.keyRefreshInterval,
   });

@@ -20,7 +20,8 @@ async function readHint(
 ): Promise<{ aud: string[]; sid?: string }> {
   try {
     const jwks = createLocalJWKSet(await ctx.keys.publicJwks());
-    await compactVerify(hint, jwks, { algorithms: [ctx.config.signingAlg] });
+    // Each published key is bound to its algorithm (the JWK says), so any of ours may sign a hint.
+    await compactVerify(hint, jwks, { algorithms: [...ctx.keys.algs] });
     const claims = decodeJwt(hint);
     if (claims.iss !== ctx.config.issuer) throw new Error("issuer");
     const aud = Array.isArray(claims.aud) ? claims.aud : claims.aud ? [claims.aud] : [];

@@ -1,5 +1,6 @@
 import type { Migration, MigrationProvider } from "kysely";
 import { initial } from "./001-initial.js";
+import { keySetsPerAlgorithm } from "./003-key-sets-per-algorithm.js";
 import type { ColumnTypes } from "./column-types.js";
 
 /** Migrations a feature adds for its own tables, by name (`<feature>-NNN-<what>`). */
@@ -12,7 +13,10 @@ export type ExtraMigrations = Readonly<Record<string, (types: ColumnTypes) => Mi
 export function migrationProvider(types: ColumnTypes, extra: ExtraMigrations = {}): MigrationProvider {
   return {
     async getMigrations(): Promise<Record<string, Migration>> {
-      const all: Record<string, Migration> = { "001-initial": initial(types) };
+      const all: Record<string, Migration> = {
+        "001-initial": initial(types),
+        "003-key-sets-per-algorithm": keySetsPerAlgorithm(),
+      };
       for (const [name, make] of Object.entries(extra)) {
         if (/^\d/.test(name) || all[name])
           throw new Error(`migration ${name}: name taken or not feature-prefixed`);
