@@ -10,9 +10,13 @@ const verifier = createVerifier({
   audience: process.env.API_AUDIENCE ?? `${process.env.FRONTDESK_ISSUER ?? "http://localhost:3000"}/api`,
 });
 
+// 127.0.0.1 unless HOST says otherwise (HOST=0.0.0.0 listens on every interface).
+const host = process.env.HOST ?? "127.0.0.1";
+const port = Number(process.env.PORT ?? 4000);
+
 const app = new Hono();
 app.use("/api/*", honoGuard(verifier));
 app.get("/api/orders", requireScopes("orders:read"), (c) => c.json({ orders: [], for: c.get("auth").sub }));
-serve({ fetch: app.fetch, port: Number(process.env.PORT ?? 4000) }, (info) =>
-  console.log("Hono API on", info.port),
+serve({ fetch: app.fetch, port, hostname: host }, (info) =>
+  console.log(`Hono API on http://${info.address}:${info.port}`),
 );

@@ -8,6 +8,11 @@ const verifier = createVerifier({
   // Frontdesk's default audience is ISSUER/api (its `resources` setting).
   audience: process.env.API_AUDIENCE ?? `${process.env.FRONTDESK_ISSUER ?? "http://localhost:3000"}/api`,
 });
+
+// 127.0.0.1 unless HOST says otherwise (HOST=0.0.0.0 listens on every interface).
+const host = process.env.HOST ?? "127.0.0.1";
+const port = Number(process.env.PORT ?? 4000);
+
 const guard = nodeGuard(verifier);
 const canRead = guard.requireScopes("orders:read");
 
@@ -16,4 +21,4 @@ createServer(async (req, res) => {
   if (!claims) return;
   res.setHeader("content-type", "application/json");
   res.end(JSON.stringify({ orders: [], for: claims.sub }));
-}).listen(Number(process.env.PORT ?? 4000), () => console.log("node:http API on", process.env.PORT ?? 4000));
+}).listen(port, host, () => console.log(`node:http API on http://${host}:${port}`));

@@ -32,6 +32,10 @@ async function stopThrough(command: string, args: (port: number, dataDir: string
     await eventually(async () => ((await answers(health)) ? true : undefined), 20_000);
     child.kill("SIGTERM");
     await eventually(async () => ((await answers(health)) ? undefined : true), 10_000);
+    // The log line may still be on its way through the launcher's pipe.
+    await eventually(async () => (output.includes("shutting down") ? true : undefined), 5_000).catch(
+      () => {},
+    );
     return { output };
   } finally {
     child.kill("SIGKILL");

@@ -1,6 +1,7 @@
-import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { dataDirProblem } from "../src/config/data-dir.js";
 import { ConfigError } from "../src/config/errors.js";
 import { loadServerConfig as loadConfig } from "../src/main/config.js";
 import { tempDir } from "./helpers/server.js";
@@ -83,6 +84,57 @@ describe("loadConfig", () => {
     );
     expect(message).toContain("port");
     expect(message).toContain("FRONTDESK_PORT");
+  });
+
+  it('--port abc: the message quotes the value and gives the range ("abc" is not a port number; use 0-65535), not "expected number, received NaN"', () => {
+    for (const given of [{ flags: { port: "abc" } }, { env: { FRONTDESK_PORT: "abc" } }]) {
+      const message = problemsOf(() =>
+        loadConfig({ env: given.env ?? {}, flags: { dataDir: dir(), ...given.flags } }),
+      );
+      expect(message).toContain('port (env FRONTDESK_PORT, --port): "abc" is not a port number; use 0-65535');
+      expect(message).not.toMatch(/NaN/);
+    }
+    for (const bad of ["70000", "-1", "80.5", "", 3.5])
+      expect(problemsOf(() => loadConfig({ env: {}, flags: { dataDir: dir(), port: bad } }))).toContain(
+        `${JSON.stringify(String(bad))} is not a port number; use 0-65535`,
+      );
+    expect(loadConfig({ env: {}, flags: { dataDir: dir(), port: "8080" } }).port).toBe(8080);
+    expect(loadConfig({ env: {}, flags: { dataDir: dir(), port: 0 } }).port).toBe(0);
+  });
+
+  it("FRONTDESK_ISSUER=localhost:3000 (no scheme) is refused saying to write http://localhost:3000, not that it must be https", () => {
+    const message = problemsOf(() =>
+      loadConfig({ env: { FRONTDESK_ISSUER: "localhost:3000" }, flags: { dataDir: dir() } }),
+    );
+    expect(message).toContain(
+      'issuer (env FRONTDESK_ISSUER, --issuer): "localhost:3000" has no scheme: write http://localhost:3000 (development) or https://localhost:3000',
+    );
+    expect(message).not.toMatch(/must be an https/);
+    // Not localhost: only https is suggested.
+    expect(
+      problemsOf(() =>
+        loadConfig({ env: { FRONTDESK_ISSUER: "id.example.com" }, flags: { dataDir: dir() } }),
+      ),
+    ).toContain('"id.example.com" has no scheme: write https://id.example.com');
+    // What the message says to write is accepted.
+    expect(
+      loadConfig({ env: { FRONTDESK_ISSUER: "http://localhost:3000" }, flags: { dataDir: dir() } }).issuer,
+    ).toBe("http://localhost:3000");
+  });
+
+  it("Keys without a flag are not described as having one: --port is named for port, only the file for signingAlg", () => {
+    const message = problemsOf(() =>
+      loadConfig({
+        env: { FRONTDESK_PORT: "abc", FRONTDESK_SIGNING_ALG: "none", FRONTDESK_HOST: "" },
+        flags: { dataDir: dir(), host: "" },
+      }),
+    );
+    expect(message).toContain("port (env FRONTDESK_PORT, --port)");
+    expect(message).toContain("host (env FRONTDESK_HOST, --host)");
+    expect(message).toContain('signingAlg (env FRONTDESK_SIGNING_ALG or "signingAlg" in the file)');
+    expect(message).not.toMatch(/flag/);
+    const ttl = problemsOf(() => loadConfig({ env: {}, flags: { dataDir: dir(), accessTokenTtl: 5000 } }));
+    expect(ttl).toContain('accessTokenTtl (env FRONTDESK_ACCESS_TOKEN_TTL or "accessTokenTtl" in the file)');
   });
 
   it("accessTokenTtl 5000 without allowLongAccessTokens is refused, naming the key, the variable and the fix", () => {
@@ -223,6 +275,7 @@ describe("loadConfig", () => {
     ["an issuer with a query", { issuer: "https://auth.example.com/?x=1" }, "issuer"],
     ["an issuer that is not http(s)", { issuer: "ftp://auth.example.com" }, "issuer"],
     ["an unknown signing algorithm", { signingAlg: "HS256" }, "signingAlg"],
+    ["an unknown log format", { logFormat: "colourful" }, "logFormat"],
     ["a port out of range", { port: 70000 }, "port"],
     ["a non-URL resource", { resources: ["not a url"] }, "resources"],
     [
@@ -243,5 +296,89 @@ describe("loadConfig", () => {
     );
     expect(message).toContain("FRONTDESK_PORT");
     expect(message).toContain("FRONTDESK_SIGNING_ALG");
+  });
+});
+
+describe("the data folder: problems name dataDir and the fix, not an errno", () => {
+  const runningAsRoot = process.getuid?.() === 0;
+
+  it("an unwritable data folder: EACCES is mapped to 'cannot write to …: permission denied; choose a folder you can write to'", () => {
+    const message = dataDirProblem(
+      Object.assign(new Error("EACCES: permission denied, open '/x/dev-key-encryption-secret.1.ab'"), {
+        code: "EACCES",
+      }),
+      "/x",
+    );
+    expect(message).toBe(
+      "dataDir (env FRONTDESK_DATA_DIR, --data-dir): cannot write to /x: permission denied; choose a folder you can write to",
+    );
+    expect(dataDirProblem({ code: "EPERM" }, "/x")).toBe(message);
+    expect(dataDirProblem({ code: "EROFS" }, "/x")).toContain("cannot write to /x: read-only file system");
+  });
+
+  it.skipIf(runningAsRoot)(
+    "an unwritable data folder (EACCES) is refused before anything is written (skipped as root: chmod does not stop root writing)",
+    () => {
+      const parent = dir();
+      chmodSync(parent, 0o500);
+      try {
+        const dataDir = join(parent, "data");
+        const message = problemsOf(() => loadConfig({ env: {}, flags: { dataDir } }));
+        expect(message).toContain(`dataDir (env FRONTDESK_DATA_DIR, --data-dir): cannot write to ${dataDir}`);
+        expect(message).toContain("choose a folder you can write to");
+        expect(message).not.toMatch(/EACCES|dev-key-encryption-secret/);
+      } finally {
+        chmodSync(parent, 0o700);
+      }
+    },
+  );
+
+  it("an unwritable data folder: a dataDir below a regular file (ENOTDIR) names dataDir, the file in the way and the fix", () => {
+    const file = join(dir(), "plain-file");
+    writeFileSync(file, "x");
+    const dataDir = join(file, "data");
+    const message = problemsOf(() => loadConfig({ env: {}, flags: { dataDir } }));
+    expect(message).toContain(
+      `dataDir (env FRONTDESK_DATA_DIR, --data-dir): cannot create ${dataDir}: ${file} is a file, not a folder; choose another folder`,
+    );
+    expect(message).not.toMatch(/ENOTDIR|dev-key-encryption-secret/);
+  });
+
+  it("a data folder path that is a file (EEXIST) names dataDir and says it is a file", () => {
+    const dataDir = join(dir(), "data");
+    writeFileSync(dataDir, "x");
+    const message = problemsOf(() => loadConfig({ env: {}, flags: { dataDir } }));
+    expect(message).toContain(
+      `dataDir (env FRONTDESK_DATA_DIR, --data-dir): ${dataDir} is a file, not a folder; remove it or choose another folder`,
+    );
+    expect(message).not.toMatch(/EEXIST/);
+  });
+
+  it("reports the data folder with the other problems, and checks it only when something lives there", () => {
+    const dataDir = join(dir(), "data");
+    writeFileSync(dataDir, "x");
+    const both = problemsOf(() => loadConfig({ env: {}, flags: { dataDir, accessTokenTtl: 5000 } }));
+    expect(both).toContain("accessTokenTtl");
+    expect(both).toContain("dataDir");
+    // PostgreSQL, Redis and a configured secret: nothing is kept in the data folder.
+    const external = loadConfig({
+      env: {},
+      flags: {
+        dataDir,
+        mode: "production",
+        issuer: "https://id.example.com",
+        keyEncryptionSecret: SECRET,
+        databaseUrl: "postgres://db/frontdesk",
+        redisUrl: "redis://redis:6379",
+      },
+    });
+    expect(external.dataDir).toBe(dataDir);
+  });
+
+  it("a data folder that does not exist yet is created (development)", () => {
+    const dataDir = join(dir(), "a", "b");
+    mkdirSync(join(dataDir, ".."), { recursive: true });
+    loadConfig({ env: {}, flags: { dataDir } });
+    expect(existsSync(join(dataDir, "dev-key-encryption-secret"))).toBe(true);
   });
 });

@@ -1,11 +1,12 @@
+import { spawn, spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerClient } from "../src/clients/registration.js";
-import { createLogger } from "../src/logging/logger.js";
+import { createLogger, formatLogLine, prettyStream } from "../src/logging/logger.js";
 import { loadServerConfig as loadConfig } from "../src/main/config.js";
 import { type RunningServer, startServer } from "../src/main/server.js";
-import { basic, postForm, postRaw } from "./helpers/http.js";
+import { basic, CLI, cleanEnv, postForm, postRaw } from "./helpers/http.js";
 import { freePort, tempDir } from "./helpers/server.js";
 
 describe("logs: structured, and never a secret or a whole token", () => {
@@ -112,4 +113,125 @@ describe("logs: structured, and never a secret or a whole token", () => {
       expect(output.includes(value), `${what} found in the log`).toBe(false);
     }
   });
+});
+
+const READABLE = /^\d\d:\d\d:\d\d\.\d{3} (TRACE|DEBUG|INFO |WARN |ERROR|FATAL) \S/;
+
+describe("Development logs are JSON only: logFormat pretty (and auto on a terminal) prints `time LEVEL message key=value`", () => {
+  it("formatLogLine turns one pino JSON line into one readable line", () => {
+    const time = new Date(2026, 0, 2, 3, 4, 5, 6).getTime();
+    const line = JSON.stringify({
+      level: 30,
+      time,
+      service: "frontdesk",
+      reqId: "req-1",
+      req: { id: "req-1", method: "GET", path: "/token" },
+      res: { status: 200 },
+      responseTime: 1.5,
+      scopes: ["a", "b"],
+      msg: "request completed",
+    });
+    expect(formatLogLine(line)).toBe(
+      '03:04:05.006 INFO  request completed reqId=req-1 req.id=req-1 req.method=GET req.path=/token res.status=200 responseTime=1.5 scopes=["a","b"]',
+    );
+    expect(formatLogLine(JSON.stringify({ level: 40, time, msg: "careful", note: "two words" }))).toBe(
+      '03:04:05.006 WARN  careful note="two words"',
+    );
+    // An error: its message on the line, its stack indented below.
+    const withError = formatLogLine(
+      JSON.stringify({
+        level: 50,
+        time,
+        msg: "request failed",
+        err: { type: "Error", message: "boom", stack: "Error: boom\n    at here (file.js:1:1)" },
+      }),
+    );
+    expect(withError).toBe(
+      "03:04:05.006 ERROR request failed err=boom\n    Error: boom\n    at here (file.js:1:1)",
+    );
+    // Whatever is not a JSON object passes through unchanged.
+    expect(formatLogLine("not json")).toBe("not json");
+  });
+
+  it("logFormat=pretty: a logger writing through prettyStream prints readable lines, still redacted", () => {
+    const written: string[] = [];
+    const logger = createLogger("info", prettyStream({ write: (text: string) => written.push(text) }));
+    logger.info({ client: { client_secret: "do-not-print" }, user: "ann" }, "signed in");
+    logger.debug("below the level");
+    expect(written).toHaveLength(1);
+    expect(written[0]).toMatch(READABLE);
+    expect(written[0]).toMatch(/INFO {2}signed in client.client_secret=\[redacted\] user=ann\n$/);
+    expect(written.join("")).not.toContain("do-not-print");
+  });
+
+  it("FRONTDESK_LOG_FORMAT=pretty: frontdesk start logs readable lines, not JSON", async () => {
+    const port = await freePort();
+    const dataDir = tempDir();
+    const child = spawn(process.execPath, [CLI, "start", "--port", String(port), "--data-dir", dataDir], {
+      env: cleanEnv({ FRONTDESK_LOG_FORMAT: "pretty" }),
+    });
+    let stdout = "";
+    child.stdout.on("data", (c) => {
+      stdout += c;
+    });
+    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no listening line: ${stdout}`)), 15_000);
+        child.stdout.on("data", () => {
+          if (!stdout.includes("Frontdesk listening")) return;
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    } finally {
+      child.kill("SIGTERM");
+    }
+    expect(await exited).toBe(0);
+    rmSync(dataDir, { recursive: true, force: true });
+    const lines = stdout.split("\n").filter(Boolean);
+    expect(lines.length).toBeGreaterThanOrEqual(3);
+    for (const line of lines) expect(line).toMatch(READABLE);
+    expect(stdout).toMatch(/WARN {2}CONFIG WARNING: development mode/);
+    expect(stdout).toContain(
+      `INFO  Frontdesk listening on http://localhost:${port} (bound to 127.0.0.1:${port})`,
+    );
+    expect(stdout).toMatch(/INFO {2}shutting down: finishing in-flight requests signal=SIGTERM/);
+  });
+
+  // A terminal for real: `script` (util-linux) runs the server on a pseudo-terminal.
+  const hasScript = spawnSync("script", ["--version"]).status === 0;
+  it.skipIf(!hasScript)(
+    "logFormat auto (the default): on a terminal frontdesk start logs readable lines (skipped without util-linux script)",
+    async () => {
+      const port = await freePort();
+      const dataDir = tempDir();
+      const command = [process.execPath, CLI, "start", "--port", String(port), "--data-dir", dataDir]
+        .map((word) => `'${word}'`)
+        .join(" ");
+      const child = spawn("script", ["-qec", command, "/dev/null"], { env: cleanEnv() });
+      let output = "";
+      child.stdout.on("data", (c) => {
+        output += c;
+      });
+      const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no listening line: ${output}`)), 15_000);
+        child.stdout.on("data", () => {
+          if (!output.includes("Frontdesk listening")) return;
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      child.stdin.write("\u0003"); // Ctrl-C on the terminal: SIGINT, a graceful stop
+      expect(await exited).toBe(0);
+      rmSync(dataDir, { recursive: true, force: true });
+      const lines = output
+        .replace(/\^C/g, "")
+        .split(/\r?\n/)
+        .filter((l) => l.trim());
+      for (const line of lines) expect(line).toMatch(READABLE);
+      expect(output).toMatch(/INFO {2}shutting down: finishing in-flight requests signal=SIGINT/);
+    },
+  );
 });

@@ -1,9 +1,9 @@
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanEnv } from "./helpers/http.js";
-import { freePort, startTestServer, type TestServer } from "./helpers/server.js";
+import { freePort, startTestServer, type TestServer, tempDir } from "./helpers/server.js";
 
 const root = resolve(import.meta.dirname, "../../..");
 const README = readFileSync(resolve(root, "README.md"), "utf8");
@@ -20,10 +20,17 @@ function shellBlocks(text: string): Block[] {
   const lines = text.split("\n");
   const blocks: Block[] = [];
   for (let i = 0; i < lines.length; i++) {
-    if (lines[i] !== "```sh") continue;
-    const end = lines.indexOf("```", i + 1);
-    const skip = /^<!-- readme-test: skip \((.+)\) -->$/.exec(lines[i - 1] ?? "")?.[1];
-    blocks.push({ line: i + 1, code: lines.slice(i + 1, end).join("\n"), ...(skip ? { skip } : {}) });
+    // Fences may be indented (a block inside a list item): the same indent closes them.
+    const open = /^(\s*)```sh$/.exec(lines[i] as string);
+    if (!open) continue;
+    const indent = open[1] as string;
+    const end = lines.indexOf(`${indent}\`\`\``, i + 1);
+    const skip = /^\s*<!-- readme-test: skip \((.+)\) -->$/.exec(lines[i - 1] ?? "")?.[1];
+    const code = lines
+      .slice(i + 1, end)
+      .map((l) => l.slice(indent.length))
+      .join("\n");
+    blocks.push({ line: i + 1, code, ...(skip ? { skip } : {}) });
     i = end;
   }
   return blocks;
@@ -37,9 +44,20 @@ function promisedKeys(code: string): string[] {
     .flatMap((l) => [...l.matchAll(/"([a-z_]+)":/g)].map((m) => m[1] as string));
 }
 
+/**
+ * A folder like the reader's checkout (this checkout's node_modules, so `npx frontdesk`
+ * is the CLI built here), where the blocks' files (`frontdesk-admin.json`) can land.
+ */
+function readerFolder(): string {
+  const dir = tempDir("frontdesk-readme-");
+  writeFileSync(resolve(dir, "package.json"), '{ "name": "readme-reader", "private": true }\n');
+  symlinkSync(resolve(root, "node_modules"), resolve(dir, "node_modules"));
+  return dir;
+}
+
 function bash(script: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string }> {
   return new Promise((done) => {
-    const child = spawn("bash", ["-c", script], { cwd: root, env });
+    const child = spawn("bash", ["-c", script], { cwd: readerFolder(), env });
     let out = "";
     child.stdout.on("data", (c) => {
       out += c;

@@ -49,8 +49,8 @@ export function feedUrl(options: Pick<HttpRevocationFeedOptions, "issuer" | "url
 
 /**
  * Follows the server's HTTP revocation feed (docs/revocation-feed.md): a snapshot first, then a
- * long-poll loop with the cursor, backing off on errors. A `reset: true` answer (cursor too old, e.g.
- * after being offline) replaces the set with the fresh snapshot.
+ * long-poll loop with the cursor, backing off on errors. The first answer and any `reset: true` answer
+ * (a snapshot, sent when the server could not use the cursor) replace the set; the others add to it.
  *
  * @example
  * ```ts

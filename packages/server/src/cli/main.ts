@@ -8,9 +8,11 @@ import { registerMigrate } from "./commands/migrate.js";
 import { registerStart } from "./commands/start.js";
 import { registerUserCommands } from "./commands/user.js";
 import { CliError } from "./output.js";
+import { packageVersion } from "./version.js";
 
 const program = new Command("frontdesk")
   .description("Frontdesk: OAuth 2.1 / OpenID Connect authorization server and session service")
+  .version(packageVersion(), "-V, --version", "print the version")
   .showHelpAfterError()
   .exitOverride();
 

@@ -1,7 +1,8 @@
 import type { Command } from "commander";
+import { FLAGS } from "../config/env.js";
 import type { Config } from "../config/schema.js";
 import type { CoreServices } from "../features/contract.js";
-import { createLogger } from "../logging/logger.js";
+import { createLogger, logDestination } from "../logging/logger.js";
 import { loadServerConfig } from "../main/config.js";
 import { closeContext, createContext } from "../main/services.js";
 import { createOutput, type Output } from "./output.js";
@@ -15,7 +16,7 @@ export interface GlobalOptions {
 /** Adds the options every command takes. */
 export function withGlobals(command: Command): Command {
   return command
-    .option("--data-dir <dir>", "data directory (env FRONTDESK_DATA_DIR)")
+    .option(`${FLAGS.dataDir} <dir>`, "data directory (env FRONTDESK_DATA_DIR)")
     .option("--config <file>", "configuration file (JSON)")
     .option("--json", "print one JSON object");
 }
@@ -30,8 +31,13 @@ export async function withContext(
   action: (ctx: CoreServices, out: Output) => Promise<void>,
 ): Promise<void> {
   const config = configFrom(options);
-  // Administrative commands log only problems: their output is the result.
-  const ctx = await createContext(config, createLogger(config.logLevel === "silent" ? "silent" : "warn"));
+  // Administrative commands log problems and audit lines (`user.delete`) on stderr:
+  // stdout carries only the result.
+  const logger = createLogger(
+    config.logLevel === "silent" ? "silent" : "info",
+    logDestination(config.logFormat, 2),
+  );
+  const ctx = await createContext(config, logger);
   try {
     await action(ctx, createOutput(Boolean(options.json)));
   } finally {

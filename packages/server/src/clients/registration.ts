@@ -1,9 +1,10 @@
 import { redirectUriProblem } from "../oauth/redirect-uri.js";
 import { parseScope } from "../oauth/scopes.js";
 import type { Revocations } from "../revocation/revocations.js";
-import type { ClientRecord, DurableStore } from "../storage/durable/types.js";
+import type { ClientChanges, ClientRecord, DurableStore } from "../storage/durable/types.js";
+import type { FastStore } from "../storage/fast/types.js";
 import { newId } from "../tokens/opaque.js";
-import { forgetClient } from "./client-cache.js";
+import { clientChanged, forgetClient } from "./client-cache.js";
 import { newClientSecret } from "./secrets.js";
 
 export const SUPPORTED_GRANT_TYPES = ["authorization_code", "refresh_token", "client_credentials"] as const;
@@ -58,6 +59,8 @@ export async function registerClient(
     id: newId(),
     name: input.name.trim(),
     secretHash: generated?.hash ?? null,
+    previousSecretHash: null,
+    previousSecretExpiresAt: null,
     tokenEndpointAuthMethod: input.public ? "none" : "client_secret_basic",
     redirectUris: [...new Set(input.redirectUris ?? [])],
     postLogoutRedirectUris: [...new Set(input.postLogoutRedirectUris ?? [])],
@@ -69,6 +72,77 @@ export async function registerClient(
   };
   await ctx.durable.clients.create(client);
   return { client, ...(generated ? { secret: generated.secret } : {}) };
+}
+
+/** What `updateClient` may change: any of the registration fields except public/confidential. */
+export type ClientUpdate = Partial<Omit<ClientInput, "public">>;
+
+/**
+ * Changes a client's metadata. The result must pass the same rules as a registration
+ * (`authorization_code` still needs a redirect URI, and so on); lists given replace
+ * the stored ones. Every process sees the change at once (clients/client-cache.ts).
+ * Returns undefined when no such client.
+ */
+export async function updateClient(
+  ctx: { durable: DurableStore; fast: Pick<FastStore, "set"> },
+  clientId: string,
+  update: ClientUpdate,
+): Promise<ClientRecord | undefined> {
+  const current = await ctx.durable.clients.get(clientId);
+  if (!current) return undefined;
+  const merged: ClientInput = {
+    name: update.name ?? current.name,
+    redirectUris: update.redirectUris ?? current.redirectUris,
+    postLogoutRedirectUris: update.postLogoutRedirectUris ?? current.postLogoutRedirectUris,
+    grantTypes: update.grantTypes ?? current.grantTypes,
+    scopes: update.scopes ?? current.scopes.join(" "),
+    public: current.tokenEndpointAuthMethod === "none",
+    firstParty: update.firstParty ?? current.firstParty,
+  };
+  validate(merged);
+  const changes: ClientChanges = {};
+  if (update.name !== undefined) changes.name = merged.name.trim();
+  if (update.redirectUris !== undefined) changes.redirectUris = [...new Set(update.redirectUris)];
+  if (update.postLogoutRedirectUris !== undefined)
+    changes.postLogoutRedirectUris = [...new Set(update.postLogoutRedirectUris)];
+  if (update.grantTypes !== undefined) changes.grantTypes = [...new Set(update.grantTypes)];
+  if (update.scopes !== undefined) changes.scopes = parseScope(update.scopes);
+  if (update.firstParty !== undefined) changes.firstParty = update.firstParty;
+  if (!(await ctx.durable.clients.update(clientId, changes))) return undefined;
+  await clientChanged(ctx, clientId);
+  return { ...current, ...changes };
+}
+
+/** How long the old secret keeps working after `rotateClientSecret`, by default: 24 hours. */
+export const DEFAULT_SECRET_GRACE = 24 * 60 * 60;
+
+/**
+ * Issues a new secret for a confidential client (returned once, stored as a hash).
+ * The old secret keeps working for `graceSeconds` (0: it stops at once), so the
+ * client's deployments can switch without downtime; an earlier previous secret stops
+ * at once. Every process sees the change at once. Returns undefined when no such client.
+ */
+export async function rotateClientSecret(
+  ctx: { durable: DurableStore; fast: Pick<FastStore, "set"> },
+  clientId: string,
+  options: { graceSeconds?: number; now?: () => number } = {},
+): Promise<{ client: ClientRecord; secret: string } | undefined> {
+  const grace = options.graceSeconds ?? DEFAULT_SECRET_GRACE;
+  if (!Number.isSafeInteger(grace) || grace < 0)
+    throw new InvalidClientMetadata("grace: a whole number of seconds, 0 or more");
+  const current = await ctx.durable.clients.get(clientId);
+  if (!current) return undefined;
+  if (current.tokenEndpointAuthMethod === "none")
+    throw new InvalidClientMetadata("a public client has no secret to rotate");
+  const now = options.now?.() ?? Math.floor(Date.now() / 1000);
+  const previousExpiresAt = grace > 0 ? now + grace : null;
+  const generated = newClientSecret();
+  if (!(await ctx.durable.clients.rotateSecret(clientId, generated.hash, previousExpiresAt)))
+    return undefined;
+  await clientChanged(ctx, clientId);
+  const client = await ctx.durable.clients.get(clientId);
+  if (!client) return undefined;
+  return { client, secret: generated.secret };
 }
 
 /** Deletes a client and revokes everything it holds: refresh families, and (via the feed) its access tokens. */
@@ -84,8 +158,10 @@ export async function deleteClient(
   return true;
 }
 
-/** The public view of a client (never the secret hash). */
+/** The public view of a client (never a secret hash). One argument: it is passed to `map`. */
 export function describeClient(c: ClientRecord) {
+  const now = Math.floor(Date.now() / 1000);
+  const previousLive = c.previousSecretExpiresAt !== null && c.previousSecretExpiresAt > now;
   return {
     client_id: c.id,
     name: c.name,
@@ -95,6 +171,8 @@ export function describeClient(c: ClientRecord) {
     scopes: c.scopes,
     redirect_uris: c.redirectUris,
     post_logout_redirect_uris: c.postLogoutRedirectUris,
+    /** Until when the secret before the last rotation still works (null: it does not). */
+    previous_secret_expires_at: previousLive ? c.previousSecretExpiresAt : null,
     created_at: c.createdAt,
   };
 }

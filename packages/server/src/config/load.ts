@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
-import { envName, featureEnvName, readEnv } from "./env.js";
+import { checkDataDir, dataDirProblem } from "./data-dir.js";
+import { envName, featureEnvName, readEnv, whereToSet } from "./env.js";
 import { ConfigError } from "./errors.js";
 import {
   type Config,
@@ -46,17 +47,21 @@ function isLocalhost(url: URL): boolean {
 function developmentSecret(dataDir: string): string {
   const file = join(dataDir, "dev-key-encryption-secret");
   if (!existsSync(file)) {
-    mkdirSync(dataDir, { recursive: true });
-    // Written aside, then linked into place: another process never reads a half-written file.
-    const draft = `${file}.${process.pid}.${randomBytes(4).toString("hex")}`;
-    writeFileSync(draft, `${randomBytes(32).toString("base64url")}\n`, { mode: 0o600, flag: "wx" });
     try {
-      linkSync(draft, file);
+      mkdirSync(dataDir, { recursive: true });
+      // Written aside, then linked into place: another process never reads a half-written file.
+      const draft = `${file}.${process.pid}.${randomBytes(4).toString("hex")}`;
+      writeFileSync(draft, `${randomBytes(32).toString("base64url")}\n`, { mode: 0o600, flag: "wx" });
+      try {
+        linkSync(draft, file);
+      } catch (error) {
+        // A server and the CLI starting together: the other process's secret won.
+        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      } finally {
+        rmSync(draft, { force: true });
+      }
     } catch (error) {
-      // A server and the CLI starting together: the other process's secret won.
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    } finally {
-      rmSync(draft, { force: true });
+      throw new ConfigError([dataDirProblem(error, dataDir)]);
     }
   }
   const secret = readFileSync(file, "utf8").trim();
@@ -96,7 +101,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
           top === "features" && issue.path.length === 3
             ? ` (env ${featureEnvName(String(issue.path[1]), String(issue.path[2]))} or the config file)`
             : top && top in configSchema.shape
-              ? ` (env ${envName(top)}, flag or "${top}" in the file)`
+              ? ` (${whereToSet(top)})`
               : "";
         return issue.code === "unrecognized_keys"
           ? `unknown key(s) ${issue.keys.join(", ")}${issue.path.length ? ` in ${key}` : ""}: remove them or check the spelling`
@@ -134,36 +139,48 @@ function finish(parsed: ParsedConfig & { features: Config["features"] }): Config
   const production = parsed.mode === "production";
 
   if (issuerUrl.protocol !== "https:" && issuerUrl.protocol !== "http:")
-    problems.push(`issuer (env ${envName("issuer")}): must be an https:// URL, got ${issuer}`);
-  if (issuerUrl.search || issuerUrl.hash) problems.push("issuer: must not have a query or fragment");
+    problems.push(
+      `issuer (${whereToSet("issuer")}): must be an https:// URL (http:// for localhost or in development), got ${issuer}`,
+    );
+  if (issuerUrl.search || issuerUrl.hash)
+    problems.push(`issuer (${whereToSet("issuer")}): must not have a query or fragment; remove them`);
   if (issuerUrl.protocol === "http:" && !isLocalhost(issuerUrl)) {
     if (production && !parsed.allowInsecureIssuer)
       problems.push(
-        `issuer (env ${envName("issuer")}): production mode needs an https:// issuer, got ${issuer}; ` +
+        `issuer (${whereToSet("issuer")}): production mode needs an https:// issuer, got ${issuer}; ` +
           "use https, or set allowInsecureIssuer=true if TLS ends in front of this server on a trusted network",
       );
     else warnings.push(`issuer ${issuer} is plain http: tokens and cookies cross the network unprotected`);
   }
   if (parsed.accessTokenTtl > MAX_DEFAULT_ACCESS_TTL && !parsed.allowLongAccessTokens)
     problems.push(
-      `accessTokenTtl (env ${envName("accessTokenTtl")}): ${parsed.accessTokenTtl}s is over 15 minutes; ` +
+      `accessTokenTtl (${whereToSet("accessTokenTtl")}): ${parsed.accessTokenTtl}s is over 15 minutes; ` +
         "lower it, or set allowLongAccessTokens=true to accept long-lived tokens",
     );
   if (parsed.accessTokenTtl > MAX_DEFAULT_ACCESS_TTL && parsed.allowLongAccessTokens)
     warnings.push(`access tokens live ${parsed.accessTokenTtl}s (allowLongAccessTokens)`);
   if (parsed.sessionIdleTtl > parsed.sessionAbsoluteTtl)
-    problems.push("sessionIdleTtl: must not exceed sessionAbsoluteTtl");
+    problems.push(
+      `sessionIdleTtl (${whereToSet("sessionIdleTtl")}): must not exceed sessionAbsoluteTtl; lower it or raise sessionAbsoluteTtl`,
+    );
   if (parsed.refreshTokenIdleTtl > parsed.refreshTokenAbsoluteTtl)
-    problems.push("refreshTokenIdleTtl: must not exceed refreshTokenAbsoluteTtl");
+    problems.push(
+      `refreshTokenIdleTtl (${whereToSet("refreshTokenIdleTtl")}): must not exceed refreshTokenAbsoluteTtl; lower it or raise refreshTokenAbsoluteTtl`,
+    );
 
   let keyEncryptionSecret = parsed.keyEncryptionSecret;
+  // The data folder holds the SQLite stores and the development secret: when any of them
+  // lives there, say now (not as EACCES from deep inside) if it cannot be written.
+  const usesDataDir = !parsed.databaseUrl || !parsed.redisUrl || (!keyEncryptionSecret && !production);
+  const dataDirTrouble = usesDataDir ? checkDataDir(dataDir) : undefined;
+  if (dataDirTrouble) problems.push(dataDirTrouble);
   if (!keyEncryptionSecret) {
     if (production)
       problems.push(
-        `keyEncryptionSecret (env ${envName("keyEncryptionSecret")}): required in production; ` +
+        `keyEncryptionSecret (${whereToSet("keyEncryptionSecret")}): required in production; ` +
           "generate one with `openssl rand -base64 32` and keep it out of the data directory",
       );
-    else {
+    else if (!dataDirTrouble) {
       keyEncryptionSecret = developmentSecret(dataDir);
       warnings.push(
         `development mode: using a generated key-encryption secret stored in ${dataDir}; set ${envName("keyEncryptionSecret")} for real deployments`,
@@ -171,6 +188,14 @@ function finish(parsed: ParsedConfig & { features: Config["features"] }): Config
     }
   }
   if (parsed.allowInsecureIssuer) warnings.push("allowInsecureIssuer is on: an http:// issuer is accepted");
+  if (parsed.trustProxy !== false && parsed.trustProxyHops > 0)
+    problems.push(
+      "trustProxy, trustProxyHops: set one of them (hops counts the proxies; trustProxy names them)",
+    );
+  if (parsed.trustProxy === true)
+    warnings.push(
+      "trustProxy=true trusts the leftmost X-Forwarded-For entry, which a client can forge when a proxy appends; set trustProxyHops to the number of proxies instead",
+    );
   if (problems.length) throw new ConfigError(problems);
 
   return Object.freeze({

@@ -4,6 +4,32 @@ const seconds = z.coerce.number().int().positive();
 /** A boolean, or its spelling in an environment variable ("true"/"false", "1"/"0", "yes"/"no"). Not z.coerce: "false" must be false. */
 export const flag = z.union([z.boolean(), z.stringbool()], { error: "must be true or false" });
 
+/** A TCP port: a whole number 0-65535, or its digits in a string; the message quotes what was given. */
+const port = z.unknown().transform((value, ctx) => {
+  const digits = typeof value === "string" && /^\s*\d+\s*$/.test(value);
+  const number = typeof value === "number" ? value : digits ? Number(value) : Number.NaN;
+  if (Number.isInteger(number) && number >= 0 && number <= 65535) return number;
+  ctx.addIssue({
+    code: "custom",
+    message: `${JSON.stringify(String(value))} is not a port number; use 0-65535`,
+  });
+  return z.NEVER;
+});
+
+const LOCAL_HOST = /^(localhost|127\.0\.0\.1|\[::1\])(:|\/|$)/i;
+
+/**
+ * An absolute URL with a scheme. `localhost:3000` parses as a URL of scheme "localhost:",
+ * so a value without `://` is refused first, saying what to write instead.
+ */
+const absoluteUrl = z.string().superRefine((value, ctx) => {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
+    const host = value.replace(/^\/+/, "");
+    const fix = LOCAL_HOST.test(host) ? `http://${host} (development) or https://${host}` : `https://${host}`;
+    ctx.addIssue({ code: "custom", message: `"${value}" has no scheme: write ${fix}` });
+  } else if (!URL.canParse(value)) ctx.addIssue({ code: "custom", message: `"${value}" is not a URL` });
+});
+
 /**
  * Every setting, its default and its rule. Keys are camelCase in the config file
  * (`frontdesk.json` in the data directory, or `--config FILE`); environment
@@ -14,9 +40,9 @@ export const configSchema = z
     /** `development` generates what it needs (and says so); `production` refuses unsafe settings. */
     mode: z.enum(["development", "production"]).default("development"),
     /** Public URL of this server; the `iss` of every token. Defaults to http://localhost:PORT. */
-    issuer: z.string().url().optional(),
+    issuer: absoluteUrl.optional(),
     host: z.string().min(1).default("127.0.0.1"),
-    port: z.coerce.number().int().min(0).max(65535).default(3000),
+    port: port.default(3000),
     /** Folder for the SQLite files and development secrets. */
     dataDir: z.string().min(1).default(".frontdesk"),
     /** PostgreSQL durable store (`postgres://...`); SQLite in dataDir when absent. */
@@ -58,10 +84,21 @@ export const configSchema = z
     forwardAuthAudience: z.string().url().optional(),
     /** Lifetime in seconds of those internal JWTs (at most 5 minutes). */
     forwardAuthTtl: seconds.max(300).default(120),
-    trustProxy: flag.default(false),
+    /**
+     * Take the client address from `X-Forwarded-For`: `true` trusts every hop (the
+     * leftmost entry, which a client can write when a proxy appends), so prefer
+     * `trustProxyHops` (how many proxies append) or a list of proxy addresses/CIDRs.
+     */
+    trustProxy: z
+      .union([flag, z.array(z.string().regex(/^[0-9a-fA-F.:/]+$/, "an IP address or CIDR")).min(1)])
+      .default(false),
+    /** Proxies in front that append to `X-Forwarded-For` (the address is the one they saw). 0: none. */
+    trustProxyHops: z.coerce.number().int().min(0).max(10).default(0),
     /** Explicit, loudly logged opt-in to an http:// issuer that is not localhost in production. */
     allowInsecureIssuer: flag.default(false),
     logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    /** `json` lines, readable `pretty` lines, or `auto`: pretty when the log goes to a terminal, JSON otherwise. */
+    logFormat: z.enum(["auto", "json", "pretty"]).default("auto"),
   })
   .strict();
 

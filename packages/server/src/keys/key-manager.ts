@@ -21,6 +21,20 @@ export interface ActiveKey {
   key: CryptoKey;
 }
 
+/** The public view of a signing key for the CLI and the admin API (snake_case, never key material). */
+export function describeKey(
+  k: Pick<SigningKeyRecord, "kid" | "alg" | "state" | "createdAt" | "activatedAt" | "retiredAt">,
+) {
+  return {
+    kid: k.kid,
+    alg: k.alg,
+    state: k.state,
+    created_at: k.createdAt,
+    activated_at: k.activatedAt,
+    retired_at: k.retiredAt,
+  };
+}
+
 export interface KeyManagerOptions {
   repo: SigningKeyRepository;
   encryption: KeyEncryption;

@@ -16,13 +16,19 @@ export const BODY_LIMIT = 64 * 1024;
 export async function buildApp(services: CoreServices, features = FEATURES): Promise<FastifyInstance> {
   const built: BuiltFeature[] = await buildFeatures(features, services);
   const registry = buildRegistry(services, built);
+  // Fastify takes a hop count, a list of trusted proxy addresses, or everything (true).
+  const { trustProxyHops } = services.config;
+  const trustProxy =
+    trustProxyHops > 0
+      ? (_address: string, hop: number) => hop < trustProxyHops
+      : (services.config.trustProxy as boolean | string[]);
   const app = Fastify({
     loggerInstance: services.logger as FastifyBaseLogger,
     logController: new LogController({
       disableRequestLogging: services.config.logLevel !== "debug" && services.config.logLevel !== "trace",
     }),
     bodyLimit: BODY_LIMIT,
-    trustProxy: services.config.trustProxy,
+    trustProxy,
     return503OnClosing: true,
     forceCloseConnections: "idle",
   });

@@ -38,7 +38,7 @@ export class Revocations {
     await this.emit({ type: "jti", value: jti, expires_at: exp });
   }
 
-  /** Every token of a user issued until now (user revoke, disable, password change). */
+  /** Every token of a user issued until now (user revoke, disable; password change once it exists). */
   async revokeSubject(sub: string): Promise<number> {
     const before = this.now();
     await this.durable.users.update(sub, { tokensRevokedBefore: before });
@@ -79,7 +79,9 @@ export class Revocations {
       claims.sid ? this.fast.get(NS_SID, claims.sid) : undefined,
       this.fast.get(NS_CLIENT, claims.client_id),
       this.fast.get(NS_SUB, claims.sub),
-      claims.client_id === GATEWAY_CLIENT_ID ? GATEWAY : cachedClient(this.durable, claims.client_id),
+      claims.client_id === GATEWAY_CLIENT_ID
+        ? GATEWAY
+        : cachedClient(this.durable, this.fast, claims.client_id),
     ]);
     if (jti !== undefined || sid !== undefined || clientRevoked !== undefined) return true;
     if (!client || client.disabled) return true;

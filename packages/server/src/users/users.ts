@@ -1,3 +1,4 @@
+import type { Logger } from "pino";
 import type { Revocations } from "../revocation/revocations.js";
 import type { SessionService } from "../sessions/sessions.js";
 import type { DurableStore, UserRecord } from "../storage/durable/types.js";
@@ -85,6 +86,38 @@ export async function revokeUser(
 export async function disableUser(ctx: UserRevocationDeps, user: UserRecord): Promise<void> {
   await ctx.durable.users.update(user.id, { disabled: true });
   await revokeUser(ctx, user);
+}
+
+/**
+ * Lets a disabled user sign in again (undoes `disableUser`). What was revoked stays
+ * revoked: the user starts with no sessions and no tokens.
+ */
+export async function enableUser(ctx: Pick<UserRevocationDeps, "durable">, user: UserRecord): Promise<void> {
+  await ctx.durable.users.update(user.id, { disabled: false });
+}
+
+/** What deleting a user touches: what revoking touches, and the log its audit line goes to. */
+export interface UserDeletionDeps extends UserRevocationDeps {
+  logger: Pick<Logger, "info">;
+}
+
+/**
+ * Deletes a user: first revokes everything they hold (as `revokeUser`: sessions,
+ * refresh-token families, and every access token via a `sub` revocation event that
+ * outlives the longest token), then deletes their consents (grants), their
+ * refresh-token families and tokens, and last the user record, so an interrupted
+ * deletion can be run again. Logs one audit line `{ action: "user.delete", user }`.
+ */
+export async function deleteUser(
+  ctx: UserDeletionDeps,
+  user: UserRecord,
+): Promise<{ sessions: number; families: number; grants: number }> {
+  const { sessions } = await revokeUser(ctx, user);
+  const grants = await ctx.durable.grants.deleteAllOfUser(user.id);
+  const families = await ctx.durable.refreshTokens.deleteAllOfUser(user.id);
+  await ctx.durable.users.delete(user.id);
+  ctx.logger.info({ action: "user.delete", user: user.id }, "user deleted");
+  return { sessions, families, grants };
 }
 
 export function describeUser(u: UserRecord) {

@@ -29,7 +29,11 @@ describe("feature migrations run after the core's, on every back end", () => {
 
   it("SQLite: creates the feature's table once, alongside the core schema", async () => {
     const file = join(tempDir(), "frontdesk.db");
-    expect(await migrateSqlite(file, widgets)).toEqual(["001-initial", "widgets-001-create"]);
+    expect(await migrateSqlite(file, widgets)).toEqual([
+      "001-initial",
+      "002-client-secret-rotation",
+      "widgets-001-create",
+    ]);
     expect(await migrateSqlite(file, widgets)).toEqual([]);
     const store = await openSqliteStore(file, widgets);
     await store.close();
@@ -44,7 +48,11 @@ describe("feature migrations run after the core's, on every back end", () => {
   it("PostgreSQL: the same", async () => {
     const db = await createTestDatabase();
     dbs.push(db);
-    expect(await migratePostgres(db.url(), widgets)).toEqual(["001-initial", "widgets-001-create"]);
+    expect(await migratePostgres(db.url(), widgets)).toEqual([
+      "001-initial",
+      "002-client-secret-rotation",
+      "widgets-001-create",
+    ]);
     expect(await migratePostgres(db.url(), widgets)).toEqual([]);
     const client = new pg.Client({ connectionString: db.url() });
     await client.connect();

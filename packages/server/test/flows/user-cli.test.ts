@@ -1,6 +1,9 @@
+import { spawn, spawnSync } from "node:child_process";
+import { readFileSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FormBrowser } from "../helpers/browser.js";
-import { runCli, runCliJson } from "../helpers/http.js";
+import { CLI, cleanEnv, runCli, runCliJson } from "../helpers/http.js";
 import {
   accountStatus,
   alertText,
@@ -11,7 +14,7 @@ import {
   signIn,
   tokenRequest,
 } from "../helpers/oidc.js";
-import { failOnErrorLogs, startTestServer, type TestServer } from "../helpers/server.js";
+import { failOnErrorLogs, startTestServer, type TestServer, tempDir } from "../helpers/server.js";
 
 describe("frontdesk user (CLI) against a running server's data directory", () => {
   let server: TestServer;
@@ -52,10 +55,74 @@ describe("frontdesk user (CLI) against a running server's data directory", () =>
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout.trim())).toMatchObject({ username: "cli-ben" });
     expect(result.stdout).not.toContain("stdin password");
+    // Not a terminal: no prompt, and the password is read once, as it is.
+    expect(result.stderr).toBe("");
     const browser = new FormBrowser(server.issuer);
     await signIn(browser, { username: "cli-ben", password: "ben's stdin password" });
     expect(await accountStatus(browser)).toBe(200);
   });
+
+  /**
+   * Runs `frontdesk ARGS` with its stdin and stderr on a pseudo-terminal (util-linux
+   * `script`) and its stdout in a file, answering each prompt as it appears.
+   */
+  async function onTerminal(args: string[], answers: [prompt: string, answer: string][]) {
+    const stdoutFile = join(tempDir(), "stdout");
+    const command = [process.execPath, CLI, ...args].map((word) => `'${word}'`).join(" ");
+    const child = spawn("script", ["-qec", `${command} > '${stdoutFile}'`, "/dev/null"], { env: cleanEnv() });
+    let terminal = "";
+    let seen = 0;
+    let next = 0;
+    child.stdout.on("data", (chunk) => {
+      terminal += chunk;
+      const pending = answers[next];
+      const at = pending ? terminal.indexOf(pending[0], seen) : -1;
+      if (!pending || at < 0) return;
+      seen = at + pending[0].length;
+      next += 1;
+      child.stdin.write(`${pending[1]}\r`);
+    });
+    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    const stdout = readFileSync(stdoutFile, "utf8");
+    rmSync(dirname(stdoutFile), { recursive: true, force: true });
+    return { code, terminal, stdout };
+  }
+  const hasScript = spawnSync("script", ["--version"]).status === 0;
+
+  it.skipIf(!hasScript)(
+    "user create --password-stdin on a terminal prompts `Password: ` on stderr, does not echo, and asks to confirm (skipped without util-linux script)",
+    async () => {
+      const password = "typed on a tty 1";
+      const { code, terminal, stdout } = await onTerminal(
+        ["user", "create", "--username", "cli-tty", "--password-stdin", "--json", ...dir],
+        [
+          ["Password: ", password],
+          ["Confirm password: ", password],
+        ],
+      );
+      expect(code).toBe(0);
+      // The prompts (stderr) on the terminal, nothing echoed; stdout is the one JSON object.
+      expect(terminal.replace(/\r/g, "")).toBe("Password: \nConfirm password: \n");
+      expect(JSON.parse(stdout)).toMatchObject({ username: "cli-tty" });
+      expect(stdout).not.toContain(password);
+      const browser = new FormBrowser(server.issuer);
+      await signIn(browser, { username: "cli-tty", password });
+      expect(await accountStatus(browser)).toBe(200);
+
+      const differ = await onTerminal(
+        ["user", "create", "--username", "cli-tty-2", "--password-stdin", ...dir],
+        [
+          ["Password: ", "first password 1"],
+          ["Confirm password: ", "second password 2"],
+        ],
+      );
+      expect(differ.code).toBe(1);
+      expect(differ.terminal).toContain("the two passwords differ; nothing was created");
+      expect(differ.terminal).not.toMatch(/first password|second password/);
+      expect(differ.stdout).toBe("");
+      expect((await server.ctx.durable.users.list()).some((u) => u.username === "cli-tty-2")).toBe(false);
+    },
+  );
 
   it("refuses a duplicate username or a short password with a message and a non-zero exit", async () => {
     const duplicate = await runCli([
@@ -128,6 +195,99 @@ describe("frontdesk user (CLI) against a running server's data directory", () =>
       users: { username: string; disabled: boolean }[];
     };
     expect(list.users.find((u) => u.username === "cli-dan")?.disabled).toBe(true);
+  });
+
+  it("user enable undoes user disable: the user signs in again, and what disable revoked stays revoked", async () => {
+    const person = { username: "cli-eve", password: "eve password 1" };
+    const { id } = await runCliJson([
+      "user",
+      "create",
+      ...["--username", person.username],
+      ...["--password", person.password],
+      ...dir,
+    ]);
+    const before = new FormBrowser(server.issuer);
+    const { tokens } = await codeFlow(rp, before, person);
+    expect(await runCliJson(["user", "disable", person.username, ...dir])).toEqual({ disabled: id });
+    const refused = new FormBrowser(server.issuer);
+    expect((await signIn(refused, person)).response.status).toBe(401);
+
+    expect(await runCliJson(["user", "enable", person.username, ...dir])).toEqual({ enabled: id });
+    const list = await runCliJson(["user", "list", ...dir]);
+    expect((list.users as { id: string; disabled: boolean }[]).find((u) => u.id === id)?.disabled).toBe(
+      false,
+    );
+    const again = new FormBrowser(server.issuer);
+    await signIn(again, person);
+    expect(await accountStatus(again)).toBe(200);
+    expect(await accountStatus(before)).toBe(303);
+    expect((await introspect(server, rp, tokens.access_token)).active).toBe(false);
+
+    const text = await runCli(["user", "enable", String(id), ...dir]);
+    expect(text.code).toBe(0);
+    expect(text.stdout.trim()).toBe(`enabled ${person.username}`);
+    const unknown = await runCli(["user", "enable", "no-such-person", ...dir]);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toMatch(/no user no-such-person/);
+  });
+
+  it("user delete revokes everything, deletes the user with their consents and refresh tokens, and logs an audit line", async () => {
+    const person = { username: "cli-fay", password: "fay password 1" };
+    const id = String(
+      (
+        await runCliJson([
+          "user",
+          "create",
+          ...["--username", person.username],
+          ...["--password", person.password],
+          ...dir,
+        ])
+      ).id,
+    );
+    const laptop = new FormBrowser(server.issuer);
+    await signIn(laptop, person);
+    const phone = new FormBrowser(server.issuer);
+    const { tokens } = await codeFlow(rp, phone, person);
+    expect(await server.ctx.durable.grants.get(id, rp.id)).toBeDefined();
+    expect(await server.ctx.durable.refreshTokens.listActiveFamiliesOfUser(id, 0)).toHaveLength(1);
+
+    const result = await runCli(["user", "delete", person.username, "--json", ...dir]);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({ deleted: id, sessions: 2, families: 1, grants: 1 });
+    const audit = result.stderr
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(audit).toEqual([expect.objectContaining({ level: 30, action: "user.delete", user: id })]);
+
+    expect(await accountStatus(laptop)).toBe(303);
+    expect(await accountStatus(phone)).toBe(303);
+    expect((await introspect(server, rp, tokens.access_token)).active).toBe(false);
+    const refreshed = await tokenRequest(server, rp, {
+      grant_type: "refresh_token",
+      refresh_token: tokens.refresh_token as string,
+    });
+    expect(refreshed.json?.error).toBe("invalid_grant");
+    expect(await server.ctx.durable.users.get(id)).toBeUndefined();
+    expect(await server.ctx.durable.grants.listByUser(id)).toEqual([]);
+    expect(await server.ctx.durable.refreshTokens.listActiveFamiliesOfUser(id, 0)).toEqual([]);
+    const list = await runCliJson(["user", "list", ...dir]);
+    expect((list.users as { id: string }[]).map((u) => u.id)).not.toContain(id);
+    const signInAgain = new FormBrowser(server.issuer);
+    expect((await signIn(signInAgain, person)).response.status).toBe(401);
+
+    const again = await runCli(["user", "delete", id, ...dir]);
+    expect(again.code).not.toBe(0);
+    expect(again.stderr).toMatch(`no user ${id}`);
+    // The username is free again; the new person gets nothing of the old one.
+    const reborn = await runCliJson([
+      "user",
+      "create",
+      ...["--username", person.username],
+      ...["--password", person.password],
+      ...dir,
+    ]);
+    expect(reborn.id).not.toBe(id);
   });
 
   it("user unlock clears the counters: the owner signs in again from the throttled address", async () => {

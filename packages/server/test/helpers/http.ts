@@ -93,10 +93,21 @@ export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-/** Runs the built CLI (`npm test` builds before vitest) to completion, with `input` on its stdin. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, input?: string): Promise<CliResult> {
+/**
+ * Runs the built CLI (`npm test` builds before vitest) to completion, with `input` on
+ * its stdin. `where` runs another copy of it (`script`) or from another directory.
+ */
+export function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  input?: string,
+  where: { script?: string; cwd?: string } = {},
+): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: cleanEnv(env) });
+    const child = spawn(process.execPath, [where.script ?? CLI, ...args], {
+      env: cleanEnv(env),
+      cwd: where.cwd,
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk) => {
@@ -118,6 +129,13 @@ export async function runCliJson(args: string[]): Promise<Record<string, unknown
   const lines = result.stdout.trim().split("\n");
   if (lines.length !== 1) throw new Error(`expected one line of JSON, got:\n${result.stdout}`);
   return JSON.parse(lines[0] as string) as Record<string, unknown>;
+}
+
+/** Every object key in a JSON value, at any depth (to check the casing of outputs). */
+export function fieldNames(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(fieldNames);
+  if (value === null || typeof value !== "object") return [];
+  return Object.entries(value).flatMap(([key, inner]) => [key, ...fieldNames(inner)]);
 }
 
 /** Polls until `check` returns a value other than undefined, or fails after `timeoutMs`. */

@@ -28,7 +28,7 @@ describe("PostgreSQL migrations", () => {
 
   it("runs once when five processes start at the same time on a fresh database", async () => {
     const ran = await Promise.all(Array.from({ length: 5 }, () => migratePostgres(db.url())));
-    expect(ran.filter((r) => r.length > 0)).toEqual([["001-initial"]]);
+    expect(ran.filter((r) => r.length > 0)).toEqual([["001-initial", "002-client-secret-rotation"]]);
     const stores = await Promise.all(
       Array.from({ length: 5 }, () => openPostgresStore({ url: db.url(), poolSize: 2 })),
     );
@@ -43,7 +43,7 @@ describe("PostgreSQL migrations", () => {
     );
     await Promise.all(stores.map((s) => s.close()));
     const rows = await query<{ name: string }>("select name from kysely_migration");
-    expect(rows.map((r) => r.name)).toEqual(["001-initial"]);
+    expect(rows.map((r) => r.name)).toEqual(["001-initial", "002-client-secret-rotation"]);
   });
 
   it("creates BIGINT times and the partial unique indexes on signing key state", async () => {
@@ -75,7 +75,7 @@ describe("PostgreSQL migrations", () => {
       }
     };
     try {
-      expect(await run()).toEqual({ store: "postgres", ran: ["001-initial"] });
+      expect(await run()).toEqual({ store: "postgres", ran: ["001-initial", "002-client-secret-rotation"] });
       expect(await run()).toEqual({ store: "postgres", ran: [] });
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -89,7 +89,9 @@ describe("PostgreSQL migrations", () => {
     const write = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
     try {
       await program.parseAsync(["node", "frontdesk", "migrate", "--data-dir", dir]);
-      expect(String(write.mock.calls.at(-1)?.[0])).toBe("sqlite: ran 001-initial\n");
+      expect(String(write.mock.calls.at(-1)?.[0])).toBe(
+        "sqlite: ran 001-initial, 002-client-secret-rotation\n",
+      );
     } finally {
       write.mockRestore();
       rmSync(dir, { recursive: true, force: true });

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { describeKey } from "../../keys/key-manager.js";
 import { type GlobalOptions, withContext, withGlobals } from "../run.js";
 
 /** `frontdesk keys list|rotate`. */
@@ -7,12 +8,12 @@ export function registerKeys(program: Command): void {
   withGlobals(keys.command("list").description("list signing keys and their states")).action(
     (o: GlobalOptions) =>
       withContext(o, async (ctx, out) => {
-        const list = await ctx.keys.list();
+        const list = (await ctx.keys.list()).map(describeKey);
         out.result({ keys: list }, () =>
           list
             .map(
               (k) =>
-                `${k.kid}  ${k.alg}  ${k.state.padEnd(7)}  created ${new Date(k.createdAt * 1000).toISOString()}`,
+                `${k.kid}  ${k.alg}  ${k.state.padEnd(7)}  created ${new Date(k.created_at * 1000).toISOString()}`,
             )
             .join("\n"),
         );

@@ -1,13 +1,16 @@
 import type { Command } from "commander";
 import {
   createUser,
+  deleteUser,
   describeUser,
   disableUser,
+  enableUser,
   findUser,
   InvalidUserInput,
   revokeUser,
 } from "../../users/users.js";
 import { CliError } from "../output.js";
+import { promptNewPassword } from "../prompt.js";
 import { type GlobalOptions, withContext, withGlobals } from "../run.js";
 
 interface CreateOptions extends GlobalOptions {
@@ -19,6 +22,7 @@ interface CreateOptions extends GlobalOptions {
   roles?: string;
 }
 
+/** A pipe or file: the whole of standard input, less one final newline. */
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
@@ -27,19 +31,27 @@ async function readStdin(): Promise<string> {
     .replace(/\r?\n$/, "");
 }
 
-/** `frontdesk user create|list|disable|revoke|unlock`. */
+/** `--password-stdin`: on a terminal a prompt (on stderr) and no echo, asked twice; otherwise standard input as it is. */
+function readPassword(): Promise<string> {
+  return process.stdin.isTTY ? promptNewPassword(process.stdin, process.stderr) : readStdin();
+}
+
+/** `frontdesk user create|list|disable|enable|delete|revoke|unlock`. */
 export function registerUserCommands(program: Command): void {
   const user = program.command("user").description("people who sign in");
   withGlobals(user.command("create").description("create a user (password hashed with argon2id)"))
     .requiredOption("--username <name>", "sign-in name")
     .option("--password <password>", "password (prefer --password-stdin: arguments show in process lists)")
-    .option("--password-stdin", "read the password from standard input")
+    .option(
+      "--password-stdin",
+      "read the password from standard input (on a terminal: asked twice, not shown)",
+    )
     .option("--email <email>", "e-mail address")
     .option("--tenant <tenant>", "tenant, carried in forward-auth tokens")
     .option("--roles <roles>", "comma-separated roles, carried in forward-auth tokens")
     .action((o: CreateOptions) =>
       withContext(o, async (ctx, out) => {
-        const password = o.passwordStdin ? await readStdin() : o.password;
+        const password = o.passwordStdin ? await readPassword() : o.password;
         if (password === undefined) throw new CliError("give --password or --password-stdin");
         try {
           const created = await createUser(ctx, {
@@ -84,6 +96,38 @@ export function registerUserCommands(program: Command): void {
       if (!found) throw new CliError(`no user ${name}`);
       await disableUser(ctx, found);
       out.result({ disabled: found.id }, () => `disabled ${found.username}`);
+    }),
+  );
+  withGlobals(
+    user
+      .command("enable")
+      .argument("<user>", "id or username")
+      .description("allow a disabled user to sign in again"),
+  ).action((name: string, o: GlobalOptions) =>
+    withContext(o, async (ctx, out) => {
+      const found = await findUser(ctx, name);
+      if (!found) throw new CliError(`no user ${name}`);
+      await enableUser(ctx, found);
+      out.result({ enabled: found.id }, () => `enabled ${found.username}`);
+    }),
+  );
+  withGlobals(
+    user
+      .command("delete")
+      .argument("<user>", "id or username")
+      .description(
+        "revoke everything the user holds, then delete the user, their consents and refresh tokens",
+      ),
+  ).action((name: string, o: GlobalOptions) =>
+    withContext(o, async (ctx, out) => {
+      const found = await findUser(ctx, name);
+      if (!found) throw new CliError(`no user ${name}`);
+      const result = await deleteUser(ctx, found);
+      out.result(
+        { deleted: found.id, ...result },
+        () =>
+          `deleted ${found.username}: ${result.sessions} sessions, ${result.families} refresh-token families, ${result.grants} consents`,
+      );
     }),
   );
   withGlobals(

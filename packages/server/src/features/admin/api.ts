@@ -1,9 +1,25 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
-import { deleteClient, describeClient } from "../../clients/registration.js";
-import { NotFound } from "../../errors/oauth-errors.js";
+import {
+  DEFAULT_SECRET_GRACE,
+  deleteClient,
+  describeClient,
+  InvalidClientMetadata,
+  rotateClientSecret,
+} from "../../clients/registration.js";
+import { InvalidRequest, NotFound } from "../../errors/oauth-errors.js";
 import { authenticateBearer } from "../../http/bearer-auth.js";
-import { describeUser, disableUser, findUser, revokeUser } from "../../users/users.js";
+import { describeKey } from "../../keys/key-manager.js";
+import { singleValued } from "../../oauth/params.js";
+import {
+  deleteUser,
+  describeUser,
+  disableUser,
+  enableUser,
+  findUser,
+  revokeUser,
+} from "../../users/users.js";
 import type { CoreServices, FeatureRouteOptions } from "../contract.js";
+import { adminApiDocument, type DocumentedRoute, integer, listOf, object, ref, string } from "./openapi.js";
 
 export const ADMIN_SCOPE = "frontdesk:admin";
 export const ADMIN_PREFIX = "/admin/api";
@@ -18,6 +34,7 @@ export type AdminDeps = Pick<
   CoreServices,
   | "config"
   | "durable"
+  | "fast"
   | "keys"
   | "sessions"
   | "refreshTokens"
@@ -28,17 +45,44 @@ export type AdminDeps = Pick<
   | "logger"
 >;
 
-type AdminAction = (ctx: AdminDeps, params: Record<string, string>) => Promise<Record<string, unknown>>;
+type AdminAction = (
+  ctx: AdminDeps,
+  params: Record<string, string>,
+  query: Record<string, string>,
+) => Promise<Record<string, unknown>>;
 
-const actions: { method: "GET" | "POST" | "DELETE"; path: string; act: AdminAction }[] = [
+/** Where the OpenAPI description of the routes below is served (without a token). */
+export const ADMIN_DOCUMENT_PATH = "/openapi.json";
+
+/** The routes of the admin API: what each does, and its OpenAPI description. */
+const actions: (DocumentedRoute & { act: AdminAction })[] = [
   {
     method: "GET",
     path: "/users",
+    doc: {
+      operation: "listUsers",
+      summary: "List users",
+      response: { description: "every user", schema: object({ users: listOf(ref("User")) }) },
+    },
     act: async (ctx) => ({ users: (await ctx.durable.users.list()).map(describeUser) }),
   },
   {
     method: "POST",
     path: "/users/:user/revoke",
+    doc: {
+      operation: "revokeUser",
+      summary: "Revoke everything a user holds",
+      description:
+        "Ends every session and refresh-token family of the user and revokes every access token issued to them so far (guards learn it from the revocation feed). The user can sign in again.",
+      response: {
+        description: "what was revoked",
+        schema: object({
+          revoked: string("the user's id"),
+          sessions: integer("sessions ended"),
+          families: integer("refresh-token families revoked"),
+        }),
+      },
+    },
     act: async (ctx, { user }) => {
       const found = await findUser(ctx, user ?? "");
       if (!found) throw new NotFound("no such user");
@@ -48,6 +92,15 @@ const actions: { method: "GET" | "POST" | "DELETE"; path: string; act: AdminActi
   {
     method: "POST",
     path: "/users/:user/disable",
+    doc: {
+      operation: "disableUser",
+      summary: "Disable a user",
+      description: "Refuses the user's sign-in and revokes everything they hold, as revokeUser does.",
+      response: {
+        description: "the user is disabled",
+        schema: object({ disabled: string("the user's id") }),
+      },
+    },
     act: async (ctx, { user }) => {
       const found = await findUser(ctx, user ?? "");
       if (!found) throw new NotFound("no such user");
@@ -56,37 +109,181 @@ const actions: { method: "GET" | "POST" | "DELETE"; path: string; act: AdminActi
     },
   },
   {
+    method: "POST",
+    path: "/users/:user/enable",
+    doc: {
+      operation: "enableUser",
+      summary: "Enable a disabled user",
+      description: "Lets the user sign in again; what disabling revoked stays revoked.",
+      response: { description: "the user is enabled", schema: object({ enabled: string("the user's id") }) },
+    },
+    act: async (ctx, { user }) => {
+      const found = await findUser(ctx, user ?? "");
+      if (!found) throw new NotFound("no such user");
+      await enableUser(ctx, found);
+      return { enabled: found.id };
+    },
+  },
+  {
+    method: "DELETE",
+    path: "/users/:user",
+    doc: {
+      operation: "deleteUser",
+      summary: "Delete a user",
+      description:
+        "Revokes everything the user holds (as revokeUser), then deletes their consents, their refresh tokens and the user. Logged as one audit line with action user.delete.",
+      response: {
+        description: "what was deleted",
+        schema: object({
+          deleted: string("the user's id"),
+          sessions: integer("sessions ended"),
+          families: integer("refresh-token families deleted"),
+          grants: integer("consents deleted"),
+        }),
+      },
+    },
+    act: async (ctx, { user }) => {
+      const found = await findUser(ctx, user ?? "");
+      if (!found) throw new NotFound("no such user");
+      return { deleted: found.id, ...(await deleteUser(ctx, found)) };
+    },
+  },
+  {
     method: "GET",
     path: "/clients",
+    doc: {
+      operation: "listClients",
+      summary: "List clients",
+      description: "Never shows a secret or its hash.",
+      response: { description: "every client", schema: object({ clients: listOf(ref("Client")) }) },
+    },
     act: async (ctx) => ({ clients: (await ctx.durable.clients.list()).map(describeClient) }),
+  },
+  {
+    method: "POST",
+    path: "/clients/:client/rotate-secret",
+    doc: {
+      operation: "rotateClientSecret",
+      summary: "Issue a new client secret",
+      description:
+        "The new secret is in this answer only (store it). The old secret keeps working for the grace period, so the client's deployments can switch without downtime.",
+      query: {
+        grace: {
+          description: `seconds the old secret keeps working (default ${DEFAULT_SECRET_GRACE}, 24 hours; 0: it stops at once)`,
+          schema: integer(),
+        },
+      },
+      response: {
+        description: "the new secret",
+        schema: object({
+          client_id: string(),
+          client_secret: string("the new secret, shown only now"),
+          previous_secret_expires_at: {
+            type: ["integer", "null"],
+            description: "until when (epoch seconds) the old secret works; null: it already does not",
+          },
+        }),
+      },
+    },
+    act: async (ctx, { client }, { grace }) => {
+      if (grace !== undefined && !/^\d+$/.test(grace))
+        throw new InvalidRequest("grace: a whole number of seconds, 0 or more");
+      try {
+        const rotated = await rotateClientSecret(ctx, client ?? "", {
+          graceSeconds: grace === undefined ? undefined : Number(grace),
+        });
+        if (!rotated) throw new NotFound("no such client");
+        return {
+          client_id: rotated.client.id,
+          client_secret: rotated.secret,
+          previous_secret_expires_at: rotated.client.previousSecretExpiresAt,
+        };
+      } catch (error) {
+        if (error instanceof InvalidClientMetadata) throw new InvalidRequest(error.message);
+        throw error;
+      }
+    },
   },
   {
     method: "DELETE",
     path: "/clients/:client",
+    doc: {
+      operation: "deleteClient",
+      summary: "Delete a client",
+      description: "Revokes its refresh tokens and access tokens, then deletes it.",
+      response: {
+        description: "the client is deleted",
+        schema: object({ deleted: string("the client's id") }),
+      },
+    },
     act: async (ctx, { client }) => {
       if (!(await deleteClient(ctx, client ?? ""))) throw new NotFound("no such client");
       return { deleted: client };
     },
   },
-  { method: "GET", path: "/keys", act: async (ctx) => ({ keys: await ctx.keys.list() }) },
-  { method: "POST", path: "/keys/rotate", act: async (ctx) => ctx.keys.rotate() },
+  {
+    method: "GET",
+    path: "/keys",
+    doc: {
+      operation: "listKeys",
+      summary: "List signing keys",
+      description: "Never shows key material.",
+      response: { description: "every signing key", schema: object({ keys: listOf(ref("Key")) }) },
+    },
+    act: async (ctx) => ({ keys: (await ctx.keys.list()).map(describeKey) }),
+  },
+  {
+    method: "POST",
+    path: "/keys/rotate",
+    doc: {
+      operation: "rotateKeys",
+      summary: "Rotate signing keys",
+      description:
+        "The next key becomes active, the active one retired (still published until its tokens expire), and a new next key is made.",
+      response: {
+        description: "the keys that changed state",
+        schema: object(
+          {
+            activated: string("kid of the key now signing"),
+            retired: string("kid of the key that signed before (absent on a first rotation)"),
+            next: string("kid of the new next key"),
+          },
+          ["retired"],
+        ),
+      },
+    },
+    act: async (ctx) => ctx.keys.rotate(),
+  },
 ];
 
 /**
  * The admin API, on its own prefix: the CLI's user, client and key operations over
  * HTTP, for a client holding the `frontdesk:admin` scope in a token issued for the
- * admin audience (client_credentials with `resource=ISSUER/admin/api`).
+ * admin audience (client_credentials with `resource=ISSUER/admin/api`), and their
+ * OpenAPI description at `/admin/api/openapi.json`, generated from the table above.
  */
 export function adminApiRoutes(ctx: AdminDeps): FastifyPluginAsync<FeatureRouteOptions> {
+  const document = adminApiDocument({
+    issuer: ctx.config.issuer,
+    prefix: ADMIN_PREFIX,
+    scope: ADMIN_SCOPE,
+    routes: actions,
+    documentPath: ADMIN_DOCUMENT_PATH,
+  });
   return async (app, _options) => {
     const audience = adminAudience(ctx.config.issuer);
+    // The description is public: it says what the routes do, not who holds what.
+    app.get(`${ADMIN_PREFIX}${ADMIN_DOCUMENT_PATH}`, async (_request, reply) =>
+      reply.header("cache-control", "no-cache").send(document),
+    );
     for (const { method, path, act } of actions) {
       app.route({
         method,
         url: `${ADMIN_PREFIX}${path}`,
         handler: async (request: FastifyRequest, reply: FastifyReply) => {
           const caller = await authenticateBearer(ctx, request, { scope: ADMIN_SCOPE, audience });
-          const result = await act(ctx, request.params as Record<string, string>);
+          const query = singleValued(request.query, "query string");
+          const result = await act(ctx, request.params as Record<string, string>, query);
           ctx.logger.info({ admin: caller.client_id, action: `${method} ${path}` }, "admin action");
           return reply.header("cache-control", "no-store").send(result);
         },

@@ -3,10 +3,13 @@ import { cachedClient } from "../../clients/client-cache.js";
 import { InvalidClient, InvalidRequest } from "../../errors/oauth-errors.js";
 import type { Revocations } from "../../revocation/revocations.js";
 import type { ClientRecord, DurableStore } from "../../storage/durable/types.js";
+import type { FastStore } from "../../storage/fast/types.js";
 import type { ClientAuthMethod, PresentedCredentials } from "./methods.js";
 
 export interface ClientAuthDeps {
   durable: DurableStore;
+  /** Holds the client change markers that invalidate cached records (clients/client-cache.ts). */
+  fast: Pick<FastStore, "get">;
   revocations: Pick<Revocations, "isClientRevoked">;
 }
 
@@ -71,9 +74,10 @@ export class ClientAuthentication {
     const { method, credentials } = this.presented(request, params);
     const challenge = method.challenge === true;
     // The record may come from the short client cache; a deletion's revocation marker
-    // (in the fast store, shared by every process) takes effect at once all the same.
+    // and a change's generation marker (in the fast store, shared by every process)
+    // take effect at once all the same.
     const [client, revoked] = await Promise.all([
-      cachedClient(this.deps.durable, credentials.clientId),
+      cachedClient(this.deps.durable, this.deps.fast, credentials.clientId),
       this.deps.revocations.isClientRevoked(credentials.clientId),
     ]);
     if (!client || client.disabled || revoked)

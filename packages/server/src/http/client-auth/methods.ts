@@ -45,8 +45,9 @@ function basicCredentials(header: string): PresentedCredentials {
   }
 }
 
+/** The secret, or the previous one while it is in its grace period after a rotation. */
 const secretMatches = (client: ClientRecord, presented: PresentedCredentials) =>
-  clientSecretMatches(presented.credential ?? "", client.secretHash);
+  clientSecretMatches(presented.credential ?? "", client);
 
 export const clientSecretBasic: ClientAuthMethod = {
   name: "client_secret_basic",

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from "kysely";
+import { type Kysely, type Selectable, sql, type Updateable } from "kysely";
 import { bool, int, json } from "./codec.js";
 import type { Database } from "./schema.js";
 import type { ClientRecord, ClientRepository, TokenEndpointAuthMethod } from "./types.js";
@@ -10,6 +10,8 @@ function toRecord(row: Row): ClientRecord {
     id: row.id,
     name: row.name,
     secretHash: row.secret_hash,
+    previousSecretHash: row.previous_secret_hash,
+    previousSecretExpiresAt: int.readNullable(row.previous_secret_expires_at),
     tokenEndpointAuthMethod: row.token_endpoint_auth_method as TokenEndpointAuthMethod,
     redirectUris: json.list(row.redirect_uris),
     postLogoutRedirectUris: json.list(row.post_logout_redirect_uris),
@@ -30,6 +32,8 @@ export function clientRepository(db: Kysely<Database>): ClientRepository {
           id: c.id,
           name: c.name,
           secret_hash: c.secretHash,
+          previous_secret_hash: c.previousSecretHash,
+          previous_secret_expires_at: c.previousSecretExpiresAt,
           token_endpoint_auth_method: c.tokenEndpointAuthMethod,
           redirect_uris: json.text(c.redirectUris),
           post_logout_redirect_uris: json.text(c.postLogoutRedirectUris),
@@ -48,6 +52,34 @@ export function clientRepository(db: Kysely<Database>): ClientRepository {
     async list() {
       const rows = await db.selectFrom("clients").selectAll().orderBy("created_at").orderBy("id").execute();
       return rows.map(toRecord);
+    },
+    async update(id, changes) {
+      const set: Updateable<Database["clients"]> = {};
+      if (changes.name !== undefined) set.name = changes.name;
+      if (changes.redirectUris !== undefined) set.redirect_uris = json.text(changes.redirectUris);
+      if (changes.postLogoutRedirectUris !== undefined)
+        set.post_logout_redirect_uris = json.text(changes.postLogoutRedirectUris);
+      if (changes.grantTypes !== undefined) set.grant_types = json.text(changes.grantTypes);
+      if (changes.scopes !== undefined) set.scopes = json.text(changes.scopes);
+      if (changes.firstParty !== undefined) set.first_party = bool.write(changes.firstParty);
+      if (changes.disabled !== undefined) set.disabled = bool.write(changes.disabled);
+      if (Object.keys(set).length === 0) return (await this.get(id)) !== undefined;
+      const result = await db.updateTable("clients").set(set).where("id", "=", id).executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+    async rotateSecret(id, secretHash, previousExpiresAt) {
+      const result = await db
+        .updateTable("clients")
+        .set({
+          // SET expressions read the row as it was: the previous secret is the current one.
+          previous_secret_hash: previousExpiresAt === null ? null : sql<string>`secret_hash`,
+          previous_secret_expires_at: previousExpiresAt,
+          secret_hash: secretHash,
+        })
+        .where("id", "=", id)
+        .where("secret_hash", "is not", null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
     },
     async delete(id) {
       const result = await db.deleteFrom("clients").where("id", "=", id).executeTakeFirst();

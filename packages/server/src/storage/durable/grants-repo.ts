@@ -58,5 +58,9 @@ export function grantRepository(db: Kysely<Database>): GrantRepository {
         .executeTakeFirst();
       return Number(result.numDeletedRows) > 0;
     },
+    async deleteAllOfUser(userId) {
+      const result = await db.deleteFrom("grants").where("user_id", "=", userId).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
   };
 }

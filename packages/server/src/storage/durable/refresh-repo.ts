@@ -141,5 +141,15 @@ export function refreshTokenRepository(db: Kysely<Database>): RefreshTokenReposi
         .execute();
       return rows.map(familyRecord);
     },
+    async deleteAllOfUser(userId) {
+      return db.transaction().execute(async (tx) => {
+        await tx.deleteFrom("refresh_tokens").where("user_id", "=", userId).execute();
+        const result = await tx
+          .deleteFrom("refresh_families")
+          .where("user_id", "=", userId)
+          .executeTakeFirst();
+        return Number(result.numDeletedRows);
+      });
+    },
   };
 }

@@ -4,6 +4,8 @@ export interface Database {
     id: string;
     name: string;
     secret_hash: string | null;
+    previous_secret_hash: string | null;
+    previous_secret_expires_at: number | null;
     token_endpoint_auth_method: string;
     redirect_uris: string;
     post_logout_redirect_uris: string;

@@ -7,6 +7,10 @@ export interface ClientRecord {
   name: string;
   /** SHA-256 (hex) of the secret; null for public clients. */
   secretHash: string | null;
+  /** SHA-256 (hex) of the secret before the last rotation, accepted until `previousSecretExpiresAt`. */
+  previousSecretHash: string | null;
+  /** When the previous secret stops working (null: there is none). */
+  previousSecretExpiresAt: number | null;
   tokenEndpointAuthMethod: TokenEndpointAuthMethod;
   redirectUris: string[];
   postLogoutRedirectUris: string[];
@@ -41,7 +45,7 @@ export interface UserRecord {
   /** argon2id hash; null for a user who signs in another way (upstream provider, passkey). */
   passwordHash: string | null;
   disabled: boolean;
-  /** Tokens issued at or before this time are revoked (user revoke, password change). */
+  /** Tokens issued at or before this time are revoked (user revoke or disable; password change once it exists). */
   tokensRevokedBefore: number | null;
   tenant: string | null;
   roles: string[];
@@ -89,9 +93,26 @@ export interface ClientRepository {
   create(client: ClientRecord): Promise<void>;
   get(id: string): Promise<ClientRecord | undefined>;
   list(): Promise<ClientRecord[]>;
+  /** Changes only the fields given; returns false when no such client. */
+  update(id: string, changes: ClientChanges): Promise<boolean>;
+  /**
+   * Makes `secretHash` the client's secret in one statement: the current secret
+   * becomes the previous one, accepted until `previousExpiresAt` (null: dropped at
+   * once, with any earlier previous secret). Returns false when no such client or
+   * when it has no secret (a public client).
+   */
+  rotateSecret(id: string, secretHash: string, previousExpiresAt: number | null): Promise<boolean>;
   /** Returns false when no such client. */
   delete(id: string): Promise<boolean>;
 }
+
+/** The fields of a client that may change after registration. */
+export type ClientChanges = Partial<
+  Pick<
+    ClientRecord,
+    "name" | "redirectUris" | "postLogoutRedirectUris" | "grantTypes" | "scopes" | "firstParty" | "disabled"
+  >
+>;
 
 export interface SigningKeyRepository {
   list(): Promise<SigningKeyRecord[]>;
@@ -119,6 +140,8 @@ export interface UserRepository {
       Pick<UserRecord, "disabled" | "tokensRevokedBefore" | "passwordHash" | "email" | "tenant" | "roles">
     >,
   ): Promise<boolean>;
+  /** Removes the user record; returns false when no such user. */
+  delete(id: string): Promise<boolean>;
 }
 
 export interface GrantRepository {
@@ -127,6 +150,8 @@ export interface GrantRepository {
   get(userId: string, clientId: string): Promise<GrantRecord | undefined>;
   listByUser(userId: string): Promise<GrantRecord[]>;
   delete(userId: string, clientId: string): Promise<boolean>;
+  /** Deletes every grant of the user; returns how many there were. */
+  deleteAllOfUser(userId: string): Promise<number>;
 }
 
 export interface RefreshTokenRepository {
@@ -148,6 +173,12 @@ export interface RefreshTokenRepository {
     at: number,
   ): Promise<string[]>;
   listActiveFamiliesOfUser(userId: string, now: number): Promise<RefreshFamilyRecord[]>;
+  /**
+   * Deletes every family of the user (live or not) and their tokens, in one
+   * transaction; returns how many families there were. Revoke them first: a deleted
+   * token is unknown, not detected as reused.
+   */
+  deleteAllOfUser(userId: string): Promise<number>;
 }
 
 /** The durable store: users, clients, grants, refresh-token families, signing keys. */

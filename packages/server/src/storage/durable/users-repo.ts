@@ -66,5 +66,9 @@ export function userRepository(db: Kysely<Database>): UserRepository {
       const result = await db.updateTable("users").set(set).where("id", "=", id).executeTakeFirst();
       return Number(result.numUpdatedRows) > 0;
     },
+    async delete(id) {
+      const result = await db.deleteFrom("users").where("id", "=", id).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    },
   };
 }

@@ -18,6 +18,9 @@ export function directoryConformance(store: () => DurableStore): void {
       await store().clients.create(pub);
       expect(await store().clients.get(pub.id)).toEqual(pub);
       expect(typeof (await store().clients.get(c.id))?.createdAt).toBe("number");
+      const rotated = client({ previousSecretHash: "cd".repeat(32), previousSecretExpiresAt: T + 86_400 });
+      await store().clients.create(rotated);
+      expect(await store().clients.get(rotated.id)).toEqual(rotated);
     });
 
     it("answers undefined for an unknown id and rejects a duplicate id", async () => {
@@ -40,6 +43,62 @@ export function directoryConformance(store: () => DurableStore): void {
       expect(await store().clients.delete(a.id)).toBe(false);
       expect(await store().clients.get(a.id)).toBeUndefined();
       expect((await store().clients.list()).map((c) => c.id)).not.toContain(a.id);
+    });
+
+    it("rotates a secret atomically: the current one becomes the previous one until the given time", async () => {
+      const c = client();
+      await store().clients.create(c);
+      const [h1, h2, h3] = ["01", "02", "03"].map((x) => x.repeat(32)) as [string, string, string];
+      expect(await store().clients.rotateSecret(c.id, h1, T + 100)).toBe(true);
+      expect(await store().clients.get(c.id)).toEqual({
+        ...c,
+        secretHash: h1,
+        previousSecretHash: c.secretHash,
+        previousSecretExpiresAt: T + 100,
+      });
+      expect(await store().clients.rotateSecret(c.id, h2, T + 200)).toBe(true);
+      expect(await store().clients.get(c.id)).toMatchObject({
+        secretHash: h2,
+        previousSecretHash: h1,
+        previousSecretExpiresAt: T + 200,
+      });
+      // Without a grace period the previous secret (and any earlier one) goes at once.
+      expect(await store().clients.rotateSecret(c.id, h3, null)).toBe(true);
+      expect(await store().clients.get(c.id)).toEqual({
+        ...c,
+        secretHash: h3,
+        previousSecretHash: null,
+        previousSecretExpiresAt: null,
+      });
+      const pub = client({ secretHash: null, tokenEndpointAuthMethod: "none" });
+      await store().clients.create(pub);
+      expect(await store().clients.rotateSecret(pub.id, h1, T)).toBe(false);
+      expect(await store().clients.get(pub.id)).toEqual(pub);
+      expect(await store().clients.rotateSecret(uid("nope"), h1, T)).toBe(false);
+    });
+
+    it("updates only the fields given", async () => {
+      const c = client();
+      const other = client();
+      await store().clients.create(c);
+      await store().clients.create(other);
+      const changes = {
+        name: "Reports v2",
+        redirectUris: ["https://app.example/new"],
+        postLogoutRedirectUris: [],
+        grantTypes: ["client_credentials"],
+        scopes: ["reports:write"],
+        firstParty: false,
+        disabled: true,
+      };
+      expect(await store().clients.update(c.id, changes)).toBe(true);
+      expect(await store().clients.get(c.id)).toEqual({ ...c, ...changes });
+      expect(await store().clients.update(c.id, { name: "Reports v3" })).toBe(true);
+      expect(await store().clients.get(c.id)).toEqual({ ...c, ...changes, name: "Reports v3" });
+      expect(await store().clients.get(other.id)).toEqual(other);
+      expect(await store().clients.update(c.id, {})).toBe(true);
+      expect(await store().clients.update(uid("nope"), { name: "x" })).toBe(false);
+      expect(await store().clients.update(uid("nope"), {})).toBe(false);
     });
   });
 
@@ -92,6 +151,22 @@ export function directoryConformance(store: () => DurableStore): void {
       expect(await store().users.update(uid("nobody"), { disabled: true })).toBe(false);
       expect(await store().users.update(uid("nobody"), {})).toBe(false);
     });
+
+    it("deletes a user: gone by id, by username and from the list; the username is free again", async () => {
+      const u = user();
+      const other = user();
+      await store().users.create(u);
+      await store().users.create(other);
+      expect(await store().users.delete(u.id)).toBe(true);
+      expect(await store().users.delete(u.id)).toBe(false);
+      expect(await store().users.get(u.id)).toBeUndefined();
+      expect(await store().users.getByUsername(u.username)).toBeUndefined();
+      expect((await store().users.list()).map((x) => x.id)).not.toContain(u.id);
+      expect(await store().users.get(other.id)).toEqual(other);
+      const successor = user({ username: u.username });
+      await store().users.create(successor);
+      expect((await store().users.getByUsername(u.username))?.id).toBe(successor.id);
+    });
   });
 
   describe("grants", () => {
@@ -137,6 +212,20 @@ export function directoryConformance(store: () => DurableStore): void {
       expect(await store().grants.delete(userId, c1)).toBe(true);
       expect(await store().grants.delete(userId, c1)).toBe(false);
       expect((await store().grants.listByUser(userId)).map((g) => g.clientId)).toEqual([c2]);
+    });
+
+    it("deletes every grant of a user and nobody else's", async () => {
+      const userId = uid("user");
+      const otherUser = uid("user");
+      const clientId = uid("client");
+      for (const c of [clientId, uid("client")])
+        await store().grants.upsert({ userId, clientId: c, scopes: ["a"], createdAt: T, updatedAt: T });
+      const kept = { userId: otherUser, clientId, scopes: ["b"], createdAt: T, updatedAt: T };
+      await store().grants.upsert(kept);
+      expect(await store().grants.deleteAllOfUser(userId)).toBe(2);
+      expect(await store().grants.listByUser(userId)).toEqual([]);
+      expect(await store().grants.get(otherUser, clientId)).toEqual(kept);
+      expect(await store().grants.deleteAllOfUser(userId)).toBe(0);
     });
   });
 }

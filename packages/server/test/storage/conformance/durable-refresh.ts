@@ -103,5 +103,24 @@ export function refreshConformance(store: () => DurableStore): void {
       expect(await refresh().listActiveFamiliesOfUser(userId, T + 10)).toEqual([live1, live2]);
       expect(await refresh().listActiveFamiliesOfUser(uid("user"), T)).toEqual([]);
     });
+
+    it("deletes every family of a user, live or revoked, with their tokens, and nobody else's", async () => {
+      const userId = uid("user");
+      const live = await newFamily({ userId });
+      const revoked = await newFamily({ userId, revokedAt: T });
+      const other = await newFamily();
+      const tokens = [token(live), token(live, { rotatedAt: T + 1 }), token(revoked)];
+      for (const t of tokens) await refresh().insert(t);
+      const kept = token(other);
+      await refresh().insert(kept);
+
+      expect(await refresh().deleteAllOfUser(userId)).toBe(2);
+      expect(await refresh().getFamily(live.id)).toBeUndefined();
+      expect(await refresh().getFamily(revoked.id)).toBeUndefined();
+      for (const t of tokens) expect(await refresh().get(t.tokenHash)).toBeUndefined();
+      expect(await refresh().getFamily(other.id)).toEqual(other);
+      expect(await refresh().get(kept.tokenHash)).toEqual(kept);
+      expect(await refresh().deleteAllOfUser(userId)).toBe(0);
+    });
   });
 }

@@ -18,6 +18,8 @@ export function client(over: Partial<ClientRecord> = {}): ClientRecord {
     id: uid("client"),
     name: "Reports",
     secretHash: "ab".repeat(32),
+    previousSecretHash: null,
+    previousSecretExpiresAt: null,
     tokenEndpointAuthMethod: "client_secret_basic",
     redirectUris: ["https://app.example/cb", "https://app.example/cb2"],
     postLogoutRedirectUris: ["https://app.example/bye"],

@@ -1,5 +1,6 @@
 import type { Migration, MigrationProvider } from "kysely";
 import { initial } from "./001-initial.js";
+import { clientSecretRotation } from "./002-client-secret-rotation.js";
 import { keySetsPerAlgorithm } from "./003-key-sets-per-algorithm.js";
 import type { ColumnTypes } from "./column-types.js";
 
@@ -15,6 +16,7 @@ export function migrationProvider(types: ColumnTypes, extra: ExtraMigrations = {
     async getMigrations(): Promise<Record<string, Migration>> {
       const all: Record<string, Migration> = {
         "001-initial": initial(types),
+        "002-client-secret-rotation": clientSecretRotation(types),
         "003-key-sets-per-algorithm": keySetsPerAlgorithm(),
       };
       for (const [name, make] of Object.entries(extra)) {
