@@ -51,11 +51,11 @@ export interface KeyManagerOptions {
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-export interface Rotation {
+export type Rotation = {
   activated: string;
   retired: string | undefined;
   next: string;
-}
+};
 
 /**
  * Signing keys through their states: next (published, unused) -> active (signs)
