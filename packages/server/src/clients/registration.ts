@@ -1,7 +1,7 @@
 import { redirectUriProblem } from "../oauth/redirect-uri.js";
 import { parseScope } from "../oauth/scopes.js";
 import type { Revocations } from "../revocation/revocations.js";
-import type { ClientChanges, ClientRecord, DurableStore } from "../storage/durable/types.js";
+import type { ClientChanges, ClientMetadata, ClientRecord, DurableStore } from "../storage/durable/types.js";
 import type { FastStore } from "../storage/fast/types.js";
 import { newId } from "../tokens/opaque.js";
 import { clientChanged, forgetClient } from "./client-cache.js";
@@ -17,6 +17,8 @@ export interface ClientInput {
   scopes: string;
   public?: boolean;
   firstParty?: boolean;
+  /** Registration metadata beyond the core fields (keys, ID-token algorithm, …). */
+  metadata?: ClientMetadata;
 }
 
 /** A registration the caller must fix; the message says what. */
@@ -69,6 +71,7 @@ export async function registerClient(
     firstParty: Boolean(input.firstParty),
     disabled: false,
     createdAt: Math.floor(Date.now() / 1000),
+    metadata: input.metadata ?? {},
   };
   await ctx.durable.clients.create(client);
   return { client, ...(generated ? { secret: generated.secret } : {}) };

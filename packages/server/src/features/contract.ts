@@ -2,6 +2,7 @@ import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import type { Migration } from "kysely";
 import type { Logger } from "pino";
 import type { z } from "zod";
+import type { ClientKeys } from "../clients/client-keys.js";
 import type { Config } from "../config/schema.js";
 import type { ClientAuthentication } from "../http/client-auth/authenticate.js";
 import type { ClientAuthMethod } from "../http/client-auth/methods.js";
@@ -14,6 +15,7 @@ import type { InteractionFlow } from "../interaction/flow.js";
 import type { Interactions } from "../interaction/interactions.js";
 import type { InteractionKind } from "../interaction/kinds.js";
 import type { KeyManager } from "../keys/key-manager.js";
+import type { OutboundPolicy } from "../outbound/fetch.js";
 import type { Revocations } from "../revocation/revocations.js";
 import type { CookieNames } from "../sessions/cookies.js";
 import type { Csrf } from "../sessions/csrf.js";
@@ -48,6 +50,10 @@ export interface CoreServices {
   cookies: CookieNames;
   csrf: Csrf;
   logger: Logger;
+  /** Where outbound requests may go (SSRF guard): every fetch of a client-supplied URL uses it. */
+  outbound: OutboundPolicy;
+  /** Clients' public keys (jwks or jwks_uri), for private_key_jwt and request objects. */
+  clientKeys: ClientKeys;
 }
 
 /** One grant type's request at the token endpoint, after client authentication. */

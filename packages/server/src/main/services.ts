@@ -1,9 +1,11 @@
 import type { Logger } from "pino";
+import { ClientKeys } from "../clients/client-keys.js";
 import type { Config } from "../config/schema.js";
 import type { CoreServices } from "../features/contract.js";
 import { Interactions } from "../interaction/interactions.js";
 import { KeyEncryption } from "../keys/key-encryption.js";
 import { KeyManager, SIGNING_ALGS } from "../keys/key-manager.js";
+import { AllowList } from "../outbound/addresses.js";
 import { Revocations } from "../revocation/revocations.js";
 import { cookieNames } from "../sessions/cookies.js";
 import { Csrf } from "../sessions/csrf.js";
@@ -31,6 +33,10 @@ export async function createContext(config: Config, logger: Logger): Promise<Cor
   const horizon = config.accessTokenTtl + 60;
   const revocations = new Revocations(fast, durable, horizon);
   const cookies = cookieNames(config.issuer);
+  const outbound = {
+    production: config.mode === "production",
+    allow: new AllowList(config.outboundAllowList),
+  };
   return {
     config,
     durable,
@@ -55,6 +61,8 @@ export async function createContext(config: Config, logger: Logger): Promise<Cor
     cookies,
     csrf: new Csrf(config.keyEncryptionSecret, cookies),
     logger,
+    outbound,
+    clientKeys: new ClientKeys({ policy: outbound }),
   };
 }
 

@@ -84,6 +84,7 @@ export async function issueUserTokens(
         amr: grant.amr,
         accessToken: token,
         ttl: config.idTokenTtl,
+        alg: client.metadata.idTokenSignedResponseAlg ?? "RS256",
         ...(config.idTokenProfileClaims ? { claims: profileClaims(user, grant.scopes) } : {}),
       })
     : undefined;

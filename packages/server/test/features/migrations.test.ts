@@ -33,6 +33,7 @@ describe("feature migrations run after the core's, on every back end", () => {
       "001-initial",
       "002-client-secret-rotation",
       "003-key-sets-per-algorithm",
+      "004-client-metadata",
       "widgets-001-create",
     ]);
     expect(await migrateSqlite(file, widgets)).toEqual([]);
@@ -53,6 +54,7 @@ describe("feature migrations run after the core's, on every back end", () => {
       "001-initial",
       "002-client-secret-rotation",
       "003-key-sets-per-algorithm",
+      "004-client-metadata",
       "widgets-001-create",
     ]);
     expect(await migratePostgres(db.url(), widgets)).toEqual([]);

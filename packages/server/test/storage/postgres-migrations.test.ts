@@ -29,7 +29,7 @@ describe("PostgreSQL migrations", () => {
   it("runs once when five processes start at the same time on a fresh database", async () => {
     const ran = await Promise.all(Array.from({ length: 5 }, () => migratePostgres(db.url())));
     expect(ran.filter((r) => r.length > 0)).toEqual([
-      ["001-initial", "002-client-secret-rotation", "003-key-sets-per-algorithm"],
+      ["001-initial", "002-client-secret-rotation", "003-key-sets-per-algorithm", "004-client-metadata"],
     ]);
     const stores = await Promise.all(
       Array.from({ length: 5 }, () => openPostgresStore({ url: db.url(), poolSize: 2 })),
@@ -49,6 +49,7 @@ describe("PostgreSQL migrations", () => {
       "001-initial",
       "002-client-secret-rotation",
       "003-key-sets-per-algorithm",
+      "004-client-metadata",
     ]);
   });
 
@@ -87,7 +88,12 @@ describe("PostgreSQL migrations", () => {
     try {
       expect(await run()).toEqual({
         store: "postgres",
-        ran: ["001-initial", "002-client-secret-rotation", "003-key-sets-per-algorithm"],
+        ran: [
+          "001-initial",
+          "002-client-secret-rotation",
+          "003-key-sets-per-algorithm",
+          "004-client-metadata",
+        ],
       });
       expect(await run()).toEqual({ store: "postgres", ran: [] });
     } finally {
@@ -103,7 +109,7 @@ describe("PostgreSQL migrations", () => {
     try {
       await program.parseAsync(["node", "frontdesk", "migrate", "--data-dir", dir]);
       expect(String(write.mock.calls.at(-1)?.[0])).toBe(
-        "sqlite: ran 001-initial, 002-client-secret-rotation, 003-key-sets-per-algorithm\n",
+        "sqlite: ran 001-initial, 002-client-secret-rotation, 003-key-sets-per-algorithm, 004-client-metadata\n",
       );
     } finally {
       write.mockRestore();
