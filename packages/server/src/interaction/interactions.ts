@@ -28,13 +28,13 @@ function parse(raw: string): Interaction {
 export class Interactions {
   constructor(private readonly fast: FastStore) {}
 
+  /** A new interaction, not yet stored (save it once a page needs it). */
+  create<R extends InteractionRequest>(kind: string, request: R): Interaction<R> {
+    return { id: newId(), kind, request, createdAt: Math.floor(Date.now() / 1000) };
+  }
+
   async start<R extends InteractionRequest>(kind: string, request: R): Promise<Interaction<R>> {
-    const interaction: Interaction<R> = {
-      id: newId(),
-      kind,
-      request,
-      createdAt: Math.floor(Date.now() / 1000),
-    };
+    const interaction = this.create(kind, request);
     await this.save(interaction);
     return interaction;
   }

@@ -22,12 +22,17 @@ export interface AuthorizationRequest extends InteractionRequest {
 /** A request that must not be sent back to the client (unknown client, bad redirect URI): an error page. */
 export class UnreturnableError extends Error {}
 
-/** A request error that is returned to the client's (verified) redirect URI. */
+/**
+ * A request error that is returned to the client's (verified) redirect URI: at once
+ * with `prompt=none` (`silent`) or to a signed-in browser, else after sign-in.
+ */
 export class ReturnableError extends Error {
   constructor(
     readonly error: OAuthError,
+    readonly client: ClientRecord,
     readonly redirectUri: string,
     readonly state: string | null,
+    readonly silent: boolean,
   ) {
     super(error.description);
   }
