@@ -19,7 +19,7 @@ import type { OutboundPolicy } from "../outbound/fetch.js";
 import type { Revocations } from "../revocation/revocations.js";
 import type { CookieNames } from "../sessions/cookies.js";
 import type { Csrf } from "../sessions/csrf.js";
-import type { SessionService } from "../sessions/sessions.js";
+import type { SessionEndListener, SessionService } from "../sessions/sessions.js";
 import type { ColumnTypes } from "../storage/durable/migrations/column-types.js";
 import type { ClientRecord, DurableStore } from "../storage/durable/types.js";
 import type { FastStore } from "../storage/fast/types.js";
@@ -125,6 +125,21 @@ export interface FeatureParts {
   corsPaths?: readonly string[];
   /** Discovery metadata this feature contributes; it may read what the registry holds. */
   metadata?: (registry: Registry) => Record<string, unknown>;
+  /**
+   * Runs when any session ends, in every process that ends sessions (server, CLI):
+   * keep it short (enqueue work, never deliver it here).
+   */
+  sessionEnd?: SessionEndListener;
+  /** Background work of a running server: started once the app is ready, stopped when it closes. */
+  workers?: readonly BackgroundWorker[];
+}
+
+/** A loop a server runs beside its requests (never in the CLI). */
+export interface BackgroundWorker {
+  name: string;
+  start(): void;
+  /** Stops the loop and waits for the round in progress. */
+  stop(): Promise<void>;
 }
 
 /** The options of a feature section: always `enabled`, plus the feature's own. */

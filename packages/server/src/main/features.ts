@@ -4,6 +4,7 @@ import { flag } from "../config/schema.js";
 import { accountFeature } from "../features/account/feature.js";
 import { adminFeature } from "../features/admin/feature.js";
 import { authorizationCodeFeature } from "../features/authorization-code/feature.js";
+import { backchannelLogoutFeature } from "../features/backchannel-logout/feature.js";
 import { clientCredentialsFeature } from "../features/client-credentials/feature.js";
 import { consentFeature } from "../features/consent/feature.js";
 import type { Feature } from "../features/contract.js";
@@ -32,6 +33,7 @@ export const FEATURES: readonly Feature[] = [
   revocationFeature,
   userinfoFeature,
   logoutFeature,
+  backchannelLogoutFeature,
   loginFeature,
   consentFeature,
   forwardAuthFeature,

@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import { ClientKeys } from "../clients/client-keys.js";
 import type { Config } from "../config/schema.js";
 import type { CoreServices } from "../features/contract.js";
+import { buildFeatures, subscribeSessionEnd } from "../features/registry.js";
 import { Interactions } from "../interaction/interactions.js";
 import { KeyEncryption } from "../keys/key-encryption.js";
 import { KeyManager, SIGNING_ALGS } from "../keys/key-manager.js";
@@ -15,6 +16,7 @@ import { AuthorizationCodes } from "../tokens/codes.js";
 import { IdTokens } from "../tokens/id-token.js";
 import { RefreshTokens } from "../tokens/refresh-tokens.js";
 import { LoginThrottle } from "../users/login-throttle.js";
+import { FEATURES } from "./features.js";
 import { openDurableStore, openFastStore } from "./stores.js";
 
 /** Opens stores and builds the core services every entry point (server and CLI) shares. */
@@ -37,7 +39,12 @@ export async function createContext(config: Config, logger: Logger): Promise<Cor
     production: config.mode === "production",
     allow: new AllowList(config.outboundAllowList),
   };
-  return {
+  const sessions = new SessionService(fast, {
+    idleTtl: config.sessionIdleTtl,
+    absoluteTtl: config.sessionAbsoluteTtl,
+  });
+  sessions.onEnd("revocation", ({ sid }) => revocations.endSession(sid));
+  const ctx: CoreServices = {
     config,
     durable,
     fast,
@@ -50,11 +57,7 @@ export async function createContext(config: Config, logger: Logger): Promise<Cor
       accessToken: config.accessTokenTtl,
     }),
     codes: new AuthorizationCodes(fast, config.authorizationCodeTtl, Math.max(600, config.accessTokenTtl)),
-    sessions: new SessionService(fast, {
-      idleTtl: config.sessionIdleTtl,
-      absoluteTtl: config.sessionAbsoluteTtl,
-      onEnd: (sid) => revocations.endSession(sid),
-    }),
+    sessions,
     interactions: new Interactions(fast),
     loginThrottle: new LoginThrottle(fast),
     revocations,
@@ -64,6 +67,10 @@ export async function createContext(config: Config, logger: Logger): Promise<Cor
     outbound,
     clientKeys: new ClientKeys({ policy: outbound }),
   };
+  // Every participant (server, CLI, a test's own context) that ends sessions tells the
+  // features that listen (back-channel logout enqueues its deliveries).
+  subscribeSessionEnd(ctx, await buildFeatures(FEATURES, ctx));
+  return ctx;
 }
 
 export async function closeContext(ctx: CoreServices): Promise<void> {

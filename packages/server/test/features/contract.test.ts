@@ -117,6 +117,7 @@ describe("a feature switched off in configuration disappears from discovery and 
         clientCredentials: { enabled: false },
         introspection: { enabled: false },
         userinfo: { enabled: false },
+        backchannelLogout: { enabled: false },
       },
     });
     client = await server.client({ grantTypes: ["client_credentials"] });
@@ -130,6 +131,8 @@ describe("a feature switched off in configuration disappears from discovery and 
     expect(m).not.toHaveProperty("introspection_endpoint");
     expect(m).not.toHaveProperty("introspection_endpoint_auth_methods_supported");
     expect(m).not.toHaveProperty("userinfo_endpoint");
+    expect(m).not.toHaveProperty("backchannel_logout_supported");
+    expect(m).not.toHaveProperty("backchannel_logout_session_supported");
     expect(m.revocation_endpoint).toBe(`${server.issuer}/revoke`);
   });
 

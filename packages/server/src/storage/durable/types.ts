@@ -1,3 +1,5 @@
+import type { Kysely } from "kysely";
+import type { Database } from "./schema.js";
 /** Records of the durable store. Times are epoch seconds. */
 
 export type TokenEndpointAuthMethod =
@@ -227,6 +229,8 @@ export interface DurableStore {
   readonly users: UserRepository;
   readonly grants: GrantRepository;
   readonly refreshTokens: RefreshTokenRepository;
+  /** The connection itself, for features' own tables (created by their migrations): `kysely.withTables<T>()`. */
+  readonly kysely: Kysely<Database>;
   /** Cheap reachability check for /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;
