@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHmac, randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type CryptoKey, exportJWK, generateKeyPair, type JWK, SignJWT } from "jose";
@@ -70,8 +70,7 @@ export function assertionForm(assertion: string, extra: Record<string, string> =
 }
 
 /** A JWT signed with HMAC (`HS256`), not via jose's asymmetric checks: for the algorithm-confusion attack. */
-export async function hmacJwt(secret: Uint8Array, header: object, claims: object): Promise<string> {
-  const { createHmac } = await import("node:crypto");
+export function hmacJwt(secret: Uint8Array, header: object, claims: object): string {
   const input = `${Buffer.from(JSON.stringify(header)).toString("base64url")}.${Buffer.from(JSON.stringify(claims)).toString("base64url")}`;
   return `${input}.${createHmac("sha256", secret).update(input).digest("base64url")}`;
 }
