@@ -195,7 +195,7 @@ describe("private_key_jwt switched off (features.privateKeyJwt.enabled=false)", 
   });
 
   it("refuses a valid assertion (invalid_client), with or without client_id, and issues nothing", async () => {
-    for (const extra of [{}, { client_id: keyed.id }]) {
+    for (const extra of [{}, { client_id: keyed.id }] as Record<string, string>[]) {
       const assertion = await signAssertion(server, keyed.id, keyed.key);
       const { status, json } = await postForm(
         server,

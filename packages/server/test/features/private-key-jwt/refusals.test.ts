@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { exportSPKI, importJWK } from "jose";
+import { type CryptoKey, exportSPKI, importJWK } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { basic, type HttpAnswer, postForm } from "../../helpers/http.js";
 import { failOnErrorLogs, startTestServer, type TestServer } from "../../helpers/server.js";
