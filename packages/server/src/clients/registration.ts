@@ -1,7 +1,13 @@
 import { redirectUriProblem } from "../oauth/redirect-uri.js";
 import { parseScope } from "../oauth/scopes.js";
 import type { Revocations } from "../revocation/revocations.js";
-import type { ClientChanges, ClientMetadata, ClientRecord, DurableStore } from "../storage/durable/types.js";
+import type {
+  ClientChanges,
+  ClientMetadata,
+  ClientRecord,
+  DurableStore,
+  TokenEndpointAuthMethod,
+} from "../storage/durable/types.js";
 import type { FastStore } from "../storage/fast/types.js";
 import { newId } from "../tokens/opaque.js";
 import { clientChanged, forgetClient } from "./client-cache.js";
@@ -17,6 +23,11 @@ export interface ClientInput {
   scopes: string;
   public?: boolean;
   firstParty?: boolean;
+  /**
+   * How a confidential client authenticates: a secret (the default, generated here) or
+   * `private_key_jwt` (no secret; `metadata.jwks` or `metadata.jwksUri` is required).
+   */
+  tokenEndpointAuthMethod?: "private_key_jwt";
   /** Registration metadata beyond the core fields (keys, ID-token algorithm, …). */
   metadata?: ClientMetadata;
 }
@@ -27,6 +38,25 @@ export class InvalidClientMetadata extends Error {}
 function checkRedirectUri(uri: string, what: string): void {
   const problem = redirectUriProblem(uri, what);
   if (problem) throw new InvalidClientMetadata(problem);
+}
+
+/** A key set registered by value holds public keys only (no private or symmetric key material). */
+function checkPublicJwks(jwks: ClientMetadata["jwks"]): void {
+  if (!jwks) return;
+  if (!Array.isArray(jwks.keys) || !jwks.keys.length)
+    throw new InvalidClientMetadata("jwks must be a JWK Set with at least one key");
+  for (const key of jwks.keys)
+    if (!key || typeof key !== "object" || "d" in key || "k" in key || key.kty === "oct")
+      throw new InvalidClientMetadata("jwks must hold public keys only (no private or symmetric keys)");
+}
+
+function validateKeyAuthentication(input: ClientInput): void {
+  const { jwks, jwksUri } = input.metadata ?? {};
+  if (jwks && jwksUri) throw new InvalidClientMetadata("give jwks or jwks_uri, not both");
+  checkPublicJwks(jwks);
+  if (input.tokenEndpointAuthMethod !== "private_key_jwt") return;
+  if (input.public) throw new InvalidClientMetadata("a public client cannot use private_key_jwt");
+  if (!jwks && !jwksUri) throw new InvalidClientMetadata("private_key_jwt needs jwks or jwks_uri");
 }
 
 function validate(input: ClientInput): void {
@@ -43,6 +73,7 @@ function validate(input: ClientInput): void {
     throw new InvalidClientMetadata("authorization_code needs at least one --redirect-uri");
   for (const uri of input.redirectUris ?? []) checkRedirectUri(uri, "redirect URI");
   for (const uri of input.postLogoutRedirectUris ?? []) checkRedirectUri(uri, "post-logout redirect URI");
+  validateKeyAuthentication(input);
   try {
     parseScope(input.scopes);
   } catch (error) {
@@ -50,20 +81,30 @@ function validate(input: ClientInput): void {
   }
 }
 
-/** Registers a client. The secret (confidential clients) is returned once and stored only as a hash. */
+function authMethodOf(input: ClientInput): TokenEndpointAuthMethod {
+  if (input.public) return "none";
+  return input.tokenEndpointAuthMethod ?? "client_secret_basic";
+}
+
+/**
+ * Registers a client. The secret (confidential clients authenticating with one) is
+ * returned once and stored only as a hash; `private_key_jwt` clients get none.
+ */
 export async function registerClient(
   ctx: { durable: DurableStore },
   input: ClientInput,
 ): Promise<{ client: ClientRecord; secret?: string }> {
   validate(input);
-  const generated = input.public ? undefined : newClientSecret();
+  const method = authMethodOf(input);
+  const usesSecret = method === "client_secret_basic";
+  const generated = usesSecret ? newClientSecret() : undefined;
   const client: ClientRecord = {
     id: newId(),
     name: input.name.trim(),
     secretHash: generated?.hash ?? null,
     previousSecretHash: null,
     previousSecretExpiresAt: null,
-    tokenEndpointAuthMethod: input.public ? "none" : "client_secret_basic",
+    tokenEndpointAuthMethod: method,
     redirectUris: [...new Set(input.redirectUris ?? [])],
     postLogoutRedirectUris: [...new Set(input.postLogoutRedirectUris ?? [])],
     grantTypes: [...new Set(input.grantTypes)],
@@ -101,6 +142,10 @@ export async function updateClient(
     scopes: update.scopes ?? current.scopes.join(" "),
     public: current.tokenEndpointAuthMethod === "none",
     firstParty: update.firstParty ?? current.firstParty,
+    ...(current.tokenEndpointAuthMethod === "private_key_jwt"
+      ? { tokenEndpointAuthMethod: "private_key_jwt" as const }
+      : {}),
+    metadata: current.metadata,
   };
   validate(merged);
   const changes: ClientChanges = {};
@@ -137,6 +182,8 @@ export async function rotateClientSecret(
   if (!current) return undefined;
   if (current.tokenEndpointAuthMethod === "none")
     throw new InvalidClientMetadata("a public client has no secret to rotate");
+  if (current.tokenEndpointAuthMethod === "private_key_jwt")
+    throw new InvalidClientMetadata("a private_key_jwt client has no secret to rotate (it rotates its keys)");
   const now = options.now?.() ?? Math.floor(Date.now() / 1000);
   const previousExpiresAt = grace > 0 ? now + grace : null;
   const generated = newClientSecret();

@@ -13,6 +13,7 @@ import { forwardAuthFeature } from "../features/forward-auth/feature.js";
 import { introspectionFeature } from "../features/introspection/feature.js";
 import { loginFeature } from "../features/login/feature.js";
 import { logoutFeature } from "../features/logout/feature.js";
+import { privateKeyJwtFeature } from "../features/private-key-jwt/feature.js";
 import { refreshTokenFeature } from "../features/refresh-token/feature.js";
 import { revocationFeature } from "../features/revocation/feature.js";
 import { revocationFeedFeature } from "../features/revocation-feed/feature.js";
@@ -31,6 +32,7 @@ export const FEATURES: readonly Feature[] = [
   clientCredentialsFeature,
   introspectionFeature,
   revocationFeature,
+  privateKeyJwtFeature,
   userinfoFeature,
   logoutFeature,
   backchannelLogoutFeature,

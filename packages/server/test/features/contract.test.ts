@@ -5,6 +5,13 @@ import { buildFeatures, buildRegistry } from "../../src/features/registry.js";
 import { FEATURES } from "../../src/main/features.js";
 import { basic, getJson, postForm } from "../helpers/http.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
+import {
+  assertionForm,
+  type ClientKey,
+  clientKey,
+  keyClient,
+  signAssertion,
+} from "./private-key-jwt/keys.js";
 
 const REDIRECT = "http://localhost:8080/callback";
 
@@ -17,8 +24,11 @@ describe("discovery advertises exactly what the server accepts", () => {
   let server: TestServer;
   let confidential: { id: string; secret: string };
   let publicClient: { id: string };
+  let keyed: { id: string; key: ClientKey };
   beforeAll(async () => {
     server = await startTestServer();
+    const key = await clientKey();
+    keyed = { id: await keyClient(server, { jwks: { keys: [key.jwk] } }), key };
     confidential = await server.client({
       grantTypes: ["authorization_code", "refresh_token", "client_credentials"],
       redirectUris: [REDIRECT],
@@ -86,6 +96,14 @@ describe("discovery advertises exactly what the server accepts", () => {
           client_id: confidential.id,
           client_secret: confidential.secret,
         }),
+      private_key_jwt: async () =>
+        postForm(
+          server,
+          "/token",
+          assertionForm(await signAssertion(server, keyed.id, keyed.key), {
+            grant_type: "client_credentials",
+          }),
+        ),
       // A public client proves nothing; with a bogus code the answer is the grant's error.
       none: () =>
         postForm(server, "/token", {
@@ -153,6 +171,44 @@ describe("a feature switched off in configuration disappears from discovery and 
     );
     expect(introspect.status).toBe(404);
     expect((await fetch(`${server.issuer}/userinfo`)).status).toBe(404);
+  });
+});
+
+describe("private_key_jwt switched off (features.privateKeyJwt.enabled=false)", () => {
+  let server: TestServer;
+  let keyed: { id: string; key: ClientKey };
+  beforeAll(async () => {
+    server = await startTestServer({ features: { privateKeyJwt: { enabled: false } } });
+    const key = await clientKey();
+    keyed = { id: await keyClient(server, { jwks: { keys: [key.jwk] } }), key };
+  });
+  afterAll(() => server.close());
+
+  it("is absent from discovery", async () => {
+    const m = await discovery(server);
+    for (const field of [
+      "token_endpoint_auth_methods_supported",
+      "introspection_endpoint_auth_methods_supported",
+      "revocation_endpoint_auth_methods_supported",
+    ])
+      expect(m[field], field).not.toContain("private_key_jwt");
+    expect(m).not.toHaveProperty("token_endpoint_auth_signing_alg_values_supported");
+    expect(m).not.toHaveProperty("introspection_endpoint_auth_signing_alg_values_supported");
+    expect(m).not.toHaveProperty("revocation_endpoint_auth_signing_alg_values_supported");
+  });
+
+  it("refuses a valid assertion (invalid_client), with or without client_id, and issues nothing", async () => {
+    for (const extra of [{}, { client_id: keyed.id }] as Record<string, string>[]) {
+      const assertion = await signAssertion(server, keyed.id, keyed.key);
+      const { status, json } = await postForm(
+        server,
+        "/token",
+        assertionForm(assertion, { grant_type: "client_credentials", ...extra }),
+      );
+      expect(status).toBe(401);
+      expect(json?.error).toBe("invalid_client");
+      expect(json).not.toHaveProperty("access_token");
+    }
   });
 });
 
