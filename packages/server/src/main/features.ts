@@ -12,6 +12,7 @@ import { forwardAuthFeature } from "../features/forward-auth/feature.js";
 import { introspectionFeature } from "../features/introspection/feature.js";
 import { loginFeature } from "../features/login/feature.js";
 import { logoutFeature } from "../features/logout/feature.js";
+import { pushedAuthorizationRequestsFeature } from "../features/pushed-authorization-requests/feature.js";
 import { refreshTokenFeature } from "../features/refresh-token/feature.js";
 import { revocationFeature } from "../features/revocation/feature.js";
 import { revocationFeedFeature } from "../features/revocation-feed/feature.js";
@@ -26,6 +27,7 @@ export const FEATURES: readonly Feature[] = [
   discoveryFeature,
   tokenFeature,
   authorizationCodeFeature,
+  pushedAuthorizationRequestsFeature,
   refreshTokenFeature,
   clientCredentialsFeature,
   introspectionFeature,
