@@ -14,6 +14,7 @@ import { loginFeature } from "../features/login/feature.js";
 import { logoutFeature } from "../features/logout/feature.js";
 import { pushedAuthorizationRequestsFeature } from "../features/pushed-authorization-requests/feature.js";
 import { refreshTokenFeature } from "../features/refresh-token/feature.js";
+import { requestObjectsFeature } from "../features/request-objects/feature.js";
 import { revocationFeature } from "../features/revocation/feature.js";
 import { revocationFeedFeature } from "../features/revocation-feed/feature.js";
 import { tokenFeature } from "../features/token/feature.js";
@@ -28,6 +29,7 @@ export const FEATURES: readonly Feature[] = [
   tokenFeature,
   authorizationCodeFeature,
   pushedAuthorizationRequestsFeature,
+  requestObjectsFeature,
   refreshTokenFeature,
   clientCredentialsFeature,
   introspectionFeature,
