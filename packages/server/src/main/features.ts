@@ -14,7 +14,9 @@ import { introspectionFeature } from "../features/introspection/feature.js";
 import { loginFeature } from "../features/login/feature.js";
 import { logoutFeature } from "../features/logout/feature.js";
 import { privateKeyJwtFeature } from "../features/private-key-jwt/feature.js";
+import { pushedAuthorizationRequestsFeature } from "../features/pushed-authorization-requests/feature.js";
 import { refreshTokenFeature } from "../features/refresh-token/feature.js";
+import { requestObjectsFeature } from "../features/request-objects/feature.js";
 import { revocationFeature } from "../features/revocation/feature.js";
 import { revocationFeedFeature } from "../features/revocation-feed/feature.js";
 import { tokenFeature } from "../features/token/feature.js";
@@ -28,6 +30,8 @@ export const FEATURES: readonly Feature[] = [
   discoveryFeature,
   tokenFeature,
   authorizationCodeFeature,
+  pushedAuthorizationRequestsFeature,
+  requestObjectsFeature,
   refreshTokenFeature,
   clientCredentialsFeature,
   introspectionFeature,

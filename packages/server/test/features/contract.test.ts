@@ -136,6 +136,8 @@ describe("a feature switched off in configuration disappears from discovery and 
         introspection: { enabled: false },
         userinfo: { enabled: false },
         backchannelLogout: { enabled: false },
+        pushedAuthorizationRequests: { enabled: false },
+        requestObjects: { enabled: false },
       },
     });
     client = await server.client({ grantTypes: ["client_credentials"] });
@@ -151,6 +153,10 @@ describe("a feature switched off in configuration disappears from discovery and 
     expect(m).not.toHaveProperty("userinfo_endpoint");
     expect(m).not.toHaveProperty("backchannel_logout_supported");
     expect(m).not.toHaveProperty("backchannel_logout_session_supported");
+    expect(m).not.toHaveProperty("pushed_authorization_request_endpoint");
+    expect(m).not.toHaveProperty("require_pushed_authorization_requests");
+    expect(m.request_parameter_supported).toBe(false);
+    expect(m).not.toHaveProperty("request_object_signing_alg_values_supported");
     expect(m.revocation_endpoint).toBe(`${server.issuer}/revoke`);
   });
 
@@ -171,6 +177,29 @@ describe("a feature switched off in configuration disappears from discovery and 
     );
     expect(introspect.status).toBe(404);
     expect((await fetch(`${server.issuer}/userinfo`)).status).toBe(404);
+    const par = await postForm(
+      server,
+      "/par",
+      { response_type: "code" },
+      {
+        authorization: basic(client.id, client.secret),
+      },
+    );
+    expect(par.status).toBe(404);
+    const web = await server.client({ grantTypes: ["authorization_code"], redirectUris: [REDIRECT] });
+    for (const [param, error] of [
+      ["request", "request_not_supported"],
+      ["request_uri", "request_uri_not_supported"],
+    ]) {
+      const query = new URLSearchParams({
+        client_id: web.id,
+        redirect_uri: REDIRECT,
+        [param as string]: "a.b.c",
+      });
+      const authorize = await fetch(`${server.issuer}/authorize?${query}`, { redirect: "manual" });
+      const location = new URL(String(authorize.headers.get("location")));
+      expect(location.searchParams.get("error"), param).toBe(error);
+    }
   });
 });
 

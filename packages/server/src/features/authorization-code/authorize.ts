@@ -29,8 +29,10 @@ export function authorizeRoutes(
         );
         return await registry.interaction.start(request, reply, client, AUTHORIZATION, authz);
       } catch (error) {
-        if (error instanceof UnreturnableError)
-          return sendPage(reply, 400, errorPage("This request cannot be completed", error.message));
+        if (error instanceof UnreturnableError) {
+          const message = error.error ? `${error.message} (${error.error.code})` : error.message;
+          return sendPage(reply, 400, errorPage("This request cannot be completed", message));
+        }
         if (error instanceof ReturnableError)
           return await registry.interaction.returnError(request, reply, error);
         throw error;
