@@ -195,6 +195,8 @@ describe("a feature switched off in configuration disappears from discovery and 
         client_id: web.id,
         redirect_uri: REDIRECT,
         [param as string]: "a.b.c",
+        // Silent, so the error comes back at once (a signed-out browser would sign in first).
+        prompt: "none",
       });
       const authorize = await fetch(`${server.issuer}/authorize?${query}`, { redirect: "manual" });
       const location = new URL(String(authorize.headers.get("location")));

@@ -42,7 +42,11 @@ describe("authorization errors are no open redirector", () => {
     ["no PKCE", { code_challenge: undefined }, "invalid_request"],
     ["an unsupported response type", { response_type: "token" }, "unsupported_response_type"],
     ["an unsupported response mode", { response_mode: "fragment" }, "invalid_request"],
-    ["a request object", { request: "eyJhbGciOiJub25lIn0.e30." }, "invalid_request"],
+    [
+      "a request_uri from elsewhere",
+      { request_uri: "https://elsewhere.example/r" },
+      "request_uri_not_supported",
+    ],
     ["an unknown resource", { resource: "https://elsewhere.example/" }, "invalid_target"],
     ["a malformed max_age", { max_age: "soon" }, "invalid_request"],
     ["an unknown prompt", { prompt: "bounce" }, "invalid_request"],

@@ -181,6 +181,7 @@ describe("pushed authorization requests (RFC 9126)", () => {
       redirect_uri: REDIRECT,
       request_uri: "https://attacker.example/request.jwt",
       state: "s1",
+      prompt: "none",
     });
     const response = await browser.request(`/authorize?${query}`);
     expect(response.status).toBe(303);
@@ -196,7 +197,7 @@ describe("pushed authorization requests (RFC 9126)", () => {
     });
     const { params } = await authorizationParams({ state: "plain" });
     const plain = await new FormBrowser(server.issuer).request(
-      `/authorize?${new URLSearchParams({ ...params, client_id: strict.id })}`,
+      `/authorize?${new URLSearchParams({ ...params, client_id: strict.id, prompt: "none" })}`,
     );
     expect(plain.status).toBe(303);
     const location = new URL(String(plain.headers.get("location")));
@@ -222,7 +223,7 @@ describe("pushed authorization requests required server-wide", () => {
     expect(json?.require_pushed_authorization_requests).toBe(true);
     const { params } = await authorizationParams();
     const plain = await new FormBrowser(server.issuer).request(
-      `/authorize?${new URLSearchParams({ ...params, client_id: rp.id })}`,
+      `/authorize?${new URLSearchParams({ ...params, client_id: rp.id, prompt: "none" })}`,
     );
     expect(new URL(String(plain.headers.get("location"))).searchParams.get("error")).toBe("invalid_request");
     const url = await oidc.buildAuthorizationUrlWithPAR(rp.config, params);
@@ -251,6 +252,7 @@ describe("pushed authorization requests switched off", () => {
       client_id: rp.id,
       redirect_uri: REDIRECT,
       request_uri: "urn:ietf:params:oauth:request_uri:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+      prompt: "none",
     });
     const response = await new FormBrowser(server.issuer).request(`/authorize?${query}`);
     expect(new URL(String(response.headers.get("location"))).searchParams.get("error")).toBe(

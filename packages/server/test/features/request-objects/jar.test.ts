@@ -131,6 +131,7 @@ describe("signed request objects (RFC 9101) with openid-client", () => {
       client_id: byValue.id,
       redirect_uri: REDIRECT,
       request_uri: "https://client.example/request.jwt",
+      prompt: "none",
     });
     expect(new URL(String(opened.location)).searchParams.get("error")).toBe("request_uri_not_supported");
   });
@@ -162,6 +163,7 @@ describe("request objects switched off", () => {
       redirect_uri: REDIRECT,
       request,
       state: "s",
+      prompt: "none",
     });
     const location = new URL(String(opened.location));
     expect(location.searchParams.get("error")).toBe("request_not_supported");
