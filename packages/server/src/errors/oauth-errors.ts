@@ -39,6 +39,10 @@ export class AuthorizationPending extends define("authorization_pending", 400) {
 export class SlowDown extends define("slow_down", 400) {}
 export class ExpiredToken extends define("expired_token", 400) {}
 export class InvalidDpopProof extends define("invalid_dpop_proof", 400) {}
+/** RFC 7591 3.2.2: a redirect URI of a registration request is not allowed. */
+export class InvalidRedirectUri extends define("invalid_redirect_uri", 400) {}
+/** RFC 7591 3.2.2: a metadata field is invalid (the description names it). */
+export class InvalidClientMetadataError extends define("invalid_client_metadata", 400) {}
 export class PayloadTooLarge extends define("invalid_request", 413) {}
 /** An admin API resource that does not exist (same code as the server's 404 answer). */
 export class NotFound extends define("not_found", 404) {}

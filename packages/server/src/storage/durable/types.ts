@@ -1,3 +1,5 @@
+import type { Kysely } from "kysely";
+
 /** Records of the durable store. Times are epoch seconds. */
 
 export type TokenEndpointAuthMethod =
@@ -227,6 +229,11 @@ export interface DurableStore {
   readonly users: UserRepository;
   readonly grants: GrantRepository;
   readonly refreshTokens: RefreshTokenRepository;
+  /**
+   * A handle on a feature's own tables (those its `migrations` create), typed by the
+   * feature; the core tables above are reached only through their repositories.
+   */
+  featureTables<Tables>(): Kysely<Tables>;
   /** Cheap reachability check for /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;
