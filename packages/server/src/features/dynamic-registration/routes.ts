@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import {
   clientMetadataDocument,
   type MetadataPolicy,
@@ -31,6 +31,21 @@ const NOT_IN_UPDATE = [
 ];
 
 type Services = Pick<CoreServices, "config" | "durable" | "fast" | "revocations">;
+
+/** RFC 7591 bodies are JSON: parsed here only (the rest of the server takes forms); any other type is refused. */
+function registerJsonBody(app: FastifyInstance): void {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => {
+    try {
+      done(null, JSON.parse(body as string));
+    } catch {
+      done(new InvalidRequest("malformed JSON body"), undefined);
+    }
+  });
+  app.addContentTypeParser("*", (_request, _payload, done) =>
+    done(new InvalidRequest("send the registration as application/json"), undefined),
+  );
+}
 
 const now = () => Math.floor(Date.now() / 1000);
 
@@ -74,6 +89,7 @@ export function registrationRoutes(
   }
 
   return async (app) => {
+    registerJsonBody(app);
     app.post(REGISTRATION_PATH, async (request, reply) => {
       const spendable = await initialAccess(request);
       const input = await asRegistrationErrors(() => {
