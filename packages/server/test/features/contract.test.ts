@@ -37,6 +37,7 @@ describe("discovery advertises exactly what the server accepts", () => {
     const registry = buildRegistry(server.ctx, await buildFeatures(FEATURES, server.ctx));
     const m = await discovery(server);
     expect(m.grant_types_supported).toEqual([...registry.grants.keys()]);
+    expect(m.registration_endpoint).toBe(`${server.issuer}/register`);
     expect(m.token_endpoint_auth_methods_supported).toEqual(registry.clientAuth.names());
     expect(m.introspection_endpoint_auth_methods_supported).toEqual(
       registry.clientAuth.names({ confidentialOnly: true }),
@@ -117,6 +118,7 @@ describe("a feature switched off in configuration disappears from discovery and 
         clientCredentials: { enabled: false },
         introspection: { enabled: false },
         userinfo: { enabled: false },
+        dynamicRegistration: { enabled: false },
       },
     });
     client = await server.client({ grantTypes: ["client_credentials"] });
@@ -130,6 +132,7 @@ describe("a feature switched off in configuration disappears from discovery and 
     expect(m).not.toHaveProperty("introspection_endpoint");
     expect(m).not.toHaveProperty("introspection_endpoint_auth_methods_supported");
     expect(m).not.toHaveProperty("userinfo_endpoint");
+    expect(m).not.toHaveProperty("registration_endpoint");
     expect(m.revocation_endpoint).toBe(`${server.issuer}/revoke`);
   });
 
@@ -150,6 +153,14 @@ describe("a feature switched off in configuration disappears from discovery and 
     );
     expect(introspect.status).toBe(404);
     expect((await fetch(`${server.issuer}/userinfo`)).status).toBe(404);
+    const clients = (await server.ctx.durable.clients.list()).length;
+    const register = await fetch(`${server.issuer}/register`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ redirect_uris: [REDIRECT] }),
+    });
+    expect(register.status).toBe(404);
+    expect((await server.ctx.durable.clients.list()).length).toBe(clients);
   });
 });
 
