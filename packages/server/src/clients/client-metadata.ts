@@ -102,7 +102,7 @@ function grantsAndResponses(doc: Doc): string[] {
   const grants = stringList(doc, "grant_types") ?? (responses?.length === 0 ? [] : ["authorization_code"]);
   for (const g of grants)
     if (!(SUPPORTED_GRANT_TYPES as readonly string[]).includes(g))
-      fail("grant_types", `"${g}" is not supported (use ${SUPPORTED_GRANT_TYPES.join(", ")})`);
+      fail("grant_types", `grant type "${g}" is not supported (use ${SUPPORTED_GRANT_TYPES.join(", ")})`);
   if (grants.length === 0) fail("grant_types", "at least one grant type is required");
   const wantsCode = grants.includes("authorization_code");
   const resolved = responses ?? (wantsCode ? ["code"] : []);
