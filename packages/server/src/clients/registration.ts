@@ -22,6 +22,8 @@ export interface ClientInput {
   grantTypes: string[];
   scopes: string;
   public?: boolean;
+  /** How it authenticates at the token endpoint (default client_secret_basic, or none when `public`). */
+  tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
   firstParty?: boolean;
   /**
    * How a confidential client authenticates: a secret (the default, generated here) or
@@ -32,12 +34,37 @@ export interface ClientInput {
   metadata?: ClientMetadata;
 }
 
-/** A registration the caller must fix; the message says what. */
-export class InvalidClientMetadata extends Error {}
+/** A registration the caller must fix; the message says what, `field` which metadata field (RFC 7591 name). */
+export class InvalidClientMetadata extends Error {
+  constructor(
+    message: string,
+    readonly field?: string,
+    /** The RFC 7591 error code it answers with at the registration endpoint. */
+    readonly code: "invalid_client_metadata" | "invalid_redirect_uri" = "invalid_client_metadata",
+  ) {
+    super(message);
+  }
+}
 
-function checkRedirectUri(uri: string, what: string): void {
+/** Whether clients with this method hold a client secret. */
+export function usesClientSecret(method: TokenEndpointAuthMethod): boolean {
+  return method === "client_secret_basic" || method === "client_secret_post";
+}
+
+function authMethodOf(
+  input: Pick<ClientInput, "public" | "tokenEndpointAuthMethod">,
+): TokenEndpointAuthMethod {
+  return input.tokenEndpointAuthMethod ?? (input.public ? "none" : "client_secret_basic");
+}
+
+function checkRedirectUri(uri: string, what: string, field: string): void {
   const problem = redirectUriProblem(uri, what);
-  if (problem) throw new InvalidClientMetadata(problem);
+  if (problem) throw new InvalidClientMetadata(problem, field, "invalid_redirect_uri");
+}
+
+/** Throws InvalidClientMetadata when registerClient would refuse the input (so a caller can check first). */
+export function checkRegistration(input: ClientInput): void {
+  validate(input);
 }
 
 /** A key set registered by value holds public keys only (no private or symmetric key material). */
@@ -60,24 +87,39 @@ function validateKeyAuthentication(input: ClientInput): void {
 }
 
 function validate(input: ClientInput): void {
-  if (!input.name.trim()) throw new InvalidClientMetadata("name must not be empty");
+  if (!input.name.trim()) throw new InvalidClientMetadata("name must not be empty", "client_name");
   for (const g of input.grantTypes)
     if (!(SUPPORTED_GRANT_TYPES as readonly string[]).includes(g))
       throw new InvalidClientMetadata(
         `grant type "${g}" is not supported (use ${SUPPORTED_GRANT_TYPES.join(", ")})`,
+        "grant_types",
       );
-  if (!input.grantTypes.length) throw new InvalidClientMetadata("at least one grant type is required");
-  if (input.public && input.grantTypes.includes("client_credentials"))
-    throw new InvalidClientMetadata("a public client cannot use client_credentials");
+  if (!input.grantTypes.length)
+    throw new InvalidClientMetadata("at least one grant type is required", "grant_types");
+  const method = authMethodOf(input);
+  if (input.public && method !== "none")
+    throw new InvalidClientMetadata(
+      `a public client authenticates with "none", not ${method}`,
+      "token_endpoint_auth_method",
+    );
+  if (method === "none" && input.grantTypes.includes("client_credentials"))
+    throw new InvalidClientMetadata("a public client cannot use client_credentials", "grant_types");
+  if (method === "private_key_jwt" && !input.metadata?.jwks && !input.metadata?.jwksUri)
+    throw new InvalidClientMetadata("private_key_jwt needs the client's keys: jwks or jwks_uri", "jwks");
   if (input.grantTypes.includes("authorization_code") && !input.redirectUris?.length)
-    throw new InvalidClientMetadata("authorization_code needs at least one --redirect-uri");
-  for (const uri of input.redirectUris ?? []) checkRedirectUri(uri, "redirect URI");
-  for (const uri of input.postLogoutRedirectUris ?? []) checkRedirectUri(uri, "post-logout redirect URI");
+    throw new InvalidClientMetadata(
+      "authorization_code needs at least one --redirect-uri",
+      "redirect_uris",
+      "invalid_redirect_uri",
+    );
+  for (const uri of input.redirectUris ?? []) checkRedirectUri(uri, "redirect URI", "redirect_uris");
+  for (const uri of input.postLogoutRedirectUris ?? [])
+    checkRedirectUri(uri, "post-logout redirect URI", "post_logout_redirect_uris");
   validateKeyAuthentication(input);
   try {
     parseScope(input.scopes);
   } catch (error) {
-    throw new InvalidClientMetadata((error as Error).message);
+    throw new InvalidClientMetadata((error as Error).message, "scope");
   }
 }
 
@@ -96,8 +138,7 @@ export async function registerClient(
 ): Promise<{ client: ClientRecord; secret?: string }> {
   validate(input);
   const method = authMethodOf(input);
-  const usesSecret = method === "client_secret_basic";
-  const generated = usesSecret ? newClientSecret() : undefined;
+  const generated = usesClientSecret(method) ? newClientSecret() : undefined;
   const client: ClientRecord = {
     id: newId(),
     name: input.name.trim(),
@@ -118,7 +159,11 @@ export async function registerClient(
   return { client, ...(generated ? { secret: generated.secret } : {}) };
 }
 
-/** What `updateClient` may change: any of the registration fields except public/confidential. */
+/**
+ * What `updateClient` may change: any of the registration fields except
+ * public/confidential (the token endpoint method only within secret-based methods;
+ * `metadata` given replaces the stored one).
+ */
 export type ClientUpdate = Partial<Omit<ClientInput, "public">>;
 
 /**
@@ -141,12 +186,19 @@ export async function updateClient(
     grantTypes: update.grantTypes ?? current.grantTypes,
     scopes: update.scopes ?? current.scopes.join(" "),
     public: current.tokenEndpointAuthMethod === "none",
+    tokenEndpointAuthMethod: update.tokenEndpointAuthMethod ?? current.tokenEndpointAuthMethod,
     firstParty: update.firstParty ?? current.firstParty,
-    ...(current.tokenEndpointAuthMethod === "private_key_jwt"
-      ? { tokenEndpointAuthMethod: "private_key_jwt" as const }
-      : {}),
-    metadata: current.metadata,
+    metadata: update.metadata ?? current.metadata,
   };
+  const method = authMethodOf(merged);
+  if (
+    method !== current.tokenEndpointAuthMethod &&
+    !(usesClientSecret(method) && usesClientSecret(current.tokenEndpointAuthMethod))
+  )
+    throw new InvalidClientMetadata(
+      `token_endpoint_auth_method cannot change from ${current.tokenEndpointAuthMethod} to ${method}: register a new client`,
+      "token_endpoint_auth_method",
+    );
   validate(merged);
   const changes: ClientChanges = {};
   if (update.name !== undefined) changes.name = merged.name.trim();
@@ -156,6 +208,8 @@ export async function updateClient(
   if (update.grantTypes !== undefined) changes.grantTypes = [...new Set(update.grantTypes)];
   if (update.scopes !== undefined) changes.scopes = parseScope(update.scopes);
   if (update.firstParty !== undefined) changes.firstParty = update.firstParty;
+  if (update.metadata !== undefined) changes.metadata = update.metadata;
+  if (update.tokenEndpointAuthMethod !== undefined) changes.tokenEndpointAuthMethod = method;
   if (!(await ctx.durable.clients.update(clientId, changes))) return undefined;
   await clientChanged(ctx, clientId);
   return { ...current, ...changes };

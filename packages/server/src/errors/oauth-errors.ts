@@ -47,6 +47,10 @@ export class RequestUriNotSupported extends define("request_uri_not_supported", 
 export class InvalidRequestObject extends define("invalid_request_object", 400) {}
 /** RFC 9101 10.2 / RFC 9126 2.2: the request_uri is unknown, expired or already used. */
 export class InvalidRequestUri extends define("invalid_request_uri", 400) {}
+/** RFC 7591 3.2.2: a redirect URI of a registration request is not allowed. */
+export class InvalidRedirectUri extends define("invalid_redirect_uri", 400) {}
+/** RFC 7591 3.2.2: a metadata field is invalid (the description names it). */
+export class InvalidClientMetadataError extends define("invalid_client_metadata", 400) {}
 export class PayloadTooLarge extends define("invalid_request", 413) {}
 /** An admin API resource that does not exist (same code as the server's 404 answer). */
 export class NotFound extends define("not_found", 404) {}

@@ -9,6 +9,7 @@ import { clientCredentialsFeature } from "../features/client-credentials/feature
 import { consentFeature } from "../features/consent/feature.js";
 import type { Feature } from "../features/contract.js";
 import { discoveryFeature } from "../features/discovery/feature.js";
+import { dynamicRegistrationFeature } from "../features/dynamic-registration/feature.js";
 import { forwardAuthFeature } from "../features/forward-auth/feature.js";
 import { introspectionFeature } from "../features/introspection/feature.js";
 import { loginFeature } from "../features/login/feature.js";
@@ -46,6 +47,7 @@ export const FEATURES: readonly Feature[] = [
   revocationFeedFeature,
   accountFeature,
   adminFeature,
+  dynamicRegistrationFeature,
 ] as Feature[];
 
 /** The `features.<name>` configuration sections: each feature's options plus `enabled`. */

@@ -47,6 +47,7 @@ describe("discovery advertises exactly what the server accepts", () => {
     const registry = buildRegistry(server.ctx, await buildFeatures(FEATURES, server.ctx));
     const m = await discovery(server);
     expect(m.grant_types_supported).toEqual([...registry.grants.keys()]);
+    expect(m.registration_endpoint).toBe(`${server.issuer}/register`);
     expect(m.token_endpoint_auth_methods_supported).toEqual(registry.clientAuth.names());
     expect(m.introspection_endpoint_auth_methods_supported).toEqual(
       registry.clientAuth.names({ confidentialOnly: true }),
@@ -138,6 +139,7 @@ describe("a feature switched off in configuration disappears from discovery and 
         backchannelLogout: { enabled: false },
         pushedAuthorizationRequests: { enabled: false },
         requestObjects: { enabled: false },
+        dynamicRegistration: { enabled: false },
       },
     });
     client = await server.client({ grantTypes: ["client_credentials"] });
@@ -157,6 +159,7 @@ describe("a feature switched off in configuration disappears from discovery and 
     expect(m).not.toHaveProperty("require_pushed_authorization_requests");
     expect(m.request_parameter_supported).toBe(false);
     expect(m).not.toHaveProperty("request_object_signing_alg_values_supported");
+    expect(m).not.toHaveProperty("registration_endpoint");
     expect(m.revocation_endpoint).toBe(`${server.issuer}/revoke`);
   });
 
@@ -177,6 +180,14 @@ describe("a feature switched off in configuration disappears from discovery and 
     );
     expect(introspect.status).toBe(404);
     expect((await fetch(`${server.issuer}/userinfo`)).status).toBe(404);
+    const clients = (await server.ctx.durable.clients.list()).length;
+    const register = await fetch(`${server.issuer}/register`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ redirect_uris: [REDIRECT] }),
+    });
+    expect(register.status).toBe(404);
+    expect((await server.ctx.durable.clients.list()).length).toBe(clients);
     const par = await postForm(
       server,
       "/par",

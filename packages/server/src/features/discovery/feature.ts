@@ -1,9 +1,8 @@
 import type { FastifyPluginAsync } from "fastify";
+import { OIDC_SCOPES } from "../../oauth/scopes.js";
 import { type CoreServices, defineFeature, type FeatureRouteOptions } from "../contract.js";
 import { JWKS_PATH, jwksRoutes } from "./jwks.js";
 import { DISCOVERY_PATHS, discoveryRoutes } from "./routes.js";
-
-export const OIDC_SCOPES = ["openid", "profile", "email", "offline_access"] as const;
 
 /** What every deployment states about itself; endpoints and their methods come from their features. */
 function baseMetadata({ config, keys }: Pick<CoreServices, "config" | "keys">): Record<string, unknown> {

@@ -36,6 +36,7 @@ export function kyselyStore(db: Kysely<Database>, kind: DurableStore["kind"]): D
     grants: grantRepository(db),
     refreshTokens: refreshTokenRepository(db),
     kysely: db,
+    featureTables: <Tables>() => db as unknown as Kysely<Tables>,
     async ping() {
       await sql`select 1`.execute(db);
     },

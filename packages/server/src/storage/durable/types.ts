@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import type { Database } from "./schema.js";
+
 /** Records of the durable store. Times are epoch seconds. */
 
 export type TokenEndpointAuthMethod =
@@ -231,6 +232,11 @@ export interface DurableStore {
   readonly refreshTokens: RefreshTokenRepository;
   /** The connection itself, for features' own tables (created by their migrations): `kysely.withTables<T>()`. */
   readonly kysely: Kysely<Database>;
+  /**
+   * A handle on a feature's own tables (those its `migrations` create), typed by the
+   * feature; the core tables above are reached only through their repositories.
+   */
+  featureTables<Tables>(): Kysely<Tables>;
   /** Cheap reachability check for /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;
