@@ -7,6 +7,7 @@ import { authorizationCodeFeature } from "../features/authorization-code/feature
 import { clientCredentialsFeature } from "../features/client-credentials/feature.js";
 import { consentFeature } from "../features/consent/feature.js";
 import type { Feature } from "../features/contract.js";
+import { deviceFlowFeature } from "../features/device-flow/feature.js";
 import { discoveryFeature } from "../features/discovery/feature.js";
 import { forwardAuthFeature } from "../features/forward-auth/feature.js";
 import { introspectionFeature } from "../features/introspection/feature.js";
@@ -28,6 +29,7 @@ export const FEATURES: readonly Feature[] = [
   authorizationCodeFeature,
   refreshTokenFeature,
   clientCredentialsFeature,
+  deviceFlowFeature,
   introspectionFeature,
   revocationFeature,
   userinfoFeature,

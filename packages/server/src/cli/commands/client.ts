@@ -59,7 +59,7 @@ export function registerClientCommands(program: Command): void {
     .option("--post-logout-redirect-uri <uri>", "allowed post-logout redirect URI (repeatable)", collect, [])
     .requiredOption(
       "--grant-types <list>",
-      "comma-separated: authorization_code,refresh_token,client_credentials",
+      "comma-separated: authorization_code,refresh_token,client_credentials,urn:ietf:params:oauth:grant-type:device_code",
     )
     .option("--scopes <scopes>", "space-separated scopes the client may request", "")
     .option("--public", "public client (no secret; PKCE only)")
@@ -115,7 +115,10 @@ export function registerClientCommands(program: Command): void {
       "allowed post-logout redirect URI (repeatable; replaces the list)",
       collect,
     )
-    .option("--grant-types <list>", "comma-separated: authorization_code,refresh_token,client_credentials")
+    .option(
+      "--grant-types <list>",
+      "comma-separated: authorization_code,refresh_token,client_credentials,urn:ietf:params:oauth:grant-type:device_code",
+    )
     .option("--scopes <scopes>", "space-separated scopes the client may request")
     .option("--first-party", "trusted first-party client: consent is skipped")
     .option("--no-first-party", "third-party client: consent is asked")
