@@ -23,7 +23,9 @@ function deviceWrites(server: TestServer) {
   ];
   return {
     count: () =>
-      spies.flatMap((s) => s.mock.calls).filter((call) => String(call[0]).startsWith("device")).length,
+      spies
+        .flatMap((s) => s.mock.calls.map((call: unknown[]) => String(call[0])))
+        .filter((ns) => ns.startsWith("device")).length,
     restore: () => {
       for (const s of spies) s.mockRestore();
     },
