@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { hashToken } from "../../../src/tokens/opaque.js";
 import { basic, postForm } from "../../helpers/http.js";
-import { startTestServer, type TestServer } from "../../helpers/server.js";
+import { failOnErrorLogs, startTestServer, type TestServer } from "../../helpers/server.js";
 import { makeUser } from "../../helpers/users.js";
 import {
   answerAtDevicePage,
@@ -42,6 +42,7 @@ describe("device authorization and polling errors (RFC 8628 §3.2, §3.5)", () =
     person = await makeUser(server.ctx);
   });
   afterAll(() => server.close());
+  failOnErrorLogs(() => server);
 
   it("answers authorization_pending, then slow_down for a poll sooner than the interval, with the interval growing by 5 s", async () => {
     const device = await newDeviceCode(server, client);

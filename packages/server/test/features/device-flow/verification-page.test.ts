@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FormBrowser } from "../../helpers/browser.js";
 import { alertText } from "../../helpers/oidc.js";
-import { startTestServer, type TestServer } from "../../helpers/server.js";
+import { failOnErrorLogs, startTestServer, type TestServer } from "../../helpers/server.js";
 import { makeUser } from "../../helpers/users.js";
 import { answerAtDevicePage, deviceClient, newDeviceCode, poll } from "./device-helpers.js";
 
@@ -20,6 +20,7 @@ describe("the /device verification page", () => {
     client = await deviceClient(server);
   });
   afterAll(() => server.close());
+  failOnErrorLogs(() => server);
 
   it("accepts the user code in lower case, without the dash, or with spaces", async () => {
     for (const variant of [
@@ -32,6 +33,16 @@ describe("the /device verification page", () => {
       expect(entered.path, variant(device.user_code)).toBe("/login");
       expect(entered.page).toContain("Living Room TV");
     }
+  });
+
+  it("is a page like the others: never cached, never framed, no scripts", async () => {
+    const response = await fetch(`${server.issuer}/device?user_code=%22%3E%3Cscript%3E`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    expect(response.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+    const page = await response.text();
+    expect(page).not.toContain("<script>");
+    expect(page).toContain('value="&quot;&gt;&lt;script&gt;"');
   });
 
   it("says a wrong, malformed or expired-looking code is not valid, without starting anything", async () => {
