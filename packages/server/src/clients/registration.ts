@@ -13,7 +13,12 @@ import { newId } from "../tokens/opaque.js";
 import { clientChanged, forgetClient } from "./client-cache.js";
 import { newClientSecret } from "./secrets.js";
 
-export const SUPPORTED_GRANT_TYPES = ["authorization_code", "refresh_token", "client_credentials"] as const;
+export const SUPPORTED_GRANT_TYPES = [
+  "authorization_code",
+  "refresh_token",
+  "client_credentials",
+  "urn:ietf:params:oauth:grant-type:device_code",
+] as const;
 
 export interface ClientInput {
   name: string;
@@ -25,11 +30,6 @@ export interface ClientInput {
   /** How it authenticates at the token endpoint (default client_secret_basic, or none when `public`). */
   tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
   firstParty?: boolean;
-  /**
-   * How a confidential client authenticates: a secret (the default, generated here) or
-   * `private_key_jwt` (no secret; `metadata.jwks` or `metadata.jwksUri` is required).
-   */
-  tokenEndpointAuthMethod?: "private_key_jwt";
   /** Registration metadata beyond the core fields (keys, ID-token algorithm, …). */
   metadata?: ClientMetadata;
 }
@@ -121,11 +121,6 @@ function validate(input: ClientInput): void {
   } catch (error) {
     throw new InvalidClientMetadata((error as Error).message, "scope");
   }
-}
-
-function authMethodOf(input: ClientInput): TokenEndpointAuthMethod {
-  if (input.public) return "none";
-  return input.tokenEndpointAuthMethod ?? "client_secret_basic";
 }
 
 /**

@@ -32,6 +32,10 @@ export class UnsupportedTokenType extends define("unsupported_token_type", 400) 
 export class InvalidScope extends define("invalid_scope", 400) {}
 export class InvalidTarget extends define("invalid_target", 400) {}
 export class AccessDenied extends define("access_denied", 403) {}
+/** access_denied answered by the token endpoint (a denied device code): 400, as RFC 6749 §5.2 and RFC 8628 §3.5 say. */
+export class AccessDeniedGrant extends AccessDenied {
+  override readonly status = 400;
+}
 export class LoginRequired extends define("login_required", 400) {}
 export class ConsentRequired extends define("consent_required", 400) {}
 export class InteractionRequired extends define("interaction_required", 400) {}

@@ -2,7 +2,7 @@ import type { FastStore } from "../storage/fast/types.js";
 import { newId } from "../tokens/opaque.js";
 import type { InteractionRequest } from "./authorization-request/types.js";
 
-/** A request waiting for the person (sign-in, consent), of some kind (`authorization`, later `device`). */
+/** A request waiting for the person (sign-in, consent), of some kind (`authorization`, `device`). */
 export interface Interaction<R extends InteractionRequest = InteractionRequest> {
   id: string;
   /** Which kind finishes it (see InteractionKind); the request's shape belongs to the kind. */

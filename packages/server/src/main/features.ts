@@ -8,6 +8,7 @@ import { backchannelLogoutFeature } from "../features/backchannel-logout/feature
 import { clientCredentialsFeature } from "../features/client-credentials/feature.js";
 import { consentFeature } from "../features/consent/feature.js";
 import type { Feature } from "../features/contract.js";
+import { deviceFlowFeature } from "../features/device-flow/feature.js";
 import { discoveryFeature } from "../features/discovery/feature.js";
 import { dynamicRegistrationFeature } from "../features/dynamic-registration/feature.js";
 import { forwardAuthFeature } from "../features/forward-auth/feature.js";
@@ -35,6 +36,7 @@ export const FEATURES: readonly Feature[] = [
   requestObjectsFeature,
   refreshTokenFeature,
   clientCredentialsFeature,
+  deviceFlowFeature,
   introspectionFeature,
   revocationFeature,
   privateKeyJwtFeature,

@@ -54,6 +54,12 @@ describe("discovery advertises exactly what the server accepts", () => {
     );
   });
 
+  it("advertises the device flow (on by default): its endpoint, and its grant through the registry", async () => {
+    const m = await discovery(server);
+    expect(m.device_authorization_endpoint).toBe(`${server.issuer}/device_authorization`);
+    expect(m.grant_types_supported).toContain("urn:ietf:params:oauth:grant-type:device_code");
+  });
+
   it("accepts every advertised grant type at the token endpoint (errors are the grant's, never unsupported_grant_type)", async () => {
     const m = await discovery(server);
     const grants = m.grant_types_supported as string[];
@@ -69,7 +75,7 @@ describe("discovery advertises exactly what the server accepts", () => {
       expect(json?.error, grantType).not.toBe("invalid_client");
       if (grantType === "client_credentials") expect(status).toBe(200);
     }
-    for (const grantType of ["password", "implicit", "urn:ietf:params:oauth:grant-type:device_code"]) {
+    for (const grantType of ["password", "implicit", "urn:example:not-a-grant"]) {
       const { json } = await postForm(
         server,
         "/token",
@@ -140,9 +146,13 @@ describe("a feature switched off in configuration disappears from discovery and 
         pushedAuthorizationRequests: { enabled: false },
         requestObjects: { enabled: false },
         dynamicRegistration: { enabled: false },
+        deviceFlow: { enabled: false },
       },
     });
-    client = await server.client({ grantTypes: ["client_credentials"] });
+    client = await server.client({
+      grantTypes: ["client_credentials", "urn:ietf:params:oauth:grant-type:device_code"],
+      scopes: "openid",
+    });
   });
   afterAll(() => server.close());
 
@@ -160,6 +170,7 @@ describe("a feature switched off in configuration disappears from discovery and 
     expect(m.request_parameter_supported).toBe(false);
     expect(m).not.toHaveProperty("request_object_signing_alg_values_supported");
     expect(m).not.toHaveProperty("registration_endpoint");
+    expect(m).not.toHaveProperty("device_authorization_endpoint");
     expect(m.revocation_endpoint).toBe(`${server.issuer}/revoke`);
   });
 
@@ -213,6 +224,20 @@ describe("a feature switched off in configuration disappears from discovery and 
       const location = new URL(String(authorize.headers.get("location")));
       expect(location.searchParams.get("error"), param).toBe(error);
     }
+  });
+
+  it("refuses the device flow: 404 for its endpoints and pages, unsupported_grant_type for its grant", async () => {
+    const auth = { authorization: basic(client.id, client.secret) };
+    const start = await postForm(server, "/device_authorization", { scope: "openid" }, auth);
+    expect(start.status).toBe(404);
+    expect((await fetch(`${server.issuer}/device`)).status).toBe(404);
+    const token = await postForm(
+      server,
+      "/token",
+      { grant_type: "urn:ietf:params:oauth:grant-type:device_code", device_code: "x" },
+      auth,
+    );
+    expect([token.status, token.json?.error]).toEqual([400, "unsupported_grant_type"]);
   });
 });
 

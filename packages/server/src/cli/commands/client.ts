@@ -71,7 +71,10 @@ export function registerClientCommands(program: Command): void {
       "allowed post-logout redirect URI (repeatable; replaces the list)",
       collect,
     )
-    .option("--grant-types <list>", "comma-separated: authorization_code,refresh_token,client_credentials")
+    .option(
+      "--grant-types <list>",
+      "comma-separated: authorization_code,refresh_token,client_credentials,urn:ietf:params:oauth:grant-type:device_code",
+    )
     .option("--scopes <scopes>", "space-separated scopes the client may request")
     .option("--first-party", "trusted first-party client: consent is skipped")
     .option("--no-first-party", "third-party client: consent is asked")
