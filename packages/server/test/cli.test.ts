@@ -310,7 +310,14 @@ describe("CLI contract (`frontdesk client|keys ... --json`) against a running se
   it("keys list and keys rotate print JSON", async () => {
     const list = await runCliJson(["keys", "list", ...dir]);
     const keys = list.keys as { kid: string; state: string; alg: string }[];
-    expect(keys.map((k) => k.state).sort()).toEqual(["active", "next"]);
+    // One active and one next key for each algorithm's set.
+    for (const alg of ["ES256", "RS256", "EdDSA"])
+      expect(
+        keys
+          .filter((k) => k.alg === alg)
+          .map((k) => k.state)
+          .sort(),
+      ).toEqual(["active", "next"]);
     expect(Object.keys(keys[0] ?? {}).sort()).toEqual([
       "activated_at",
       "alg",
@@ -320,9 +327,14 @@ describe("CLI contract (`frontdesk client|keys ... --json`) against a running se
       "state",
     ]);
     expect(JSON.stringify(list)).not.toMatch(/privateJwe|private_jwe|"d":/);
-    const next = keys.find((k) => k.state === "next")?.kid;
+    const next = keys.find((k) => k.state === "next" && k.alg === "ES256")?.kid;
     const rotated = await runCliJson(["keys", "rotate", ...dir]);
     expect(rotated.activated).toBe(next);
+    expect((rotated.rotated as { alg: string }[]).map((r) => r.alg).sort()).toEqual([
+      "ES256",
+      "EdDSA",
+      "RS256",
+    ]);
   });
 
   it("every --json output names its fields in snake_case (users, clients, keys)", async () => {

@@ -48,6 +48,17 @@ describe("discovery (RFC 8414, OpenID Connect Discovery)", () => {
     expect(m.scopes_supported).toContain("reports:read");
   });
 
+  it("lists RS256 among the ID token algorithms, with ES256 and EdDSA (OIDC Discovery 3, Core 15.1)", async () => {
+    const { json: m } = await getJson(`${server.issuer}/.well-known/openid-configuration`);
+    expect(m?.id_token_signing_alg_values_supported).toEqual(
+      expect.arrayContaining(["RS256", "ES256", "EdDSA"]),
+    );
+    // And the JWKS holds a key for each, so a client can verify whichever it registered.
+    const jwks = await getJson(String(m?.jwks_uri));
+    const algs = ((jwks.json?.keys ?? []) as { alg: string }[]).map((k) => k.alg);
+    expect(algs).toEqual(expect.arrayContaining(["RS256", "ES256", "EdDSA"]));
+  });
+
   it("publishes endpoints that answer at the advertised URLs", async () => {
     const { json: m } = await getJson(`${server.issuer}/.well-known/openid-configuration`);
     const jwks = await getJson(String(m?.jwks_uri));

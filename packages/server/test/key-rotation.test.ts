@@ -16,6 +16,7 @@ import { startTestServer, type TestServer } from "./helpers/server.js";
 interface KeyRow {
   kid: string;
   state: string;
+  alg: string;
 }
 
 describe("signing key rotation across processes (server + `frontdesk keys rotate`)", () => {
@@ -38,7 +39,10 @@ describe("signing key rotation across processes (server + `frontdesk keys rotate
     (await postForm(server, "/introspect", { token }, { authorization: basic(rs.id, rs.secret) })).json;
 
   it("keeps old tokens valid, signs new ones with the pre-published next key, and publishes next/active/retired", async () => {
-    const before = (await runCliJson(["keys", "list", "--data-dir", server.dataDir])).keys as KeyRow[];
+    // Access tokens are signed by the ES256 set (signingAlg); every algorithm's set rotates alike.
+    const before = (
+      (await runCliJson(["keys", "list", "--data-dir", server.dataDir])).keys as KeyRow[]
+    ).filter((k) => k.alg === "ES256");
     const oldActive = before.find((k) => k.state === "active")?.kid as string;
     const oldNext = before.find((k) => k.state === "next")?.kid as string;
     expect(oldActive).toBeTruthy();
@@ -80,7 +84,9 @@ describe("signing key rotation across processes (server + `frontdesk keys rotate
     expect(await introspect(oldToken)).toMatchObject({ active: true, jti: decodeJwt(oldToken).jti });
     expect(await introspect(newToken)).toMatchObject({ active: true, jti: decodeJwt(newToken).jti });
 
-    const after = (await runCliJson(["keys", "list", "--data-dir", server.dataDir])).keys as KeyRow[];
+    const after = (
+      (await runCliJson(["keys", "list", "--data-dir", server.dataDir])).keys as KeyRow[]
+    ).filter((k) => k.alg === "ES256");
     const states = Object.fromEntries(after.map((k) => [k.kid, k.state]));
     expect(states).toEqual({ [oldActive]: "retired", [oldNext]: "active", [rotated.next as string]: "next" });
   });
@@ -90,8 +96,16 @@ describe("signing key rotation across processes (server + `frontdesk keys rotate
     expect(headers.get("content-type")).toMatch(/jwk-set\+json|json/);
     const keys = json?.keys as Record<string, unknown>[];
     expect(keys.length).toBeGreaterThanOrEqual(2);
+    const shapes = {
+      ES256: { kty: "EC", crv: "P-256" },
+      RS256: { kty: "RSA" },
+      EdDSA: { kty: "OKP", crv: "Ed25519" },
+    };
+    expect([...new Set(keys.map((k) => k.alg))].sort()).toEqual(["ES256", "EdDSA", "RS256"]);
     for (const k of keys) {
-      expect(k).toMatchObject({ use: "sig", alg: "ES256", kty: "EC" });
+      expect(k).toMatchObject({ use: "sig", ...shapes[k.alg as keyof typeof shapes] });
+      if (k.alg === "RS256")
+        expect(Buffer.from(k.n as string, "base64url").length * 8).toBeGreaterThanOrEqual(2048);
       for (const priv of ["d", "p", "q", "dp", "dq", "qi"]) expect(k[priv]).toBeUndefined();
     }
   });
@@ -124,7 +138,12 @@ describe("key lifecycle (in process, with a controlled clock)", () => {
     await manager.reload();
     expect((await manager.publicJwks()).keys.map((k) => k.kid)).not.toContain(retired);
     expect((await manager.list()).map((k) => k.kid)).not.toContain(retired);
-    expect((await manager.list()).map((k) => k.state).sort()).toEqual(["active", "next"]);
+    expect(
+      (await manager.list())
+        .filter((k) => k.alg === "ES256")
+        .map((k) => k.state)
+        .sort(),
+    ).toEqual(["active", "next"]);
   });
 
   it("private keys are stored encrypted, and a wrong key-encryption secret cannot open them", async () => {

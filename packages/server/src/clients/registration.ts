@@ -1,13 +1,24 @@
 import { redirectUriProblem } from "../oauth/redirect-uri.js";
 import { parseScope } from "../oauth/scopes.js";
 import type { Revocations } from "../revocation/revocations.js";
-import type { ClientChanges, ClientRecord, DurableStore } from "../storage/durable/types.js";
+import type {
+  ClientChanges,
+  ClientMetadata,
+  ClientRecord,
+  DurableStore,
+  TokenEndpointAuthMethod,
+} from "../storage/durable/types.js";
 import type { FastStore } from "../storage/fast/types.js";
 import { newId } from "../tokens/opaque.js";
 import { clientChanged, forgetClient } from "./client-cache.js";
 import { newClientSecret } from "./secrets.js";
 
-export const SUPPORTED_GRANT_TYPES = ["authorization_code", "refresh_token", "client_credentials"] as const;
+export const SUPPORTED_GRANT_TYPES = [
+  "authorization_code",
+  "refresh_token",
+  "client_credentials",
+  "urn:ietf:params:oauth:grant-type:device_code",
+] as const;
 
 export interface ClientInput {
   name: string;
@@ -16,52 +27,120 @@ export interface ClientInput {
   grantTypes: string[];
   scopes: string;
   public?: boolean;
+  /** How it authenticates at the token endpoint (default client_secret_basic, or none when `public`). */
+  tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
   firstParty?: boolean;
+  /** Registration metadata beyond the core fields (keys, ID-token algorithm, …). */
+  metadata?: ClientMetadata;
 }
 
-/** A registration the caller must fix; the message says what. */
-export class InvalidClientMetadata extends Error {}
+/** A registration the caller must fix; the message says what, `field` which metadata field (RFC 7591 name). */
+export class InvalidClientMetadata extends Error {
+  constructor(
+    message: string,
+    readonly field?: string,
+    /** The RFC 7591 error code it answers with at the registration endpoint. */
+    readonly code: "invalid_client_metadata" | "invalid_redirect_uri" = "invalid_client_metadata",
+  ) {
+    super(message);
+  }
+}
 
-function checkRedirectUri(uri: string, what: string): void {
+/** Whether clients with this method hold a client secret. */
+export function usesClientSecret(method: TokenEndpointAuthMethod): boolean {
+  return method === "client_secret_basic" || method === "client_secret_post";
+}
+
+function authMethodOf(
+  input: Pick<ClientInput, "public" | "tokenEndpointAuthMethod">,
+): TokenEndpointAuthMethod {
+  return input.tokenEndpointAuthMethod ?? (input.public ? "none" : "client_secret_basic");
+}
+
+function checkRedirectUri(uri: string, what: string, field: string): void {
   const problem = redirectUriProblem(uri, what);
-  if (problem) throw new InvalidClientMetadata(problem);
+  if (problem) throw new InvalidClientMetadata(problem, field, "invalid_redirect_uri");
+}
+
+/** Throws InvalidClientMetadata when registerClient would refuse the input (so a caller can check first). */
+export function checkRegistration(input: ClientInput): void {
+  validate(input);
+}
+
+/** A key set registered by value holds public keys only (no private or symmetric key material). */
+function checkPublicJwks(jwks: ClientMetadata["jwks"]): void {
+  if (!jwks) return;
+  if (!Array.isArray(jwks.keys) || !jwks.keys.length)
+    throw new InvalidClientMetadata("jwks must be a JWK Set with at least one key");
+  for (const key of jwks.keys)
+    if (!key || typeof key !== "object" || "d" in key || "k" in key || key.kty === "oct")
+      throw new InvalidClientMetadata("jwks must hold public keys only (no private or symmetric keys)");
+}
+
+function validateKeyAuthentication(input: ClientInput): void {
+  const { jwks, jwksUri } = input.metadata ?? {};
+  if (jwks && jwksUri) throw new InvalidClientMetadata("give jwks or jwks_uri, not both");
+  checkPublicJwks(jwks);
+  if (input.tokenEndpointAuthMethod !== "private_key_jwt") return;
+  if (input.public) throw new InvalidClientMetadata("a public client cannot use private_key_jwt");
+  if (!jwks && !jwksUri) throw new InvalidClientMetadata("private_key_jwt needs jwks or jwks_uri");
 }
 
 function validate(input: ClientInput): void {
-  if (!input.name.trim()) throw new InvalidClientMetadata("name must not be empty");
+  if (!input.name.trim()) throw new InvalidClientMetadata("name must not be empty", "client_name");
   for (const g of input.grantTypes)
     if (!(SUPPORTED_GRANT_TYPES as readonly string[]).includes(g))
       throw new InvalidClientMetadata(
         `grant type "${g}" is not supported (use ${SUPPORTED_GRANT_TYPES.join(", ")})`,
+        "grant_types",
       );
-  if (!input.grantTypes.length) throw new InvalidClientMetadata("at least one grant type is required");
-  if (input.public && input.grantTypes.includes("client_credentials"))
-    throw new InvalidClientMetadata("a public client cannot use client_credentials");
+  if (!input.grantTypes.length)
+    throw new InvalidClientMetadata("at least one grant type is required", "grant_types");
+  const method = authMethodOf(input);
+  if (input.public && method !== "none")
+    throw new InvalidClientMetadata(
+      `a public client authenticates with "none", not ${method}`,
+      "token_endpoint_auth_method",
+    );
+  if (method === "none" && input.grantTypes.includes("client_credentials"))
+    throw new InvalidClientMetadata("a public client cannot use client_credentials", "grant_types");
+  if (method === "private_key_jwt" && !input.metadata?.jwks && !input.metadata?.jwksUri)
+    throw new InvalidClientMetadata("private_key_jwt needs the client's keys: jwks or jwks_uri", "jwks");
   if (input.grantTypes.includes("authorization_code") && !input.redirectUris?.length)
-    throw new InvalidClientMetadata("authorization_code needs at least one --redirect-uri");
-  for (const uri of input.redirectUris ?? []) checkRedirectUri(uri, "redirect URI");
-  for (const uri of input.postLogoutRedirectUris ?? []) checkRedirectUri(uri, "post-logout redirect URI");
+    throw new InvalidClientMetadata(
+      "authorization_code needs at least one --redirect-uri",
+      "redirect_uris",
+      "invalid_redirect_uri",
+    );
+  for (const uri of input.redirectUris ?? []) checkRedirectUri(uri, "redirect URI", "redirect_uris");
+  for (const uri of input.postLogoutRedirectUris ?? [])
+    checkRedirectUri(uri, "post-logout redirect URI", "post_logout_redirect_uris");
+  validateKeyAuthentication(input);
   try {
     parseScope(input.scopes);
   } catch (error) {
-    throw new InvalidClientMetadata((error as Error).message);
+    throw new InvalidClientMetadata((error as Error).message, "scope");
   }
 }
 
-/** Registers a client. The secret (confidential clients) is returned once and stored only as a hash. */
+/**
+ * Registers a client. The secret (confidential clients authenticating with one) is
+ * returned once and stored only as a hash; `private_key_jwt` clients get none.
+ */
 export async function registerClient(
   ctx: { durable: DurableStore },
   input: ClientInput,
 ): Promise<{ client: ClientRecord; secret?: string }> {
   validate(input);
-  const generated = input.public ? undefined : newClientSecret();
+  const method = authMethodOf(input);
+  const generated = usesClientSecret(method) ? newClientSecret() : undefined;
   const client: ClientRecord = {
     id: newId(),
     name: input.name.trim(),
     secretHash: generated?.hash ?? null,
     previousSecretHash: null,
     previousSecretExpiresAt: null,
-    tokenEndpointAuthMethod: input.public ? "none" : "client_secret_basic",
+    tokenEndpointAuthMethod: method,
     redirectUris: [...new Set(input.redirectUris ?? [])],
     postLogoutRedirectUris: [...new Set(input.postLogoutRedirectUris ?? [])],
     grantTypes: [...new Set(input.grantTypes)],
@@ -69,12 +148,17 @@ export async function registerClient(
     firstParty: Boolean(input.firstParty),
     disabled: false,
     createdAt: Math.floor(Date.now() / 1000),
+    metadata: input.metadata ?? {},
   };
   await ctx.durable.clients.create(client);
   return { client, ...(generated ? { secret: generated.secret } : {}) };
 }
 
-/** What `updateClient` may change: any of the registration fields except public/confidential. */
+/**
+ * What `updateClient` may change: any of the registration fields except
+ * public/confidential (the token endpoint method only within secret-based methods;
+ * `metadata` given replaces the stored one).
+ */
 export type ClientUpdate = Partial<Omit<ClientInput, "public">>;
 
 /**
@@ -97,8 +181,19 @@ export async function updateClient(
     grantTypes: update.grantTypes ?? current.grantTypes,
     scopes: update.scopes ?? current.scopes.join(" "),
     public: current.tokenEndpointAuthMethod === "none",
+    tokenEndpointAuthMethod: update.tokenEndpointAuthMethod ?? current.tokenEndpointAuthMethod,
     firstParty: update.firstParty ?? current.firstParty,
+    metadata: update.metadata ?? current.metadata,
   };
+  const method = authMethodOf(merged);
+  if (
+    method !== current.tokenEndpointAuthMethod &&
+    !(usesClientSecret(method) && usesClientSecret(current.tokenEndpointAuthMethod))
+  )
+    throw new InvalidClientMetadata(
+      `token_endpoint_auth_method cannot change from ${current.tokenEndpointAuthMethod} to ${method}: register a new client`,
+      "token_endpoint_auth_method",
+    );
   validate(merged);
   const changes: ClientChanges = {};
   if (update.name !== undefined) changes.name = merged.name.trim();
@@ -108,6 +203,8 @@ export async function updateClient(
   if (update.grantTypes !== undefined) changes.grantTypes = [...new Set(update.grantTypes)];
   if (update.scopes !== undefined) changes.scopes = parseScope(update.scopes);
   if (update.firstParty !== undefined) changes.firstParty = update.firstParty;
+  if (update.metadata !== undefined) changes.metadata = update.metadata;
+  if (update.tokenEndpointAuthMethod !== undefined) changes.tokenEndpointAuthMethod = method;
   if (!(await ctx.durable.clients.update(clientId, changes))) return undefined;
   await clientChanged(ctx, clientId);
   return { ...current, ...changes };
@@ -134,6 +231,8 @@ export async function rotateClientSecret(
   if (!current) return undefined;
   if (current.tokenEndpointAuthMethod === "none")
     throw new InvalidClientMetadata("a public client has no secret to rotate");
+  if (current.tokenEndpointAuthMethod === "private_key_jwt")
+    throw new InvalidClientMetadata("a private_key_jwt client has no secret to rotate (it rotates its keys)");
   const now = options.now?.() ?? Math.floor(Date.now() / 1000);
   const previousExpiresAt = grace > 0 ? now + grace : null;
   const generated = newClientSecret();

@@ -26,7 +26,7 @@ export function whereToSet(key: string): string {
   return flag ? `env ${envName(key)}, ${flag}` : `env ${envName(key)} or "${key}" in the file`;
 }
 
-const listKeys = new Set(["resources", "scopes"]);
+const listKeys = new Set(["resources", "scopes", "outboundAllowList"]);
 /** Lists that are also a flag: `true`/`false` stay a flag. */
 const flagOrList = new Set(["trustProxy"]);
 

@@ -94,6 +94,11 @@ export const configSchema = z
       .default(false),
     /** Proxies in front that append to `X-Forwarded-For` (the address is the one they saw). 0: none. */
     trustProxyHops: z.coerce.number().int().min(0).max(10).default(0),
+    /**
+     * Hosts, addresses or CIDRs outbound requests (a client's jwks_uri, back-channel
+     * logout, upstream providers) may reach although internal (private, loopback, link-local).
+     */
+    outboundAllowList: z.array(z.string().min(1)).default([]),
     /** Explicit, loudly logged opt-in to an http:// issuer that is not localhost in production. */
     allowInsecureIssuer: flag.default(false),
     logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

@@ -32,6 +32,10 @@ export class UnsupportedTokenType extends define("unsupported_token_type", 400) 
 export class InvalidScope extends define("invalid_scope", 400) {}
 export class InvalidTarget extends define("invalid_target", 400) {}
 export class AccessDenied extends define("access_denied", 403) {}
+/** access_denied answered by the token endpoint (a denied device code): 400, as RFC 6749 §5.2 and RFC 8628 §3.5 say. */
+export class AccessDeniedGrant extends AccessDenied {
+  override readonly status = 400;
+}
 export class LoginRequired extends define("login_required", 400) {}
 export class ConsentRequired extends define("consent_required", 400) {}
 export class InteractionRequired extends define("interaction_required", 400) {}
@@ -39,6 +43,18 @@ export class AuthorizationPending extends define("authorization_pending", 400) {
 export class SlowDown extends define("slow_down", 400) {}
 export class ExpiredToken extends define("expired_token", 400) {}
 export class InvalidDpopProof extends define("invalid_dpop_proof", 400) {}
+/** OIDC Core 6 / RFC 9101 10.2: the `request` parameter is not supported here. */
+export class RequestNotSupported extends define("request_not_supported", 400) {}
+/** OIDC Core 6 / RFC 9101 10.2: `request_uri` values (other than this server's own pushed requests) are not fetched. */
+export class RequestUriNotSupported extends define("request_uri_not_supported", 400) {}
+/** RFC 9101 10.2: the request object is malformed, badly signed, or its claims are wrong. */
+export class InvalidRequestObject extends define("invalid_request_object", 400) {}
+/** RFC 9101 10.2 / RFC 9126 2.2: the request_uri is unknown, expired or already used. */
+export class InvalidRequestUri extends define("invalid_request_uri", 400) {}
+/** RFC 7591 3.2.2: a redirect URI of a registration request is not allowed. */
+export class InvalidRedirectUri extends define("invalid_redirect_uri", 400) {}
+/** RFC 7591 3.2.2: a metadata field is invalid (the description names it). */
+export class InvalidClientMetadataError extends define("invalid_client_metadata", 400) {}
 export class PayloadTooLarge extends define("invalid_request", 413) {}
 /** An admin API resource that does not exist (same code as the server's 404 answer). */
 export class NotFound extends define("not_found", 404) {}

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import type { Migration } from "kysely";
 import type { Logger } from "pino";
 import type { z } from "zod";
+import type { ClientKeys } from "../clients/client-keys.js";
 import type { Config } from "../config/schema.js";
 import type { ClientAuthentication } from "../http/client-auth/authenticate.js";
 import type { ClientAuthMethod } from "../http/client-auth/methods.js";
@@ -14,10 +15,11 @@ import type { InteractionFlow } from "../interaction/flow.js";
 import type { Interactions } from "../interaction/interactions.js";
 import type { InteractionKind } from "../interaction/kinds.js";
 import type { KeyManager } from "../keys/key-manager.js";
+import type { OutboundPolicy } from "../outbound/fetch.js";
 import type { Revocations } from "../revocation/revocations.js";
 import type { CookieNames } from "../sessions/cookies.js";
 import type { Csrf } from "../sessions/csrf.js";
-import type { SessionService } from "../sessions/sessions.js";
+import type { SessionEndListener, SessionService } from "../sessions/sessions.js";
 import type { ColumnTypes } from "../storage/durable/migrations/column-types.js";
 import type { ClientRecord, DurableStore } from "../storage/durable/types.js";
 import type { FastStore } from "../storage/fast/types.js";
@@ -48,6 +50,10 @@ export interface CoreServices {
   cookies: CookieNames;
   csrf: Csrf;
   logger: Logger;
+  /** Where outbound requests may go (SSRF guard): every fetch of a client-supplied URL uses it. */
+  outbound: OutboundPolicy;
+  /** Clients' public keys (jwks or jwks_uri), for private_key_jwt and request objects. */
+  clientKeys: ClientKeys;
 }
 
 /** One grant type's request at the token endpoint, after client authentication. */
@@ -119,6 +125,21 @@ export interface FeatureParts {
   corsPaths?: readonly string[];
   /** Discovery metadata this feature contributes; it may read what the registry holds. */
   metadata?: (registry: Registry) => Record<string, unknown>;
+  /**
+   * Runs when any session ends, in every process that ends sessions (server, CLI):
+   * keep it short (enqueue work, never deliver it here).
+   */
+  sessionEnd?: SessionEndListener;
+  /** Background work of a running server: started once the app is ready, stopped when it closes. */
+  workers?: readonly BackgroundWorker[];
+}
+
+/** A loop a server runs beside its requests (never in the CLI). */
+export interface BackgroundWorker {
+  name: string;
+  start(): void;
+  /** Stops the loop and waits for the round in progress. */
+  stop(): Promise<void>;
 }
 
 /** The options of a feature section: always `enabled`, plus the feature's own. */

@@ -31,6 +31,14 @@ export function featureOptions(feature: Feature, services: Pick<CoreServices, "c
   return { ...section, enabled } as FeatureOptions<NonNullable<typeof feature.options>>;
 }
 
+/** Subscribes the built features' session-end listeners (by feature name: subscribing again replaces). */
+export function subscribeSessionEnd(
+  services: Pick<CoreServices, "sessions">,
+  built: readonly BuiltFeature[],
+) {
+  for (const { name, parts } of built) if (parts.sessionEnd) services.sessions.onEnd(name, parts.sessionEnd);
+}
+
 /** Builds the enabled features, in list order. */
 export async function buildFeatures(
   features: readonly Feature[],

@@ -6,13 +6,16 @@ import { sendPage } from "../pages/layout.js";
 import { type CookieNames, readCookie, setSessionCookie } from "../sessions/cookies.js";
 import type { Session, SessionService } from "../sessions/sessions.js";
 import type { ClientRecord, DurableStore, UserRecord } from "../storage/durable/types.js";
+import { AUTHORIZATION_ERROR, authorizationErrorKind, pendingError } from "./authorization-error.js";
+import type { ReturnableError } from "./authorization-request/types.js";
 import { type Decision, decide, type InteractionCheck, type InteractionFacts } from "./checks.js";
 import type { Interaction, Interactions } from "./interactions.js";
 import type { InteractionKind } from "./kinds.js";
 import { resumeUrl } from "./paths.js";
+import { redirectToClient } from "./respond.js";
 
 export interface InteractionFlowDeps {
-  config: Pick<Config, "sessionAbsoluteTtl">;
+  config: Pick<Config, "sessionAbsoluteTtl" | "issuer">;
   durable: Pick<DurableStore, "users" | "grants">;
   sessions: SessionService;
   cookies: CookieNames;
@@ -65,7 +68,8 @@ export class InteractionFlow {
     readonly checks: readonly InteractionCheck[],
     kinds: readonly InteractionKind[],
   ) {
-    this.kinds = new Map(kinds.map((k) => [k.name, k]));
+    const all = [authorizationErrorKind(deps.config.issuer), ...kinds];
+    this.kinds = new Map(all.map((k) => [k.name, k]));
   }
 
   kind(interaction: Interaction): InteractionKind {
@@ -84,6 +88,34 @@ export class InteractionFlow {
   ): Promise<FastifyReply> {
     const interaction = await this.deps.interactions.start(kind, interactionRequest);
     return this.advance(request, reply, client, interaction);
+  }
+
+  /**
+   * An authorization request refused after its redirect URI was verified (RFC 9700
+   * 4.11.2): with `prompt=none` the error goes back at once; otherwise it is held in
+   * an `authorization-error` interaction that the same checks as any request move on,
+   * so a signed-in browser gets it at once and a signed-out one signs in first.
+   * Whatever source the request came from (query, form, later a pushed request), the
+   * browser is never sent to a redirect URI by a link alone.
+   */
+  async returnError(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    refused: ReturnableError,
+  ): Promise<FastifyReply> {
+    const { client, redirectUri, state, error } = refused;
+    if (refused.silent)
+      return redirectToClient(reply, this.deps.config.issuer, redirectUri, state, { error });
+    const interaction = this.deps.interactions.create(
+      AUTHORIZATION_ERROR,
+      pendingError(client.id, redirectUri, state, error),
+    );
+    const decision = await this.decide(client, interaction, await currentSession(this.deps, request));
+    if (decision.next === "complete")
+      return this.kind(interaction).complete(reply, interaction, decision.session);
+    if (decision.next === "error") return this.kind(interaction).fail(reply, interaction, decision.error);
+    await this.deps.interactions.save(interaction);
+    return this.reply(reply, interaction, decision);
   }
 
   async facts(

@@ -2,7 +2,7 @@ import type { FastStore } from "../storage/fast/types.js";
 import { newId } from "../tokens/opaque.js";
 import type { InteractionRequest } from "./authorization-request/types.js";
 
-/** A request waiting for the person (sign-in, consent), of some kind (`authorization`, later `device`). */
+/** A request waiting for the person (sign-in, consent), of some kind (`authorization`, `device`). */
 export interface Interaction<R extends InteractionRequest = InteractionRequest> {
   id: string;
   /** Which kind finishes it (see InteractionKind); the request's shape belongs to the kind. */
@@ -28,13 +28,13 @@ function parse(raw: string): Interaction {
 export class Interactions {
   constructor(private readonly fast: FastStore) {}
 
+  /** A new interaction, not yet stored (save it once a page needs it). */
+  create<R extends InteractionRequest>(kind: string, request: R): Interaction<R> {
+    return { id: newId(), kind, request, createdAt: Math.floor(Date.now() / 1000) };
+  }
+
   async start<R extends InteractionRequest>(kind: string, request: R): Promise<Interaction<R>> {
-    const interaction: Interaction<R> = {
-      id: newId(),
-      kind,
-      request,
-      createdAt: Math.floor(Date.now() / 1000),
-    };
+    const interaction = this.create(kind, request);
     await this.save(interaction);
     return interaction;
   }

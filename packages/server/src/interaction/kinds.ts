@@ -6,7 +6,7 @@ import type { Interaction } from "./interactions.js";
 /**
  * How one kind of interaction ends. The sign-in and consent pages are the same for
  * every kind; an authorization request ends with a code for the client, a device
- * code (later) with the device being approved.
+ * code (features/device-flow) with the device being approved.
  */
 export interface InteractionKind {
   name: string;

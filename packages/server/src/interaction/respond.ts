@@ -10,7 +10,7 @@ export function redirectToClient(
   issuer: string,
   redirectUri: string,
   state: string | null,
-  result: { code: string } | { error: OAuthError },
+  result: { code: string } | { error: Pick<OAuthError, "code" | "description"> },
 ): FastifyReply {
   const url = new URL(redirectUri);
   if ("code" in result) url.searchParams.set("code", result.code);

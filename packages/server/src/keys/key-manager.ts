@@ -12,6 +12,9 @@ import type { KeyEncryption } from "./key-encryption.js";
 
 export type SigningAlg = "ES256" | "EdDSA" | "RS256";
 
+/** Every algorithm the server keeps a key set for: ID tokens use the client's choice (RS256 by default). */
+export const SIGNING_ALGS: readonly SigningAlg[] = ["RS256", "ES256", "EdDSA"];
+
 export interface ActiveKey {
   kid: string;
   alg: SigningAlg;
@@ -35,7 +38,10 @@ export function describeKey(
 export interface KeyManagerOptions {
   repo: SigningKeyRepository;
   encryption: KeyEncryption;
+  /** The default algorithm (access tokens); it also has a key set. */
   alg: SigningAlg;
+  /** Algorithms with a key set of their own, each rotating through next -> active -> retired. */
+  algs?: readonly SigningAlg[];
   /** How long a retired key stays published: the longest lifetime of anything it signed. */
   retiredKeyLifetime: number;
   /** Re-read interval in seconds; bounds how soon other processes' rotations are seen. */
@@ -45,47 +51,60 @@ export interface KeyManagerOptions {
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
+export type Rotation = {
+  activated: string;
+  retired: string | undefined;
+  next: string;
+};
+
 /**
  * Signing keys through their states: next (published, unused) -> active (signs)
- * -> retired (published until its last token expired) -> removed.
+ * -> retired (published until its last token expired) -> removed. One such set per
+ * algorithm; the JWKS publishes them all.
  */
 export class KeyManager {
-  private active?: ActiveKey;
+  private active = new Map<SigningAlg, ActiveKey>();
   private jwks: { keys: JWK[] } = { keys: [] };
   private loadedAt = 0;
   private loading?: Promise<void>;
   private readonly now: () => number;
 
+  readonly algs: readonly SigningAlg[];
+
   constructor(private readonly options: KeyManagerOptions) {
     this.now = options.now ?? nowSeconds;
+    this.algs = [...new Set([options.alg, ...(options.algs ?? [])])];
   }
 
   /** Makes sure an active and a next key exist (first start), then loads them. */
   async initialize(): Promise<void> {
-    for (const state of ["active", "next"] as const) {
-      const keys = await this.options.repo.list();
-      if (keys.some((k) => k.state === state)) continue;
-      try {
-        await this.options.repo.insert(await this.generate(state));
-      } catch (error) {
-        // Another process created it at the same moment (unique index on state): use theirs.
-        if (!(await this.options.repo.list()).some((k) => k.state === state)) throw error;
+    for (const alg of this.algs)
+      for (const state of ["active", "next"] as const) {
+        const has = (keys: SigningKeyRecord[]) => keys.some((k) => k.alg === alg && k.state === state);
+        if (has(await this.options.repo.list())) continue;
+        try {
+          await this.options.repo.insert(await this.generate(alg, state));
+        } catch (error) {
+          // Another process created it at the same moment (unique index on alg and state): use theirs.
+          if (!has(await this.options.repo.list())) throw error;
+        }
       }
-    }
     await this.reload();
   }
 
-  /** The key to sign with now. */
-  async signingKey(): Promise<ActiveKey> {
-    if (this.active && !this.stale()) return this.active;
+  /** The key to sign with now, for an algorithm (the default one unless said). */
+  async signingKey(alg: SigningAlg = this.options.alg): Promise<ActiveKey> {
+    const cached = this.active.get(alg);
+    if (cached && !this.stale()) return cached;
     await this.refreshIfStale();
-    if (!this.active) throw new Error("no active signing key");
-    return this.active;
+    const active = this.active.get(alg);
+    if (!active) throw new Error(`no active ${alg} signing key`);
+    return active;
   }
 
-  /** Public keys of next, active and retired keys. */
+  /** Public keys of next, active and retired keys, of every algorithm. */
   async publicJwks(): Promise<{ keys: JWK[] }> {
-    if (this.active && !this.stale()) return this.jwks;
+    if (this.active.size && !this.stale()) return this.jwks;
     await this.refreshIfStale();
     return this.jwks;
   }
@@ -95,16 +114,24 @@ export class KeyManager {
    * before keep verifying (the retired key stays published); verifiers already
    * cached the new active key while it was next.
    */
-  async rotate(): Promise<{ activated: string; retired: string | undefined; next: string }> {
+  async rotate(): Promise<Rotation & { rotated: (Rotation & { alg: SigningAlg })[] }> {
+    const rotated: (Rotation & { alg: SigningAlg })[] = [];
+    for (const alg of this.algs) rotated.push({ alg, ...(await this.rotateAlg(alg)) });
+    const primary = rotated[0] as Rotation & { alg: SigningAlg };
+    return { activated: primary.activated, retired: primary.retired, next: primary.next, rotated };
+  }
+
+  /** Rotates one algorithm's key set. */
+  async rotateAlg(alg: SigningAlg): Promise<Rotation> {
     for (let attempt = 0; attempt < 5; attempt++) {
-      const keys = await this.options.repo.list();
+      const keys = (await this.options.repo.list()).filter((k) => k.alg === alg);
       const next = keys.find((k) => k.state === "next");
       const active = keys.find((k) => k.state === "active");
       if (!next) {
-        await this.options.repo.insert(await this.generate("next"));
+        await this.options.repo.insert(await this.generate(alg, "next"));
         continue;
       }
-      const fresh = await this.generate("next");
+      const fresh = await this.generate(alg, "next");
       const t = this.now();
       const changes = [
         ...(active ? [{ kid: active.kid, from: "active" as const, to: "retired" as const, at: t }] : []),
@@ -127,7 +154,7 @@ export class KeyManager {
     const keys = await this.options.repo.list();
     const t = this.now();
     const published: JWK[] = [];
-    let active: ActiveKey | undefined;
+    const active = new Map<SigningAlg, ActiveKey>();
     for (const record of keys) {
       if (record.state === "retired" && (record.retiredAt ?? 0) + this.options.retiredKeyLifetime < t) {
         await this.options.repo.remove(record.kid);
@@ -135,14 +162,16 @@ export class KeyManager {
       }
       published.push(JSON.parse(record.publicJwk) as JWK);
       if (record.state === "active") {
-        if (this.active?.kid === record.kid) active = this.active;
+        const alg = record.alg as SigningAlg;
+        const known = this.active.get(alg);
+        if (known?.kid === record.kid) active.set(alg, known);
         else {
           const jwk = await this.options.encryption.open(record.kid, record.privateJwe);
-          active = {
+          active.set(alg, {
             kid: record.kid,
-            alg: record.alg as SigningAlg,
+            alg,
             key: (await importJWK(jwk as JWK, record.alg)) as CryptoKey,
-          };
+          });
         }
       }
     }
@@ -161,15 +190,14 @@ export class KeyManager {
   }
 
   private async refreshIfStale(): Promise<void> {
-    if (!this.stale() && this.active) return;
+    if (!this.stale() && this.active.size) return;
     this.loading ??= this.reload().finally(() => {
       this.loading = undefined;
     });
     await this.loading;
   }
 
-  private async generate(state: "next" | "active"): Promise<SigningKeyRecord> {
-    const alg = this.options.alg;
+  private async generate(alg: SigningAlg, state: "next" | "active"): Promise<SigningKeyRecord> {
     const { publicKey, privateKey } = await generateKeyPair(alg, {
       extractable: true,
       ...(alg === "RS256" ? { modulusLength: 2048 } : {}),

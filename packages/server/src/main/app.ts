@@ -1,7 +1,12 @@
 import cookie from "@fastify/cookie";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import type { CoreServices } from "../features/contract.js";
-import { type BuiltFeature, buildFeatures, buildRegistry } from "../features/registry.js";
+import {
+  type BuiltFeature,
+  buildFeatures,
+  buildRegistry,
+  subscribeSessionEnd,
+} from "../features/registry.js";
 import { registerAssets } from "../http/assets.js";
 import { registerCors } from "../http/cors.js";
 import { registerErrorHandler } from "../http/error-handler.js";
@@ -40,6 +45,12 @@ export async function buildApp(services: CoreServices, features = FEATURES): Pro
   registerHealth(app, services);
   for (const { parts } of built) if (parts.routes) await app.register(parts.routes, { registry });
   registerAssets(app);
+  subscribeSessionEnd(services, built);
+  const workers = built.flatMap((b) => b.parts.workers ?? []);
+  app.addHook("onClose", async () => {
+    await Promise.allSettled(workers.map((w) => w.stop()));
+  });
   await app.ready();
+  for (const worker of workers) worker.start();
   return app;
 }

@@ -4,15 +4,21 @@ import { flag } from "../config/schema.js";
 import { accountFeature } from "../features/account/feature.js";
 import { adminFeature } from "../features/admin/feature.js";
 import { authorizationCodeFeature } from "../features/authorization-code/feature.js";
+import { backchannelLogoutFeature } from "../features/backchannel-logout/feature.js";
 import { clientCredentialsFeature } from "../features/client-credentials/feature.js";
 import { consentFeature } from "../features/consent/feature.js";
 import type { Feature } from "../features/contract.js";
+import { deviceFlowFeature } from "../features/device-flow/feature.js";
 import { discoveryFeature } from "../features/discovery/feature.js";
+import { dynamicRegistrationFeature } from "../features/dynamic-registration/feature.js";
 import { forwardAuthFeature } from "../features/forward-auth/feature.js";
 import { introspectionFeature } from "../features/introspection/feature.js";
 import { loginFeature } from "../features/login/feature.js";
 import { logoutFeature } from "../features/logout/feature.js";
+import { privateKeyJwtFeature } from "../features/private-key-jwt/feature.js";
+import { pushedAuthorizationRequestsFeature } from "../features/pushed-authorization-requests/feature.js";
 import { refreshTokenFeature } from "../features/refresh-token/feature.js";
+import { requestObjectsFeature } from "../features/request-objects/feature.js";
 import { revocationFeature } from "../features/revocation/feature.js";
 import { revocationFeedFeature } from "../features/revocation-feed/feature.js";
 import { tokenFeature } from "../features/token/feature.js";
@@ -26,18 +32,24 @@ export const FEATURES: readonly Feature[] = [
   discoveryFeature,
   tokenFeature,
   authorizationCodeFeature,
+  pushedAuthorizationRequestsFeature,
+  requestObjectsFeature,
   refreshTokenFeature,
   clientCredentialsFeature,
+  deviceFlowFeature,
   introspectionFeature,
   revocationFeature,
+  privateKeyJwtFeature,
   userinfoFeature,
   logoutFeature,
+  backchannelLogoutFeature,
   loginFeature,
   consentFeature,
   forwardAuthFeature,
   revocationFeedFeature,
   accountFeature,
   adminFeature,
+  dynamicRegistrationFeature,
 ] as Feature[];
 
 /** The `features.<name>` configuration sections: each feature's options plus `enabled`. */

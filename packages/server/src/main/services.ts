@@ -1,9 +1,12 @@
 import type { Logger } from "pino";
+import { ClientKeys } from "../clients/client-keys.js";
 import type { Config } from "../config/schema.js";
 import type { CoreServices } from "../features/contract.js";
+import { buildFeatures, subscribeSessionEnd } from "../features/registry.js";
 import { Interactions } from "../interaction/interactions.js";
 import { KeyEncryption } from "../keys/key-encryption.js";
-import { KeyManager } from "../keys/key-manager.js";
+import { KeyManager, SIGNING_ALGS } from "../keys/key-manager.js";
+import { AllowList } from "../outbound/addresses.js";
 import { Revocations } from "../revocation/revocations.js";
 import { cookieNames } from "../sessions/cookies.js";
 import { Csrf } from "../sessions/csrf.js";
@@ -13,6 +16,7 @@ import { AuthorizationCodes } from "../tokens/codes.js";
 import { IdTokens } from "../tokens/id-token.js";
 import { RefreshTokens } from "../tokens/refresh-tokens.js";
 import { LoginThrottle } from "../users/login-throttle.js";
+import { FEATURES } from "./features.js";
 import { openDurableStore, openFastStore } from "./stores.js";
 
 /** Opens stores and builds the core services every entry point (server and CLI) shares. */
@@ -23,6 +27,7 @@ export async function createContext(config: Config, logger: Logger): Promise<Cor
     repo: durable.keys,
     encryption: new KeyEncryption(config.keyEncryptionSecret),
     alg: config.signingAlg,
+    algs: SIGNING_ALGS,
     retiredKeyLifetime: Math.max(config.accessTokenTtl, config.idTokenTtl) + 60,
     refreshInterval: config.keyRefreshInterval,
   });
@@ -30,7 +35,16 @@ export async function createContext(config: Config, logger: Logger): Promise<Cor
   const horizon = config.accessTokenTtl + 60;
   const revocations = new Revocations(fast, durable, horizon);
   const cookies = cookieNames(config.issuer);
-  return {
+  const outbound = {
+    production: config.mode === "production",
+    allow: new AllowList(config.outboundAllowList),
+  };
+  const sessions = new SessionService(fast, {
+    idleTtl: config.sessionIdleTtl,
+    absoluteTtl: config.sessionAbsoluteTtl,
+  });
+  sessions.onEnd("revocation", ({ sid }) => revocations.endSession(sid));
+  const ctx: CoreServices = {
     config,
     durable,
     fast,
@@ -43,18 +57,20 @@ export async function createContext(config: Config, logger: Logger): Promise<Cor
       accessToken: config.accessTokenTtl,
     }),
     codes: new AuthorizationCodes(fast, config.authorizationCodeTtl, Math.max(600, config.accessTokenTtl)),
-    sessions: new SessionService(fast, {
-      idleTtl: config.sessionIdleTtl,
-      absoluteTtl: config.sessionAbsoluteTtl,
-      onEnd: (sid) => revocations.endSession(sid),
-    }),
+    sessions,
     interactions: new Interactions(fast),
     loginThrottle: new LoginThrottle(fast),
     revocations,
     cookies,
     csrf: new Csrf(config.keyEncryptionSecret, cookies),
     logger,
+    outbound,
+    clientKeys: new ClientKeys({ policy: outbound }),
   };
+  // Every participant (server, CLI, a test's own context) that ends sessions tells the
+  // features that listen (back-channel logout enqueues its deliveries).
+  subscribeSessionEnd(ctx, await buildFeatures(FEATURES, ctx));
+  return ctx;
 }
 
 export async function closeContext(ctx: CoreServices): Promise<void> {

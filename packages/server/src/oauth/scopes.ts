@@ -1,5 +1,8 @@
 import { InvalidScope } from "../errors/oauth-errors.js";
 
+/** The OpenID Connect scopes every deployment offers (besides `config.scopes`). */
+export const OIDC_SCOPES = ["openid", "profile", "email", "offline_access"] as const;
+
 const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 
 /** Parses a space-delimited `scope` parameter (RFC 6749 3.3), without duplicates. */

@@ -22,12 +22,21 @@ export interface SessionOptions {
   absoluteTtl: number;
   /** Extend idle expiry at most this often (seconds): keeps the store's write load low. */
   touchInterval?: number;
-  /** Called when a session ends, with its sid (revocation events). */
-  onEnd?: (sid: string) => Promise<void>;
 }
+
+/** Which session ended, and whose: what a session-end listener is told. */
+export interface EndedSession {
+  sid: string;
+  userId: string;
+}
+
+/** Runs when a session ends (sign-out, revocation, disabled or deleted user, absolute expiry). */
+export type SessionEndListener = (ended: EndedSession) => Promise<void>;
 
 const NS = "session";
 const NS_USER = "user-sessions";
+/** Per sid, the clients tokens were issued to in that session (back-channel logout). */
+const NS_CLIENTS = "session-clients";
 const now = () => Math.floor(Date.now() / 1000);
 
 /**
@@ -36,12 +45,32 @@ const now = () => Math.floor(Date.now() / 1000);
  */
 export class SessionService {
   private readonly touchInterval: number;
+  private readonly endListeners = new Map<string, SessionEndListener>();
 
   constructor(
     private readonly fast: FastStore,
     private readonly options: SessionOptions,
   ) {
     this.touchInterval = options.touchInterval ?? Math.min(60, Math.max(1, Math.floor(options.idleTtl / 10)));
+  }
+
+  /**
+   * Subscribes `listener` to every session end, under `name`: subscribing the same name
+   * again replaces the listener (building the features twice does not double it).
+   * Listeners run in subscription order, in the request that ends the session.
+   */
+  onEnd(name: string, listener: SessionEndListener): void {
+    this.endListeners.set(name, listener);
+  }
+
+  /** Records that tokens were issued to `clientId` in session `sid` (kept for the session's lifetime). */
+  async recordClient(sid: string, clientId: string): Promise<void> {
+    await this.fast.addToSet(NS_CLIENTS, sid, clientId, this.options.absoluteTtl);
+  }
+
+  /** The clients tokens were issued to in session `sid` (ended or not, until it would have expired). */
+  async clientsOf(sid: string): Promise<string[]> {
+    return this.fast.setMembers(NS_CLIENTS, sid);
   }
 
   /** Starts a session (a new token every sign-in: no fixation). Returns the token for the cookie. */
@@ -131,7 +160,8 @@ export class SessionService {
   private async endByKey(key: string, session: Session): Promise<void> {
     await this.fast.delete(NS, key);
     await this.fast.removeFromSet(NS_USER, session.userId, key);
-    await this.options.onEnd?.(session.sid);
+    for (const listener of this.endListeners.values())
+      await listener({ sid: session.sid, userId: session.userId });
   }
 
   private ttl(session: Session, t: number): number {

@@ -8,6 +8,7 @@ import {
 } from "jose";
 import type { KeyManager } from "../keys/key-manager.js";
 import { newId } from "./opaque.js";
+import { isCanonicalCompactJws } from "./strict-jws.js";
 
 /** `client_id` of the internal tokens minted by the forward-auth endpoint for gateways. */
 export const GATEWAY_CLIENT_ID = "frontdesk-gateway";
@@ -86,7 +87,7 @@ export class AccessTokens {
    * published key set changes. Revocation is the caller's check, never cached here.
    */
   async verify(token: string): Promise<AccessTokenClaims | undefined> {
-    if (token.length > 8192) return undefined;
+    if (token.length > 8192 || !isCanonicalCompactJws(token)) return undefined;
     const getKey = await this.keyGetter();
     const hit = this.verified.get(token);
     if (hit) {

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { SignJWT } from "jose";
-import type { KeyManager } from "../keys/key-manager.js";
+import type { KeyManager, SigningAlg } from "../keys/key-manager.js";
 
 export interface IdTokenInput {
   sub: string;
@@ -14,6 +14,8 @@ export interface IdTokenInput {
   ttl: number;
   /** Profile and e-mail claims of the granted scopes (many relying parties read only the ID token). */
   claims?: Record<string, unknown>;
+  /** The client's `id_token_signed_response_alg` (OIDC Registration 2: RS256 by default). */
+  alg?: SigningAlg;
 }
 
 /** OIDC Core 3.1.3.6: left half of the SHA-256 of the access token, base64url. */
@@ -30,7 +32,7 @@ export class IdTokens {
   ) {}
 
   async issue(input: IdTokenInput): Promise<string> {
-    const signing = await this.keys.signingKey();
+    const signing = await this.keys.signingKey(input.alg ?? "RS256");
     const iat = Math.floor(Date.now() / 1000);
     return new SignJWT({
       ...input.claims,

@@ -1,4 +1,5 @@
 import type { Config } from "../config/schema.js";
+import type { SessionService } from "../sessions/sessions.js";
 import type { ClientRecord, UserRecord } from "../storage/durable/types.js";
 import { profileClaims } from "../users/claims.js";
 import type { AccessTokens } from "./access-token.js";
@@ -12,6 +13,8 @@ export interface UserTokenDeps {
   accessTokens: AccessTokens;
   idTokens: IdTokens;
   refreshTokens: RefreshTokens;
+  /** Remembers which clients got tokens in a session (told when it ends: back-channel logout). */
+  sessions: Pick<SessionService, "recordClient">;
 }
 
 export interface UserGrant {
@@ -44,6 +47,7 @@ export async function issueUserTokens(
   const { client, user, config } = { ...grant, config: ctx.config };
   const accessScopes = grant.accessScopes ?? grant.scopes;
   const binding = grant.binding ?? BEARER;
+  if (grant.sid) await ctx.sessions.recordClient(grant.sid, client.id);
   let family = grant.family;
   if (!family && grant.scopes.includes("offline_access") && client.grantTypes.includes("refresh_token")) {
     const issued = await ctx.refreshTokens.issue({
@@ -84,6 +88,7 @@ export async function issueUserTokens(
         amr: grant.amr,
         accessToken: token,
         ttl: config.idTokenTtl,
+        alg: client.metadata.idTokenSignedResponseAlg ?? "RS256",
         ...(config.idTokenProfileClaims ? { claims: profileClaims(user, grant.scopes) } : {}),
       })
     : undefined;

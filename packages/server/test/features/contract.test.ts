@@ -5,6 +5,13 @@ import { buildFeatures, buildRegistry } from "../../src/features/registry.js";
 import { FEATURES } from "../../src/main/features.js";
 import { basic, getJson, postForm } from "../helpers/http.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
+import {
+  assertionForm,
+  type ClientKey,
+  clientKey,
+  keyClient,
+  signAssertion,
+} from "./private-key-jwt/keys.js";
 
 const REDIRECT = "http://localhost:8080/callback";
 
@@ -17,8 +24,11 @@ describe("discovery advertises exactly what the server accepts", () => {
   let server: TestServer;
   let confidential: { id: string; secret: string };
   let publicClient: { id: string };
+  let keyed: { id: string; key: ClientKey };
   beforeAll(async () => {
     server = await startTestServer();
+    const key = await clientKey();
+    keyed = { id: await keyClient(server, { jwks: { keys: [key.jwk] } }), key };
     confidential = await server.client({
       grantTypes: ["authorization_code", "refresh_token", "client_credentials"],
       redirectUris: [REDIRECT],
@@ -37,10 +47,17 @@ describe("discovery advertises exactly what the server accepts", () => {
     const registry = buildRegistry(server.ctx, await buildFeatures(FEATURES, server.ctx));
     const m = await discovery(server);
     expect(m.grant_types_supported).toEqual([...registry.grants.keys()]);
+    expect(m.registration_endpoint).toBe(`${server.issuer}/register`);
     expect(m.token_endpoint_auth_methods_supported).toEqual(registry.clientAuth.names());
     expect(m.introspection_endpoint_auth_methods_supported).toEqual(
       registry.clientAuth.names({ confidentialOnly: true }),
     );
+  });
+
+  it("advertises the device flow (on by default): its endpoint, and its grant through the registry", async () => {
+    const m = await discovery(server);
+    expect(m.device_authorization_endpoint).toBe(`${server.issuer}/device_authorization`);
+    expect(m.grant_types_supported).toContain("urn:ietf:params:oauth:grant-type:device_code");
   });
 
   it("accepts every advertised grant type at the token endpoint (errors are the grant's, never unsupported_grant_type)", async () => {
@@ -58,7 +75,7 @@ describe("discovery advertises exactly what the server accepts", () => {
       expect(json?.error, grantType).not.toBe("invalid_client");
       if (grantType === "client_credentials") expect(status).toBe(200);
     }
-    for (const grantType of ["password", "implicit", "urn:ietf:params:oauth:grant-type:device_code"]) {
+    for (const grantType of ["password", "implicit", "urn:example:not-a-grant"]) {
       const { json } = await postForm(
         server,
         "/token",
@@ -86,6 +103,14 @@ describe("discovery advertises exactly what the server accepts", () => {
           client_id: confidential.id,
           client_secret: confidential.secret,
         }),
+      private_key_jwt: async () =>
+        postForm(
+          server,
+          "/token",
+          assertionForm(await signAssertion(server, keyed.id, keyed.key), {
+            grant_type: "client_credentials",
+          }),
+        ),
       // A public client proves nothing; with a bogus code the answer is the grant's error.
       none: () =>
         postForm(server, "/token", {
@@ -117,9 +142,17 @@ describe("a feature switched off in configuration disappears from discovery and 
         clientCredentials: { enabled: false },
         introspection: { enabled: false },
         userinfo: { enabled: false },
+        backchannelLogout: { enabled: false },
+        pushedAuthorizationRequests: { enabled: false },
+        requestObjects: { enabled: false },
+        dynamicRegistration: { enabled: false },
+        deviceFlow: { enabled: false },
       },
     });
-    client = await server.client({ grantTypes: ["client_credentials"] });
+    client = await server.client({
+      grantTypes: ["client_credentials", "urn:ietf:params:oauth:grant-type:device_code"],
+      scopes: "openid",
+    });
   });
   afterAll(() => server.close());
 
@@ -130,6 +163,14 @@ describe("a feature switched off in configuration disappears from discovery and 
     expect(m).not.toHaveProperty("introspection_endpoint");
     expect(m).not.toHaveProperty("introspection_endpoint_auth_methods_supported");
     expect(m).not.toHaveProperty("userinfo_endpoint");
+    expect(m).not.toHaveProperty("backchannel_logout_supported");
+    expect(m).not.toHaveProperty("backchannel_logout_session_supported");
+    expect(m).not.toHaveProperty("pushed_authorization_request_endpoint");
+    expect(m).not.toHaveProperty("require_pushed_authorization_requests");
+    expect(m.request_parameter_supported).toBe(false);
+    expect(m).not.toHaveProperty("request_object_signing_alg_values_supported");
+    expect(m).not.toHaveProperty("registration_endpoint");
+    expect(m).not.toHaveProperty("device_authorization_endpoint");
     expect(m.revocation_endpoint).toBe(`${server.issuer}/revoke`);
   });
 
@@ -150,6 +191,91 @@ describe("a feature switched off in configuration disappears from discovery and 
     );
     expect(introspect.status).toBe(404);
     expect((await fetch(`${server.issuer}/userinfo`)).status).toBe(404);
+    const clients = (await server.ctx.durable.clients.list()).length;
+    const register = await fetch(`${server.issuer}/register`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ redirect_uris: [REDIRECT] }),
+    });
+    expect(register.status).toBe(404);
+    expect((await server.ctx.durable.clients.list()).length).toBe(clients);
+    const par = await postForm(
+      server,
+      "/par",
+      { response_type: "code" },
+      {
+        authorization: basic(client.id, client.secret),
+      },
+    );
+    expect(par.status).toBe(404);
+    const web = await server.client({ grantTypes: ["authorization_code"], redirectUris: [REDIRECT] });
+    for (const [param, error] of [
+      ["request", "request_not_supported"],
+      ["request_uri", "request_uri_not_supported"],
+    ]) {
+      const query = new URLSearchParams({
+        client_id: web.id,
+        redirect_uri: REDIRECT,
+        [param as string]: "a.b.c",
+        // Silent, so the error comes back at once (a signed-out browser would sign in first).
+        prompt: "none",
+      });
+      const authorize = await fetch(`${server.issuer}/authorize?${query}`, { redirect: "manual" });
+      const location = new URL(String(authorize.headers.get("location")));
+      expect(location.searchParams.get("error"), param).toBe(error);
+    }
+  });
+
+  it("refuses the device flow: 404 for its endpoints and pages, unsupported_grant_type for its grant", async () => {
+    const auth = { authorization: basic(client.id, client.secret) };
+    const start = await postForm(server, "/device_authorization", { scope: "openid" }, auth);
+    expect(start.status).toBe(404);
+    expect((await fetch(`${server.issuer}/device`)).status).toBe(404);
+    const token = await postForm(
+      server,
+      "/token",
+      { grant_type: "urn:ietf:params:oauth:grant-type:device_code", device_code: "x" },
+      auth,
+    );
+    expect([token.status, token.json?.error]).toEqual([400, "unsupported_grant_type"]);
+  });
+});
+
+describe("private_key_jwt switched off (features.privateKeyJwt.enabled=false)", () => {
+  let server: TestServer;
+  let keyed: { id: string; key: ClientKey };
+  beforeAll(async () => {
+    server = await startTestServer({ features: { privateKeyJwt: { enabled: false } } });
+    const key = await clientKey();
+    keyed = { id: await keyClient(server, { jwks: { keys: [key.jwk] } }), key };
+  });
+  afterAll(() => server.close());
+
+  it("is absent from discovery", async () => {
+    const m = await discovery(server);
+    for (const field of [
+      "token_endpoint_auth_methods_supported",
+      "introspection_endpoint_auth_methods_supported",
+      "revocation_endpoint_auth_methods_supported",
+    ])
+      expect(m[field], field).not.toContain("private_key_jwt");
+    expect(m).not.toHaveProperty("token_endpoint_auth_signing_alg_values_supported");
+    expect(m).not.toHaveProperty("introspection_endpoint_auth_signing_alg_values_supported");
+    expect(m).not.toHaveProperty("revocation_endpoint_auth_signing_alg_values_supported");
+  });
+
+  it("refuses a valid assertion (invalid_client), with or without client_id, and issues nothing", async () => {
+    for (const extra of [{}, { client_id: keyed.id }] as Record<string, string>[]) {
+      const assertion = await signAssertion(server, keyed.id, keyed.key);
+      const { status, json } = await postForm(
+        server,
+        "/token",
+        assertionForm(assertion, { grant_type: "client_credentials", ...extra }),
+      );
+      expect(status).toBe(401);
+      expect(json?.error).toBe("invalid_client");
+      expect(json).not.toHaveProperty("access_token");
+    }
   });
 });
 

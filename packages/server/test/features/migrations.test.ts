@@ -32,6 +32,8 @@ describe("feature migrations run after the core's, on every back end", () => {
     expect(await migrateSqlite(file, widgets)).toEqual([
       "001-initial",
       "002-client-secret-rotation",
+      "003-key-sets-per-algorithm",
+      "004-client-metadata",
       "widgets-001-create",
     ]);
     expect(await migrateSqlite(file, widgets)).toEqual([]);
@@ -51,6 +53,8 @@ describe("feature migrations run after the core's, on every back end", () => {
     expect(await migratePostgres(db.url(), widgets)).toEqual([
       "001-initial",
       "002-client-secret-rotation",
+      "003-key-sets-per-algorithm",
+      "004-client-metadata",
       "widgets-001-create",
     ]);
     expect(await migratePostgres(db.url(), widgets)).toEqual([]);

@@ -21,11 +21,15 @@ describe("authorization endpoint", () => {
   let server: TestServer;
   let rp: RelyingParty;
   let alice: TestUser;
+  /** Errors go back at once only to a signed-in browser (RFC 9700 4.11.2; see open-redirector.test.ts). */
+  let signedIn: FormBrowser;
 
   beforeAll(async () => {
     server = await startTestServer();
     rp = await relyingParty(server);
     alice = await makeUser(server.ctx);
+    signedIn = new FormBrowser(server.issuer);
+    await signIn(signedIn, alice);
   });
   afterAll(() => server.close());
   failOnErrorLogs(() => server);
@@ -57,6 +61,9 @@ describe("authorization endpoint", () => {
     return fetch(`${server.issuer}${path}`, { redirect: "manual" });
   }
 
+  /** The request from the signed-in browser, whose errors go back to the client at once. */
+  const asSignedIn = (params: [string, string][]) => raw(params, signedIn);
+
   /** The error sent back to the client, checking it went to the registered URI with state and iss. */
   async function clientError(response: Response, state: string | null = "st-123") {
     expect(response.status).toBe(303);
@@ -83,19 +90,23 @@ describe("authorization endpoint", () => {
 
   it("response_type other than code: unsupported_response_type", async () => {
     for (const type of ["token", "id_token", "code id_token"])
-      expect(await clientError(await raw(replace(valid(), "response_type", type)))).toBe(
+      expect(await clientError(await asSignedIn(replace(valid(), "response_type", type)))).toBe(
         "unsupported_response_type",
       );
-    expect(await clientError(await raw(without(valid(), "response_type")))).toBe("invalid_request");
+    expect(await clientError(await asSignedIn(without(valid(), "response_type")))).toBe("invalid_request");
   });
 
   it("requires PKCE with S256", async () => {
-    expect(await clientError(await raw(without(valid(), "code_challenge")))).toBe("invalid_request");
-    expect(await clientError(await raw(without(valid(), "code_challenge_method")))).toBe("invalid_request");
-    expect(await clientError(await raw(replace(valid(), "code_challenge_method", "plain")))).toBe(
+    expect(await clientError(await asSignedIn(without(valid(), "code_challenge")))).toBe("invalid_request");
+    expect(await clientError(await asSignedIn(without(valid(), "code_challenge_method")))).toBe(
       "invalid_request",
     );
-    expect(await clientError(await raw(replace(valid(), "code_challenge", "short")))).toBe("invalid_request");
+    expect(await clientError(await asSignedIn(replace(valid(), "code_challenge_method", "plain")))).toBe(
+      "invalid_request",
+    );
+    expect(await clientError(await asSignedIn(replace(valid(), "code_challenge", "short")))).toBe(
+      "invalid_request",
+    );
   });
 
   it("a redirect_uri that is not exactly registered gets an error page and no redirect", async () => {
@@ -120,18 +131,22 @@ describe("authorization endpoint", () => {
 
   it("a repeated parameter is invalid_request", async () => {
     for (const name of ["scope", "response_type", "code_challenge", "code_challenge_method", "nonce"])
-      expect(await clientError(await raw([...valid(), [name, name === "scope" ? "openid" : "x"]]))).toBe(
-        "invalid_request",
-      );
+      expect(
+        await clientError(await asSignedIn([...valid(), [name, name === "scope" ? "openid" : "x"]])),
+      ).toBe("invalid_request");
     // Repeated state: the error still goes to the client, without a state it cannot trust.
-    expect(await clientError(await raw([...valid(), ["state", "other"]]), null)).toBe("invalid_request");
+    expect(await clientError(await asSignedIn([...valid(), ["state", "other"]]), null)).toBe(
+      "invalid_request",
+    );
     // Repeated redirect_uri or client_id: cannot know where to send it.
     await errorPage(await raw([...valid(), ["redirect_uri", REDIRECT]]));
     await errorPage(await raw([...valid(), ["client_id", rp.id]]));
   });
 
   it("a scope the client may not ask for is invalid_scope", async () => {
-    expect(await clientError(await raw(replace(valid(), "scope", "openid admin")))).toBe("invalid_scope");
+    expect(await clientError(await asSignedIn(replace(valid(), "scope", "openid admin")))).toBe(
+      "invalid_scope",
+    );
   });
 
   it("prompt=none without a session: login_required", async () => {

@@ -54,9 +54,10 @@ describe("OpenID Connect", () => {
     const { payload, protectedHeader } = await jwtVerify(
       idToken,
       createRemoteJWKSet(new URL(`${server.issuer}/jwks`)),
-      { issuer: server.issuer, audience: rp.id, algorithms: ["ES256"] },
+      { issuer: server.issuer, audience: rp.id, algorithms: ["RS256"] },
     );
-    expect(protectedHeader.alg).toBe("ES256");
+    // OIDC Registration 2: RS256 unless the client registered another algorithm.
+    expect(protectedHeader.alg).toBe("RS256");
     expect(payload.sub).toBe(alice.user.id);
     expect(payload.aud).toBe(rp.id);
     expect(payload.nonce).toBe(start.nonce);

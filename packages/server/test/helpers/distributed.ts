@@ -70,6 +70,7 @@ export async function startDistributedTestServer(overrides: TestConfig = {}): Pr
     issuer,
     dataDir,
     ctx,
+    instanceUrls: instances.map((i) => `http://127.0.0.1:${i.port}`),
     async client(input: Partial<ClientInput> = {}) {
       const { client, secret } = await registerClient(ctx, {
         name: "test client",

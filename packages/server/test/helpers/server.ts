@@ -58,6 +58,8 @@ export interface TestServer extends Omit<RunningServer, "app"> {
    */
   errorLogs(): LogLine[];
   clearLogs(): void;
+  /** Distributed deployment only: each instance's own URL (behind the balancer), to pin a step to one. */
+  instanceUrls?: string[];
 }
 
 /**

@@ -28,7 +28,9 @@ describe("PostgreSQL migrations", () => {
 
   it("runs once when five processes start at the same time on a fresh database", async () => {
     const ran = await Promise.all(Array.from({ length: 5 }, () => migratePostgres(db.url())));
-    expect(ran.filter((r) => r.length > 0)).toEqual([["001-initial", "002-client-secret-rotation"]]);
+    expect(ran.filter((r) => r.length > 0)).toEqual([
+      ["001-initial", "002-client-secret-rotation", "003-key-sets-per-algorithm", "004-client-metadata"],
+    ]);
     const stores = await Promise.all(
       Array.from({ length: 5 }, () => openPostgresStore({ url: db.url(), poolSize: 2 })),
     );
@@ -43,7 +45,12 @@ describe("PostgreSQL migrations", () => {
     );
     await Promise.all(stores.map((s) => s.close()));
     const rows = await query<{ name: string }>("select name from kysely_migration");
-    expect(rows.map((r) => r.name)).toEqual(["001-initial", "002-client-secret-rotation"]);
+    expect(rows.map((r) => r.name)).toEqual([
+      "001-initial",
+      "002-client-secret-rotation",
+      "003-key-sets-per-algorithm",
+      "004-client-metadata",
+    ]);
   });
 
   it("creates BIGINT times and the partial unique indexes on signing key state", async () => {
@@ -55,9 +62,13 @@ describe("PostgreSQL migrations", () => {
     const indexes = await query<{ indexname: string; indexdef: string }>(
       "select indexname, indexdef from pg_indexes where tablename = 'signing_keys' and indexname like 'signing_keys_one_%' order by indexname",
     );
-    expect(indexes.map((i) => i.indexname)).toEqual(["signing_keys_one_active", "signing_keys_one_next"]);
+    // One active and one next key per algorithm (ID tokens are signed with the client's).
+    expect(indexes.map((i) => i.indexname)).toEqual([
+      "signing_keys_one_active_per_alg",
+      "signing_keys_one_next_per_alg",
+    ]);
     for (const i of indexes)
-      expect(i.indexdef).toMatch(/UNIQUE INDEX .* WHERE \(state = '(active|next)'::text\)/);
+      expect(i.indexdef).toMatch(/UNIQUE INDEX .* \(alg, state\) WHERE \(state = '(active|next)'::text\)/);
   });
 
   it("`frontdesk migrate --json` runs pending migrations of the configured database and says which", async () => {
@@ -75,7 +86,15 @@ describe("PostgreSQL migrations", () => {
       }
     };
     try {
-      expect(await run()).toEqual({ store: "postgres", ran: ["001-initial", "002-client-secret-rotation"] });
+      expect(await run()).toEqual({
+        store: "postgres",
+        ran: [
+          "001-initial",
+          "002-client-secret-rotation",
+          "003-key-sets-per-algorithm",
+          "004-client-metadata",
+        ],
+      });
       expect(await run()).toEqual({ store: "postgres", ran: [] });
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -90,7 +109,7 @@ describe("PostgreSQL migrations", () => {
     try {
       await program.parseAsync(["node", "frontdesk", "migrate", "--data-dir", dir]);
       expect(String(write.mock.calls.at(-1)?.[0])).toBe(
-        "sqlite: ran 001-initial, 002-client-secret-rotation\n",
+        "sqlite: ran 001-initial, 002-client-secret-rotation, 003-key-sets-per-algorithm, 004-client-metadata\n",
       );
     } finally {
       write.mockRestore();

@@ -4,22 +4,13 @@ import {
   deleteClient,
   describeClient,
   InvalidClientMetadata,
-  registerClient,
   rotateClientSecret,
   updateClient,
 } from "../../clients/registration.js";
 import { CliError } from "../output.js";
 import { type GlobalOptions, withContext, withGlobals } from "../run.js";
-
-interface CreateOptions extends GlobalOptions {
-  name: string;
-  redirectUri: string[];
-  postLogoutRedirectUri: string[];
-  grantTypes: string;
-  scopes: string;
-  public?: boolean;
-  firstParty?: boolean;
-}
+import { registerClientCreateCommand } from "./client-create.js";
+import { registerInitialAccessTokenCommand } from "./initial-access-token.js";
 
 interface UpdateOptions extends GlobalOptions {
   name?: string;
@@ -53,43 +44,8 @@ function clientText(c: ReturnType<typeof describeClient>): string {
 /** `frontdesk client create|list|update|rotate-secret|delete`. */
 export function registerClientCommands(program: Command): void {
   const client = program.command("client").description("OAuth clients");
-  withGlobals(client.command("create").description("register a client; prints its id and (once) its secret"))
-    .requiredOption("--name <name>", "display name shown on the consent page")
-    .option("--redirect-uri <uri>", "allowed redirect URI (repeatable)", collect, [])
-    .option("--post-logout-redirect-uri <uri>", "allowed post-logout redirect URI (repeatable)", collect, [])
-    .requiredOption(
-      "--grant-types <list>",
-      "comma-separated: authorization_code,refresh_token,client_credentials",
-    )
-    .option("--scopes <scopes>", "space-separated scopes the client may request", "")
-    .option("--public", "public client (no secret; PKCE only)")
-    .option("--first-party", "trusted first-party client: consent is skipped")
-    .action((o: CreateOptions) =>
-      withContext(o, async (ctx, out) => {
-        try {
-          const { client: created, secret } = await registerClient(ctx, {
-            name: o.name,
-            redirectUris: o.redirectUri,
-            postLogoutRedirectUris: o.postLogoutRedirectUri,
-            grantTypes: grantTypeList(o.grantTypes),
-            scopes: o.scopes,
-            public: o.public,
-            firstParty: o.firstParty,
-          });
-          out.result({ client_id: created.id, ...(secret ? { client_secret: secret } : {}) }, () =>
-            [
-              `client_id:     ${created.id}`,
-              ...(secret
-                ? [`client_secret: ${secret}`, "(the secret is shown only now: store it safely)"]
-                : []),
-            ].join("\n"),
-          );
-        } catch (error) {
-          if (error instanceof InvalidClientMetadata) throw new CliError(error.message);
-          throw error;
-        }
-      }),
-    );
+  registerClientCreateCommand(client);
+  registerInitialAccessTokenCommand(client);
   withGlobals(client.command("list").description("list clients")).action((o: GlobalOptions) =>
     withContext(o, async (ctx, out) => {
       const clients = (await ctx.durable.clients.list()).map(describeClient);
@@ -115,7 +71,10 @@ export function registerClientCommands(program: Command): void {
       "allowed post-logout redirect URI (repeatable; replaces the list)",
       collect,
     )
-    .option("--grant-types <list>", "comma-separated: authorization_code,refresh_token,client_credentials")
+    .option(
+      "--grant-types <list>",
+      "comma-separated: authorization_code,refresh_token,client_credentials,urn:ietf:params:oauth:grant-type:device_code",
+    )
     .option("--scopes <scopes>", "space-separated scopes the client may request")
     .option("--first-party", "trusted first-party client: consent is skipped")
     .option("--no-first-party", "third-party client: consent is asked")

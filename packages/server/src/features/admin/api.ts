@@ -239,7 +239,7 @@ const actions: (DocumentedRoute & { act: AdminAction })[] = [
       operation: "rotateKeys",
       summary: "Rotate signing keys",
       description:
-        "The next key becomes active, the active one retired (still published until its tokens expire), and a new next key is made.",
+        "For each algorithm's key set: the next key becomes active, the active one retired (still published until its tokens expire), and a new next key is made. The top-level fields are the access-token algorithm's set.",
       response: {
         description: "the keys that changed state",
         schema: object(
@@ -247,6 +247,17 @@ const actions: (DocumentedRoute & { act: AdminAction })[] = [
             activated: string("kid of the key now signing"),
             retired: string("kid of the key that signed before (absent on a first rotation)"),
             next: string("kid of the new next key"),
+            rotated: listOf(
+              object(
+                {
+                  alg: string("the key set's algorithm"),
+                  activated: string(),
+                  retired: string(),
+                  next: string(),
+                },
+                ["retired"],
+              ),
+            ),
           },
           ["retired"],
         ),

@@ -2,7 +2,6 @@ import type { FastifyPluginAsync } from "fastify";
 import { pageRoute } from "../../http/page-route.js";
 import { validateAuthorizationRequest } from "../../interaction/authorization-request/pipeline.js";
 import { ReturnableError, UnreturnableError } from "../../interaction/authorization-request/types.js";
-import { redirectToClient } from "../../interaction/respond.js";
 import { errorPage } from "../../pages/error.js";
 import { sendPage } from "../../pages/layout.js";
 import type { CoreServices, FeatureRouteOptions } from "../contract.js";
@@ -13,7 +12,8 @@ export const AUTHORIZATION_PATH = "/authorize";
 /**
  * Authorization endpoint (GET and POST): the named steps validate the request ->
  * errors to an error page (unknown client, unregistered redirect URI) or to the
- * client -> the interaction's checks (sign-in, consent) -> code.
+ * client (after sign-in, unless prompt=none: InteractionFlow.returnError) -> the
+ * interaction's checks (sign-in, consent) -> code.
  */
 export function authorizeRoutes(
   ctx: Pick<CoreServices, "config" | "durable" | "logger">,
@@ -29,12 +29,12 @@ export function authorizeRoutes(
         );
         return await registry.interaction.start(request, reply, client, AUTHORIZATION, authz);
       } catch (error) {
-        if (error instanceof UnreturnableError)
-          return sendPage(reply, 400, errorPage("This request cannot be completed", error.message));
+        if (error instanceof UnreturnableError) {
+          const message = error.error ? `${error.message} (${error.error.code})` : error.message;
+          return sendPage(reply, 400, errorPage("This request cannot be completed", message));
+        }
         if (error instanceof ReturnableError)
-          return redirectToClient(reply, ctx.config.issuer, error.redirectUri, error.state, {
-            error: error.error,
-          });
+          return await registry.interaction.returnError(request, reply, error);
         throw error;
       }
     });

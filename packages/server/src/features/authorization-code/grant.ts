@@ -12,7 +12,14 @@ import type { CoreServices, GrantHandler } from "../contract.js";
 export function authorizationCodeGrant(
   ctx: Pick<
     CoreServices,
-    "config" | "durable" | "codes" | "accessTokens" | "idTokens" | "refreshTokens" | "revocations"
+    | "config"
+    | "durable"
+    | "codes"
+    | "accessTokens"
+    | "idTokens"
+    | "refreshTokens"
+    | "revocations"
+    | "sessions"
   >,
 ): GrantHandler {
   return async ({ client, params, binding }) => {

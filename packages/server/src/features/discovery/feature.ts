@@ -1,18 +1,17 @@
 import type { FastifyPluginAsync } from "fastify";
+import { OIDC_SCOPES } from "../../oauth/scopes.js";
 import { type CoreServices, defineFeature, type FeatureRouteOptions } from "../contract.js";
 import { JWKS_PATH, jwksRoutes } from "./jwks.js";
 import { DISCOVERY_PATHS, discoveryRoutes } from "./routes.js";
 
-export const OIDC_SCOPES = ["openid", "profile", "email", "offline_access"] as const;
-
 /** What every deployment states about itself; endpoints and their methods come from their features. */
-function baseMetadata({ config }: Pick<CoreServices, "config">): Record<string, unknown> {
+function baseMetadata({ config, keys }: Pick<CoreServices, "config" | "keys">): Record<string, unknown> {
   return {
     issuer: config.issuer,
     jwks_uri: `${config.issuer}${JWKS_PATH}`,
     scopes_supported: [...OIDC_SCOPES, ...config.scopes],
     subject_types_supported: ["public"],
-    id_token_signing_alg_values_supported: [config.signingAlg],
+    id_token_signing_alg_values_supported: [...keys.algs],
     claims_supported: [
       "sub",
       "iss",

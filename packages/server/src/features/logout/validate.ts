@@ -1,6 +1,7 @@
 import { compactVerify, createLocalJWKSet, decodeJwt } from "jose";
 import { InvalidRequest } from "../../errors/oauth-errors.js";
 import type { ClientRecord } from "../../storage/durable/types.js";
+import { isCanonicalCompactJws } from "../../tokens/strict-jws.js";
 import type { CoreServices } from "../contract.js";
 
 export interface LogoutRequest {
@@ -19,8 +20,10 @@ async function readHint(
   hint: string,
 ): Promise<{ aud: string[]; sid?: string }> {
   try {
+    if (!isCanonicalCompactJws(hint)) throw new Error("not a canonical JWS");
     const jwks = createLocalJWKSet(await ctx.keys.publicJwks());
-    await compactVerify(hint, jwks, { algorithms: [ctx.config.signingAlg] });
+    // Each published key is bound to its algorithm (the JWK says), so any of ours may sign a hint.
+    await compactVerify(hint, jwks, { algorithms: [...ctx.keys.algs] });
     const claims = decodeJwt(hint);
     if (claims.iss !== ctx.config.issuer) throw new Error("issuer");
     const aud = Array.isArray(claims.aud) ? claims.aud : claims.aud ? [claims.aud] : [];

@@ -20,7 +20,7 @@ const REASONS = {
 export function refreshTokenGrant(
   ctx: Pick<
     CoreServices,
-    "config" | "durable" | "accessTokens" | "idTokens" | "refreshTokens" | "revocations"
+    "config" | "durable" | "accessTokens" | "idTokens" | "refreshTokens" | "revocations" | "sessions"
   >,
 ): GrantHandler {
   return async ({ client, params, binding }) => {

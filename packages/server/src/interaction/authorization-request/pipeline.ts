@@ -24,6 +24,15 @@ export function composeSteps(
 }
 
 /**
+ * Whether the client asked for no interaction (`prompt=none`), read leniently from the
+ * parameters as a source left them (query, form, later a pushed request or request
+ * object): even a malformed `prompt` that says `none` means "answer at once".
+ */
+function asksSilence(draft: AuthorizationDraft): boolean {
+  return (draft.params.prompt ?? []).some((value) => value.split(" ").includes("none"));
+}
+
+/**
  * Runs the steps in order. An OAuth error once the redirect URI is verified goes back
  * to the client (ReturnableError); before that, steps throw UnreturnableError (error page).
  */
@@ -37,8 +46,8 @@ export async function validateAuthorizationRequest(
     try {
       await step.run(draft, deps, source);
     } catch (error) {
-      if (error instanceof OAuthError && draft.redirectUri !== undefined)
-        throw new ReturnableError(error, draft.redirectUri, draft.state);
+      if (error instanceof OAuthError && draft.client && draft.redirectUri !== undefined)
+        throw new ReturnableError(error, draft.client, draft.redirectUri, draft.state, asksSilence(draft));
       throw error;
     }
   }

@@ -1,6 +1,8 @@
 import {
   InvalidRequest,
   InvalidScope,
+  RequestNotSupported,
+  RequestUriNotSupported,
   UnauthorizedClient,
   UnsupportedResponseType,
 } from "../../errors/oauth-errors.js";
@@ -74,14 +76,18 @@ export const stateStep: AuthorizationStep = {
   },
 };
 
-/** Request objects (RFC 9101) are refused until a feature handles them. */
+/**
+ * What is left of `request` and `request_uri` once features had their say: features
+ * resolve a signed request object and this server's own pushed request_uri (and remove
+ * them from the parameters); any other is refused. A request_uri is never fetched.
+ */
 export const requestObjectStep: AuthorizationStep = {
   name: "request_object",
   run(draft) {
     if (singleParam(draft.params, "request") !== undefined)
-      throw new InvalidRequest("request objects are not supported");
+      throw new RequestNotSupported("request objects are not supported");
     if (singleParam(draft.params, "request_uri") !== undefined)
-      throw new InvalidRequest("request_uri is not supported");
+      throw new RequestUriNotSupported("request_uri is not supported: push the request to this server");
   },
 };
 

@@ -19,15 +19,31 @@ export interface AuthorizationRequest extends InteractionRequest {
   audience: string;
 }
 
-/** A request that must not be sent back to the client (unknown client, bad redirect URI): an error page. */
-export class UnreturnableError extends Error {}
+/**
+ * A request that must not be sent back to the client (unknown client, bad redirect URI):
+ * an error page. It may name the OAuth error (a bad request object or pushed request_uri,
+ * found before the redirect URI is known), which the page shows and JSON endpoints send.
+ */
+export class UnreturnableError extends Error {
+  constructor(
+    message: string,
+    readonly error?: OAuthError,
+  ) {
+    super(message);
+  }
+}
 
-/** A request error that is returned to the client's (verified) redirect URI. */
+/**
+ * A request error that is returned to the client's (verified) redirect URI: at once
+ * with `prompt=none` (`silent`) or to a signed-in browser, else after sign-in.
+ */
 export class ReturnableError extends Error {
   constructor(
     readonly error: OAuthError,
+    readonly client: ClientRecord,
     readonly redirectUri: string,
     readonly state: string | null,
+    readonly silent: boolean,
   ) {
     super(error.description);
   }
@@ -42,6 +58,8 @@ export interface AuthorizationDraft {
   redirectUri?: string;
   state: string | null;
   request: Partial<AuthorizationRequest>;
+  /** Set when the parameters came from a pushed authorization request (RFC 9126): its request_uri. */
+  pushedRequestUri?: string;
 }
 
 /** What the steps may look up: clients, and the resources the server serves. */

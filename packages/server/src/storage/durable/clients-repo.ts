@@ -1,7 +1,13 @@
 import { type Kysely, type Selectable, sql, type Updateable } from "kysely";
 import { bool, int, json } from "./codec.js";
 import type { Database } from "./schema.js";
-import type { ClientRecord, ClientRepository, TokenEndpointAuthMethod } from "./types.js";
+import type { ClientMetadata, ClientRecord, ClientRepository, TokenEndpointAuthMethod } from "./types.js";
+
+function readMetadata(text: string | null | undefined): ClientMetadata {
+  if (!text) return {};
+  const parsed: unknown = JSON.parse(text);
+  return parsed && typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as ClientMetadata) : {};
+}
 
 type Row = Selectable<Database["clients"]>;
 
@@ -20,6 +26,7 @@ function toRecord(row: Row): ClientRecord {
     firstParty: bool.read(row.first_party),
     disabled: bool.read(row.disabled),
     createdAt: int.read(row.created_at),
+    metadata: readMetadata(row.metadata),
   };
 }
 
@@ -42,6 +49,7 @@ export function clientRepository(db: Kysely<Database>): ClientRepository {
           first_party: bool.write(c.firstParty),
           disabled: bool.write(c.disabled),
           created_at: c.createdAt,
+          metadata: JSON.stringify(c.metadata ?? {}),
         })
         .execute();
     },
@@ -63,6 +71,9 @@ export function clientRepository(db: Kysely<Database>): ClientRepository {
       if (changes.scopes !== undefined) set.scopes = json.text(changes.scopes);
       if (changes.firstParty !== undefined) set.first_party = bool.write(changes.firstParty);
       if (changes.disabled !== undefined) set.disabled = bool.write(changes.disabled);
+      if (changes.metadata !== undefined) set.metadata = JSON.stringify(changes.metadata);
+      if (changes.tokenEndpointAuthMethod !== undefined)
+        set.token_endpoint_auth_method = changes.tokenEndpointAuthMethod;
       if (Object.keys(set).length === 0) return (await this.get(id)) !== undefined;
       const result = await db.updateTable("clients").set(set).where("id", "=", id).executeTakeFirst();
       return Number(result.numUpdatedRows) > 0;

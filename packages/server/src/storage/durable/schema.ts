@@ -14,6 +14,7 @@ export interface Database {
     first_party: number;
     disabled: number;
     created_at: number;
+    metadata: string;
   };
   signing_keys: {
     kid: string;

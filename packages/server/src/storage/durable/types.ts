@@ -1,6 +1,38 @@
+import type { Kysely } from "kysely";
+import type { Database } from "./schema.js";
+
 /** Records of the durable store. Times are epoch seconds. */
 
-export type TokenEndpointAuthMethod = "client_secret_basic" | "client_secret_post" | "none";
+export type TokenEndpointAuthMethod =
+  | "client_secret_basic"
+  | "client_secret_post"
+  | "private_key_jwt"
+  | "none";
+
+/**
+ * Registration metadata beyond the core fields (RFC 7591, OpenID Connect Registration
+ * 1.0), in the client's own words; absent means the default.
+ */
+export interface ClientMetadata {
+  /** The client's public keys by value (a JWK Set), for private_key_jwt and request objects. */
+  jwks?: { keys: Record<string, unknown>[] };
+  /** ...or by reference: fetched with the outbound guard, cached. */
+  jwksUri?: string;
+  /** Algorithm of its ID tokens and logout tokens (OIDC Registration 2: RS256 when absent). */
+  idTokenSignedResponseAlg?: "RS256" | "ES256" | "EdDSA";
+  /** Authorization requests must be pushed (RFC 9126 6). */
+  requirePushedAuthorizationRequests?: boolean;
+  /** Access tokens must be DPoP-bound (RFC 9449 5.2). */
+  dpopBoundAccessTokens?: boolean;
+  /** Back-channel logout (OIDC Back-Channel Logout 1.0 2.2). */
+  backchannelLogoutUri?: string;
+  backchannelLogoutSessionRequired?: boolean;
+  /** Shown, never fetched, on the consent page (https only). */
+  logoUri?: string;
+  clientUri?: string;
+  policyUri?: string;
+  tosUri?: string;
+}
 
 export interface ClientRecord {
   id: string;
@@ -19,6 +51,7 @@ export interface ClientRecord {
   firstParty: boolean;
   disabled: boolean;
   createdAt: number;
+  metadata: ClientMetadata;
 }
 
 export type KeyState = "next" | "active" | "retired";
@@ -110,7 +143,15 @@ export interface ClientRepository {
 export type ClientChanges = Partial<
   Pick<
     ClientRecord,
-    "name" | "redirectUris" | "postLogoutRedirectUris" | "grantTypes" | "scopes" | "firstParty" | "disabled"
+    | "name"
+    | "redirectUris"
+    | "postLogoutRedirectUris"
+    | "grantTypes"
+    | "scopes"
+    | "firstParty"
+    | "disabled"
+    | "metadata"
+    | "tokenEndpointAuthMethod"
   >
 >;
 
@@ -189,6 +230,13 @@ export interface DurableStore {
   readonly users: UserRepository;
   readonly grants: GrantRepository;
   readonly refreshTokens: RefreshTokenRepository;
+  /** The connection itself, for features' own tables (created by their migrations): `kysely.withTables<T>()`. */
+  readonly kysely: Kysely<Database>;
+  /**
+   * A handle on a feature's own tables (those its `migrations` create), typed by the
+   * feature; the core tables above are reached only through their repositories.
+   */
+  featureTables<Tables>(): Kysely<Tables>;
   /** Cheap reachability check for /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -102,6 +102,26 @@ export function directoryConformance(store: () => DurableStore): void {
     });
   });
 
+  describe("client metadata", () => {
+    it("keeps registration metadata (keys, algorithms, logout URI) and updates it whole", async () => {
+      const c = client({
+        metadata: {
+          jwks: { keys: [{ kty: "EC", crv: "P-256", x: "x", y: "y", kid: "k1" }] },
+          idTokenSignedResponseAlg: "ES256",
+          backchannelLogoutUri: "https://app.example/bc",
+          backchannelLogoutSessionRequired: true,
+        },
+      });
+      await store().clients.create(c);
+      expect((await store().clients.get(c.id))?.metadata).toEqual(c.metadata);
+      await store().clients.update(c.id, { metadata: { jwksUri: "https://app.example/jwks" } });
+      expect((await store().clients.get(c.id))?.metadata).toEqual({ jwksUri: "https://app.example/jwks" });
+      const bare = client();
+      await store().clients.create(bare);
+      expect((await store().clients.get(bare.id))?.metadata).toEqual({});
+    });
+  });
+
   describe("users", () => {
     it("creates and reads by id and by username", async () => {
       const u = user();

@@ -28,6 +28,7 @@ export function client(over: Partial<ClientRecord> = {}): ClientRecord {
     firstParty: true,
     disabled: false,
     createdAt: T,
+    metadata: {},
     ...over,
   };
 }

@@ -1,6 +1,8 @@
 import type { Migration, MigrationProvider } from "kysely";
 import { initial } from "./001-initial.js";
 import { clientSecretRotation } from "./002-client-secret-rotation.js";
+import { keySetsPerAlgorithm } from "./003-key-sets-per-algorithm.js";
+import { clientMetadata } from "./004-client-metadata.js";
 import type { ColumnTypes } from "./column-types.js";
 
 /** Migrations a feature adds for its own tables, by name (`<feature>-NNN-<what>`). */
@@ -16,6 +18,8 @@ export function migrationProvider(types: ColumnTypes, extra: ExtraMigrations = {
       const all: Record<string, Migration> = {
         "001-initial": initial(types),
         "002-client-secret-rotation": clientSecretRotation(types),
+        "003-key-sets-per-algorithm": keySetsPerAlgorithm(),
+        "004-client-metadata": clientMetadata(),
       };
       for (const [name, make] of Object.entries(extra)) {
         if (/^\d/.test(name) || all[name])

@@ -1,0 +1,98 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AllowList, isInternalAddress } from "../../src/outbound/addresses.js";
+import { OutboundError, outboundRequest } from "../../src/outbound/fetch.js";
+
+const development = { production: false, allow: new AllowList([]) };
+const production = { production: true, allow: new AllowList([]) };
+
+async function refused(url: string, policy = production): Promise<string> {
+  const error = await outboundRequest(url, policy).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(OutboundError);
+  return `${(error as OutboundError).code}: ${(error as OutboundError).message}`;
+}
+
+describe("outbound requests are guarded (SSRF)", () => {
+  let server: Server;
+  let base: string;
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      if (req.url === "/redirect") {
+        res.writeHead(302, { location: "http://169.254.169.254/latest/meta-data/" }).end();
+        return;
+      }
+      if (req.url === "/big") {
+        res.writeHead(200).end("x".repeat(300 * 1024));
+        return;
+      }
+      if (req.url === "/slow") return; // never answers
+      res.writeHead(200, { "content-type": "application/json" }).end('{"ok":true}');
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+
+  it.each([
+    "127.0.0.1",
+    "10.1.2.3",
+    "172.16.0.1",
+    "192.168.1.1",
+    "169.254.169.254",
+    "100.64.0.1",
+    "0.0.0.0",
+    "::1",
+    "fe80::1",
+    "fd00::1",
+    "::ffff:10.0.0.1",
+  ])("%s is internal", (address) => expect(isInternalAddress(address)).toBe(true));
+
+  it.each(["93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946"])("%s is not", (address) =>
+    expect(isInternalAddress(address)).toBe(false),
+  );
+
+  it("production: only https, never to an internal address, whatever the name", async () => {
+    expect(await refused(`${base}/jwks`)).toMatch(/ERR_OUTBOUND_BLOCKED: only https/);
+    expect(await refused("https://127.0.0.1:1/jwks")).toMatch(/internal address/);
+    expect(await refused("https://169.254.169.254/latest/meta-data/")).toMatch(/internal address/);
+    expect(await refused("https://localhost:1/x")).toMatch(/internal address/);
+    expect(await refused("https://[::1]:1/x")).toMatch(/internal address/);
+    expect(await refused("file:///etc/passwd")).toMatch(/file: URLs are not fetched/);
+    expect(await refused("https://user:pw@example.com/")).toMatch(/credentials/);
+  });
+
+  it("development: http to loopback works (local relying parties), other internal addresses do not", async () => {
+    const answer = await outboundRequest(`${base}/jwks`, development);
+    expect(answer).toMatchObject({ status: 200, body: '{"ok":true}' });
+    expect(await refused("http://10.0.0.1/x", development)).toMatch(/loopback addresses in development/);
+    expect(await refused("https://169.254.169.254/x", development)).toMatch(/internal address/);
+  });
+
+  it("redirects are not followed (a public URL cannot bounce to the metadata service)", async () => {
+    const answer = await outboundRequest(`${base}/redirect`, development);
+    expect(answer.status).toBe(302);
+  });
+
+  it("an allow-listed internal address may be reached in production", async () => {
+    const allowed = { production: true, allow: new AllowList(["127.0.0.0/8"]) };
+    expect((await outboundRequest(`${base}/jwks`, allowed)).status).toBe(200);
+    const byName = { production: true, allow: new AllowList(["localhost"]) };
+    expect((await outboundRequest(`${base.replace("127.0.0.1", "localhost")}/jwks`, byName)).status).toBe(
+      200,
+    );
+  });
+
+  it("answers are bounded in size and time", async () => {
+    const big = await outboundRequest(`${base}/big`, development, { maxBytes: 64 * 1024 }).catch((e) => e);
+    expect(big).toMatchObject({ code: "ERR_OUTBOUND_TOO_LARGE" });
+    const slow = await outboundRequest(`${base}/slow`, development, { timeoutMs: 200 }).catch((e) => e);
+    expect(slow).toMatchObject({ code: "ERR_OUTBOUND_TIMEOUT" });
+  });
+});
