@@ -88,11 +88,15 @@ describe("PostgreSQL migrations", () => {
     try {
       expect(await run()).toEqual({
         store: "postgres",
+        // The CLI runs the features' migrations too (switching one on later needs no migrate).
         ran: [
           "001-initial",
           "002-client-secret-rotation",
           "003-key-sets-per-algorithm",
           "004-client-metadata",
+          "backchannelLogout-001-outbox",
+          "dynamicRegistration-001-initial-access-tokens",
+          "dynamicRegistration-002-registration-access-tokens",
         ],
       });
       expect(await run()).toEqual({ store: "postgres", ran: [] });
@@ -109,7 +113,7 @@ describe("PostgreSQL migrations", () => {
     try {
       await program.parseAsync(["node", "frontdesk", "migrate", "--data-dir", dir]);
       expect(String(write.mock.calls.at(-1)?.[0])).toBe(
-        "sqlite: ran 001-initial, 002-client-secret-rotation, 003-key-sets-per-algorithm, 004-client-metadata\n",
+        "sqlite: ran 001-initial, 002-client-secret-rotation, 003-key-sets-per-algorithm, 004-client-metadata, backchannelLogout-001-outbox, dynamicRegistration-001-initial-access-tokens, dynamicRegistration-002-registration-access-tokens\n",
       );
     } finally {
       write.mockRestore();
