@@ -73,8 +73,8 @@ const toEntry = (row: OutboxTable): OutboxEntry => ({
 export class LogoutOutbox {
   private readonly db: Kysely<{ [TABLE]: OutboxTable }>;
 
-  constructor(durable: Pick<DurableStore, "kysely">) {
-    this.db = durable.kysely.withTables<{ [TABLE]: OutboxTable }>();
+  constructor(durable: Pick<DurableStore, "featureTables">) {
+    this.db = durable.featureTables<{ [TABLE]: OutboxTable }>();
   }
 
   /** Adds entries (one statement: all or none), due at once. */

@@ -35,7 +35,6 @@ export function kyselyStore(db: Kysely<Database>, kind: DurableStore["kind"]): D
     users: userRepository(db),
     grants: grantRepository(db),
     refreshTokens: refreshTokenRepository(db),
-    kysely: db,
     featureTables: <Tables>() => db as unknown as Kysely<Tables>,
     async ping() {
       await sql`select 1`.execute(db);

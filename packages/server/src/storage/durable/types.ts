@@ -1,5 +1,4 @@
 import type { Kysely } from "kysely";
-import type { Database } from "./schema.js";
 
 /** Records of the durable store. Times are epoch seconds. */
 
@@ -230,8 +229,6 @@ export interface DurableStore {
   readonly users: UserRepository;
   readonly grants: GrantRepository;
   readonly refreshTokens: RefreshTokenRepository;
-  /** The connection itself, for features' own tables (created by their migrations): `kysely.withTables<T>()`. */
-  readonly kysely: Kysely<Database>;
   /**
    * A handle on a feature's own tables (those its `migrations` create), typed by the
    * feature; the core tables above are reached only through their repositories.
