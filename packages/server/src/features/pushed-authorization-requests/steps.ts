@@ -1,22 +1,17 @@
 import { InvalidRequest, InvalidRequestUri } from "../../errors/oauth-errors.js";
 import {
+  paramBeforeRedirect as param,
+  referencingClientId,
+} from "../../interaction/authorization-request/references.js";
+import {
   type AuthorizationStep,
   type AuthorizationStepInsertion,
   UnreturnableError,
 } from "../../interaction/authorization-request/types.js";
-import { singleParam } from "../../oauth/params.js";
 import { isOwnRequestUri, type PushedRequests } from "./store.js";
 
 /** Names of this feature's steps: the push endpoint runs every other step. */
 export const PUSHED_STEP_NAMES = new Set(["pushed_request", "pushed_request_required", "pushed_request_use"]);
-
-function param(params: Record<string, string[]>, name: string): string | undefined {
-  try {
-    return singleParam(params, name);
-  } catch (error) {
-    throw new UnreturnableError((error as Error).message, error as InvalidRequest);
-  }
-}
 
 /**
  * `/authorize?client_id&request_uri` with one of this server's request_uris: the pushed
@@ -29,14 +24,7 @@ function pushedRequestStep(store: PushedRequests): AuthorizationStep {
     async run(draft) {
       const requestUri = param(draft.params, "request_uri");
       if (requestUri === undefined || !isOwnRequestUri(requestUri)) return;
-      if (param(draft.params, "request") !== undefined)
-        throw new UnreturnableError(
-          "The request has both request and request_uri.",
-          new InvalidRequest("use request or request_uri, not both"),
-        );
-      const clientId = param(draft.params, "client_id");
-      if (clientId === undefined)
-        throw new UnreturnableError("The request has no client_id.", new InvalidRequest("missing client_id"));
+      const clientId = referencingClientId(draft.params);
       const pushed = await store.peek(requestUri);
       if (!pushed || pushed.clientId !== clientId)
         throw new UnreturnableError(

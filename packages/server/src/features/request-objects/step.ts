@@ -1,20 +1,15 @@
 import type { JWTPayload } from "jose";
 import type { ClientKeys } from "../../clients/client-keys.js";
-import { InvalidRequest, InvalidRequestObject, type OAuthError } from "../../errors/oauth-errors.js";
+import { InvalidRequestObject } from "../../errors/oauth-errors.js";
+import {
+  paramBeforeRedirect as param,
+  referencingClientId,
+} from "../../interaction/authorization-request/references.js";
 import { type AuthorizationStep, UnreturnableError } from "../../interaction/authorization-request/types.js";
-import { singleParam } from "../../oauth/params.js";
 import { type RequestObjectRules, verifyRequestObject } from "./verify.js";
 
 /** Registered JWT claims of the request object itself, not authorization parameters. */
 const JWT_CLAIMS = new Set(["iss", "aud", "exp", "nbf", "iat", "jti", "sub"]);
-
-function param(params: Record<string, string[]>, name: string): string | undefined {
-  try {
-    return singleParam(params, name);
-  } catch (error) {
-    throw new UnreturnableError((error as Error).message, error as OAuthError);
-  }
-}
 
 /** The request object's claims as authorization parameters (RFC 9101 6.3: only these are used). */
 function claimsToParams(payload: JWTPayload, clientId: string): Record<string, string[]> {
@@ -45,14 +40,7 @@ export function signedRequestStep(
     async run(draft, deps) {
       const jwt = param(draft.params, "request");
       if (jwt === undefined) return;
-      if (param(draft.params, "request_uri") !== undefined)
-        throw new UnreturnableError(
-          "The request has both request and request_uri.",
-          new InvalidRequest("use request or request_uri, not both"),
-        );
-      const clientId = param(draft.params, "client_id");
-      if (clientId === undefined)
-        throw new UnreturnableError("The request has no client_id.", new InvalidRequest("missing client_id"));
+      const clientId = referencingClientId(draft.params);
       const client = await deps.clients.get(clientId);
       if (!client || client.disabled)
         throw new UnreturnableError("The application that sent you here is not registered.");
