@@ -14,12 +14,16 @@ import { registerFormBody } from "../http/form-body.js";
 import { registerHealth } from "../http/health.js";
 import { registerSecurityHeaders } from "../http/security-headers.js";
 import { FEATURES } from "./features.js";
+import { featuresBuiltFor } from "./services.js";
 
 export const BODY_LIMIT = 64 * 1024;
 
 /** The HTTP surface: the shared HTTP steps, then each enabled feature's routes, wired to one registry. */
 export async function buildApp(services: CoreServices, features = FEATURES): Promise<FastifyInstance> {
-  const built: BuiltFeature[] = await buildFeatures(features, services);
+  // The default feature list was already built with the context (for its session-end listeners).
+  const built: readonly BuiltFeature[] =
+    (features === FEATURES ? featuresBuiltFor(services) : undefined) ??
+    (await buildFeatures(features, services));
   const registry = buildRegistry(services, built);
   // Fastify takes a hop count, a list of trusted proxy addresses, or everything (true).
   const { trustProxyHops } = services.config;

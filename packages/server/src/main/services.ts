@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import { ClientKeys } from "../clients/client-keys.js";
 import type { Config } from "../config/schema.js";
 import type { CoreServices } from "../features/contract.js";
-import { buildFeatures, subscribeSessionEnd } from "../features/registry.js";
+import { type BuiltFeature, buildFeatures, subscribeSessionEnd } from "../features/registry.js";
 import { Interactions } from "../interaction/interactions.js";
 import { KeyEncryption } from "../keys/key-encryption.js";
 import { KeyManager, SIGNING_ALGS } from "../keys/key-manager.js";
@@ -69,8 +69,17 @@ export async function createContext(config: Config, logger: Logger): Promise<Cor
   };
   // Every participant (server, CLI, a test's own context) that ends sessions tells the
   // features that listen (back-channel logout enqueues its deliveries).
-  subscribeSessionEnd(ctx, await buildFeatures(FEATURES, ctx));
+  const built = await buildFeatures(FEATURES, ctx);
+  subscribeSessionEnd(ctx, built);
+  builtFeatures.set(ctx, built);
   return ctx;
+}
+
+/** The features each context built, so the server's HTTP surface reuses them instead of building them again. */
+const builtFeatures = new WeakMap<CoreServices, readonly BuiltFeature[]>();
+
+export function featuresBuiltFor(ctx: CoreServices): readonly BuiltFeature[] | undefined {
+  return builtFeatures.get(ctx);
 }
 
 export async function closeContext(ctx: CoreServices): Promise<void> {
