@@ -206,10 +206,12 @@ describe("Development logs are JSON only: logFormat pretty (and auto on a termin
     async () => {
       const port = await freePort();
       const dataDir = tempDir();
-      const command = [process.execPath, CLI, "start", "--port", String(port), "--data-dir", dataDir]
+      // `exec`: the server is the terminal's foreground process, not a child of the shell
+      // `script` starts. dash (/bin/sh, CI's $SHELL) would itself die of the Ctrl-C (130).
+      const command = `exec ${[process.execPath, CLI, "start", "--port", String(port), "--data-dir", dataDir]
         .map((word) => `'${word}'`)
-        .join(" ");
-      const child = spawn("script", ["-qec", command, "/dev/null"], { env: cleanEnv() });
+        .join(" ")}`;
+      const child = spawn("script", ["-qec", command, "/dev/null"], { env: cleanEnv({ SHELL: "/bin/sh" }) });
       let output = "";
       child.stdout.on("data", (c) => {
         output += c;
