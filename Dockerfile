@@ -14,8 +14,7 @@ COPY packages/server/package.json packages/server/
 # the one install script that matters (better-sqlite3) runs in the rebuild.
 RUN --mount=type=cache,target=/root/.npm \
     npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
- && npm rebuild better-sqlite3 \
- && rm -f node_modules/@frontdesk/guard
+ && npm rebuild better-sqlite3
 
 # dist/ from the TypeScript sources.
 FROM node:${NODE_VERSION}-bookworm AS build
@@ -39,6 +38,9 @@ ENV NODE_ENV=production \
     FRONTDESK_DATA_DIR=/data
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
+# The server uses the guard's DPoP proof check: its workspace link needs the package.
+COPY --from=build /src/packages/guard/package.json ./packages/guard/
+COPY --from=build /src/packages/guard/dist ./packages/guard/dist
 COPY --from=build /src/packages/server/package.json ./packages/server/
 COPY --from=build /src/packages/server/dist ./packages/server/dist
 COPY packages/server/LICENSE ./packages/server/
