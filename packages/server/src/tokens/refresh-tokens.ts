@@ -39,6 +39,7 @@ export class RefreshTokens {
       createdAt: t,
       expiresAt: t + this.lifetimes.absolute,
       revokedAt: null,
+      dpopJkt: null,
     };
     await this.durable.refreshTokens.createFamily(family);
     const token = newOpaqueToken();

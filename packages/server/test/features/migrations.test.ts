@@ -34,6 +34,7 @@ describe("feature migrations run after the core's, on every back end", () => {
       "002-client-secret-rotation",
       "003-key-sets-per-algorithm",
       "004-client-metadata",
+      "005-refresh-family-dpop-key",
       "widgets-001-create",
     ]);
     expect(await migrateSqlite(file, widgets)).toEqual([]);
@@ -55,6 +56,7 @@ describe("feature migrations run after the core's, on every back end", () => {
       "002-client-secret-rotation",
       "003-key-sets-per-algorithm",
       "004-client-metadata",
+      "005-refresh-family-dpop-key",
       "widgets-001-create",
     ]);
     expect(await migratePostgres(db.url(), widgets)).toEqual([]);

@@ -29,7 +29,13 @@ describe("PostgreSQL migrations", () => {
   it("runs once when five processes start at the same time on a fresh database", async () => {
     const ran = await Promise.all(Array.from({ length: 5 }, () => migratePostgres(db.url())));
     expect(ran.filter((r) => r.length > 0)).toEqual([
-      ["001-initial", "002-client-secret-rotation", "003-key-sets-per-algorithm", "004-client-metadata"],
+      [
+        "001-initial",
+        "002-client-secret-rotation",
+        "003-key-sets-per-algorithm",
+        "004-client-metadata",
+        "005-refresh-family-dpop-key",
+      ],
     ]);
     const stores = await Promise.all(
       Array.from({ length: 5 }, () => openPostgresStore({ url: db.url(), poolSize: 2 })),
@@ -50,6 +56,7 @@ describe("PostgreSQL migrations", () => {
       "002-client-secret-rotation",
       "003-key-sets-per-algorithm",
       "004-client-metadata",
+      "005-refresh-family-dpop-key",
     ]);
   });
 
@@ -94,6 +101,7 @@ describe("PostgreSQL migrations", () => {
           "002-client-secret-rotation",
           "003-key-sets-per-algorithm",
           "004-client-metadata",
+          "005-refresh-family-dpop-key",
           "backchannelLogout-001-outbox",
           "dynamicRegistration-001-initial-access-tokens",
           "dynamicRegistration-002-registration-access-tokens",
@@ -113,7 +121,7 @@ describe("PostgreSQL migrations", () => {
     try {
       await program.parseAsync(["node", "frontdesk", "migrate", "--data-dir", dir]);
       expect(String(write.mock.calls.at(-1)?.[0])).toBe(
-        "sqlite: ran 001-initial, 002-client-secret-rotation, 003-key-sets-per-algorithm, 004-client-metadata, backchannelLogout-001-outbox, dynamicRegistration-001-initial-access-tokens, dynamicRegistration-002-registration-access-tokens\n",
+        "sqlite: ran 001-initial, 002-client-secret-rotation, 003-key-sets-per-algorithm, 004-client-metadata, 005-refresh-family-dpop-key, backchannelLogout-001-outbox, dynamicRegistration-001-initial-access-tokens, dynamicRegistration-002-registration-access-tokens\n",
       );
     } finally {
       write.mockRestore();

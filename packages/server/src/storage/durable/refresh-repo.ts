@@ -11,6 +11,7 @@ function familyRecord(row: Selectable<Database["refresh_families"]>): RefreshFam
     createdAt: int.read(row.created_at),
     expiresAt: int.read(row.expires_at),
     revokedAt: int.readNullable(row.revoked_at),
+    dpopJkt: row.dpop_jkt,
   };
 }
 
@@ -60,6 +61,7 @@ export function refreshTokenRepository(db: Kysely<Database>): RefreshTokenReposi
           created_at: f.createdAt,
           expires_at: f.expiresAt,
           revoked_at: f.revokedAt,
+          dpop_jkt: f.dpopJkt,
         })
         .execute();
     },

@@ -51,6 +51,7 @@ export interface Database {
     created_at: number;
     expires_at: number;
     revoked_at: number | null;
+    dpop_jkt: string | null;
   };
   refresh_tokens: {
     token_hash: string;

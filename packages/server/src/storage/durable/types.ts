@@ -100,6 +100,8 @@ export interface RefreshFamilyRecord {
   /** Absolute expiry of every token of the family. */
   expiresAt: number;
   revokedAt: number | null;
+  /** JWK thumbprint of the DPoP key every refresh of the family must prove (RFC 9449 5); null: unbound. */
+  dpopJkt: string | null;
 }
 
 export interface RefreshTokenRecord {

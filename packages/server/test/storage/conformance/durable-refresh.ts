@@ -15,6 +15,8 @@ export function refreshConformance(store: () => DurableStore): void {
     it("creates families and tokens and reads every field back", async () => {
       const f = await newFamily();
       expect(await refresh().getFamily(f.id)).toEqual(f);
+      const unbound = await newFamily({ dpopJkt: null });
+      expect(await refresh().getFamily(unbound.id)).toEqual(unbound);
       expect(await refresh().getFamily(uid("fam"))).toBeUndefined();
       const t = token(f);
       await refresh().insert(t);

@@ -74,6 +74,7 @@ export function family(over: Partial<RefreshFamilyRecord> = {}): RefreshFamilyRe
     createdAt: T,
     expiresAt: T + 86_400,
     revokedAt: null,
+    dpopJkt: "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I",
     ...over,
   };
 }

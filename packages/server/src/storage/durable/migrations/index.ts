@@ -3,6 +3,7 @@ import { initial } from "./001-initial.js";
 import { clientSecretRotation } from "./002-client-secret-rotation.js";
 import { keySetsPerAlgorithm } from "./003-key-sets-per-algorithm.js";
 import { clientMetadata } from "./004-client-metadata.js";
+import { refreshFamilyDpopKey } from "./005-refresh-family-dpop-key.js";
 import type { ColumnTypes } from "./column-types.js";
 
 /** Migrations a feature adds for its own tables, by name (`<feature>-NNN-<what>`). */
@@ -20,6 +21,7 @@ export function migrationProvider(types: ColumnTypes, extra: ExtraMigrations = {
         "002-client-secret-rotation": clientSecretRotation(types),
         "003-key-sets-per-algorithm": keySetsPerAlgorithm(),
         "004-client-metadata": clientMetadata(),
+        "005-refresh-family-dpop-key": refreshFamilyDpopKey(),
       };
       for (const [name, make] of Object.entries(extra)) {
         if (/^\d/.test(name) || all[name])
