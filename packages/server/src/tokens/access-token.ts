@@ -28,6 +28,14 @@ export interface AccessTokenClaims extends JWTPayload {
   amr?: string[];
   tenant?: string;
   roles?: string[];
+  /** The key the token is bound to (RFC 9449 6): its JWK SHA-256 thumbprint. */
+  cnf?: { jkt: string };
+}
+
+/** The DPoP key a verified token is bound to (`cnf.jkt`), if any. */
+export function boundKey(claims: AccessTokenClaims): string | undefined {
+  const jkt: unknown = claims.cnf?.jkt;
+  return typeof jkt === "string" ? jkt : undefined;
 }
 
 export interface AccessTokenInput {

@@ -14,6 +14,8 @@ export interface CodeGrant {
   acr: string | null;
   nonce: string | null;
   audience: string;
+  /** `dpop_jkt` of the request (RFC 9449 10): the code is redeemed only with a proof of that key. */
+  dpopJkt?: string;
 }
 
 /** What was issued from a redeemed code, so a replay can revoke it. */

@@ -11,7 +11,7 @@ export type RefreshGrantData = Pick<
 
 export type RotationResult<T> =
   | { ok: true; token: string; record: RefreshTokenRecord; prepared: T }
-  | { ok: false; reason: "unknown" | "wrong_client" | "expired" | "revoked" | "reused" };
+  | { ok: false; reason: "unknown" | "wrong_client" | "wrong_key" | "expired" | "revoked" | "reused" };
 
 const NS_FAMILY_JTIS = "family-jtis";
 const now = () => Math.floor(Date.now() / 1000);
@@ -29,8 +29,12 @@ export class RefreshTokens {
     private readonly lifetimes: { idle: number; absolute: number; accessToken: number },
   ) {}
 
-  /** Starts a family (at code redemption). */
-  async issue(data: RefreshGrantData, familyId = newId()): Promise<{ token: string; familyId: string }> {
+  /** Starts a family (at code redemption), bound to a DPoP key when `dpopJkt` is given (RFC 9449 5). */
+  async issue(
+    data: RefreshGrantData,
+    dpopJkt: string | null = null,
+    familyId = newId(),
+  ): Promise<{ token: string; familyId: string }> {
     const t = now();
     const family: RefreshFamilyRecord = {
       id: familyId,
@@ -39,7 +43,7 @@ export class RefreshTokens {
       createdAt: t,
       expiresAt: t + this.lifetimes.absolute,
       revokedAt: null,
-      dpopJkt: null,
+      dpopJkt,
     };
     await this.durable.refreshTokens.createFamily(family);
     const token = newOpaqueToken();
@@ -51,11 +55,14 @@ export class RefreshTokens {
    * Exchanges a refresh token for its successor. `prepare` runs after every check
    * and before the rotation is committed, so whatever it needs (issuing the access
    * token, writing to the fast store) fails before anything changed. Reuse, or
-   * losing a race for the same token, revokes the family.
+   * losing a race for the same token, revokes the family. A family bound to a DPoP
+   * key needs `provenJkt` to be that key's; without it nothing changes, not even reuse
+   * detection: whoever lacks the key can neither use the token nor revoke its family.
    */
   async rotate<T>(
     presented: string,
     clientId: string,
+    provenJkt: string | undefined,
     prepare: (successor: RefreshTokenRecord, token: string) => Promise<T>,
   ): Promise<RotationResult<T>> {
     const current = await this.durable.refreshTokens.get(hashToken(presented));
@@ -64,6 +71,7 @@ export class RefreshTokens {
     const family = await this.durable.refreshTokens.getFamily(current.familyId);
     const t = now();
     if (!family || family.revokedAt !== null) return { ok: false, reason: "revoked" };
+    if (family.dpopJkt !== null && family.dpopJkt !== provenJkt) return { ok: false, reason: "wrong_key" };
     if (current.rotatedAt !== null) {
       await this.revokeFamily(family.id);
       return { ok: false, reason: "reused" };

@@ -36,6 +36,14 @@ export interface UserGrant {
 }
 
 /**
+ * The key a new refresh-token family is bound to (RFC 9449 5): a public client's proven
+ * DPoP key. A confidential client's refresh tokens are already bound to its credentials.
+ */
+function refreshTokenKey(client: ClientRecord, binding: TokenBinding): string | null {
+  return client.tokenEndpointAuthMethod === "none" ? (binding.confirmation?.jkt ?? null) : null;
+}
+
+/**
  * Issues what a user grant yields: an access token, an ID token when `openid` was
  * granted, and a refresh token (new family) when `offline_access` was granted to a
  * client allowed the refresh_token grant.
@@ -50,15 +58,18 @@ export async function issueUserTokens(
   if (grant.sid) await ctx.sessions.recordClient(grant.sid, client.id);
   let family = grant.family;
   if (!family && grant.scopes.includes("offline_access") && client.grantTypes.includes("refresh_token")) {
-    const issued = await ctx.refreshTokens.issue({
-      clientId: client.id,
-      userId: user.id,
-      scopes: grant.scopes,
-      sid: grant.sid,
-      authTime: grant.authTime,
-      acr: grant.acr,
-      amr: grant.amr,
-    });
+    const issued = await ctx.refreshTokens.issue(
+      {
+        clientId: client.id,
+        userId: user.id,
+        scopes: grant.scopes,
+        sid: grant.sid,
+        authTime: grant.authTime,
+        acr: grant.acr,
+        amr: grant.amr,
+      },
+      refreshTokenKey(client, binding),
+    );
     family = { id: issued.familyId, refreshToken: issued.token };
   }
   const { token, claims } = await ctx.accessTokens.issue({

@@ -6,8 +6,9 @@ import type { CoreServices, GrantHandler } from "../contract.js";
 
 /**
  * RFC 6749 4.1.3 with PKCE (RFC 7636, S256 only): a code is single use, short-lived,
- * bound to its client, redirect URI and challenge. A replayed code is refused and
- * everything issued from it is revoked.
+ * bound to its client, redirect URI and challenge, and to a DPoP key when the request
+ * named one (`dpop_jkt`, RFC 9449 10). A replayed code is refused and everything
+ * issued from it is revoked.
  */
 export function authorizationCodeGrant(
   ctx: Pick<
@@ -42,6 +43,8 @@ export function authorizationCodeGrant(
     if (grant.redirectUri !== redirectUri)
       throw new InvalidGrant("redirect_uri does not match the authorization request");
     if (!verifierMatches(verifier, grant.codeChallenge)) throw new InvalidGrant("PKCE verification failed");
+    if (grant.dpopJkt !== undefined && grant.dpopJkt !== binding.confirmation?.jkt)
+      throw new InvalidGrant("the authorization code is bound to another DPoP key (dpop_jkt)");
     const user = await ctx.durable.users.get(grant.userId);
     if (!user || user.disabled) throw new InvalidGrant("the user is no longer active");
     const issued = await issueUserTokens(ctx, {

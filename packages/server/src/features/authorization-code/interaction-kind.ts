@@ -35,6 +35,7 @@ export function authorizationKind({
         acr: session.acr ?? null,
         nonce: request.nonce,
         audience: request.audience,
+        ...(request.dpopJkt === undefined ? {} : { dpopJkt: request.dpopJkt }),
       });
       return back(reply, request, { code });
     },

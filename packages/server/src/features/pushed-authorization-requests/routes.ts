@@ -52,7 +52,12 @@ export function parRoutes(
       };
       const steps = [...registry.authorizationSteps.filter((s) => !PUSHED_STEP_NAMES.has(s.name)), capture];
       try {
-        await validateAuthorizationRequest(steps, deps, { method: "POST", url: PAR_PATH, body: pushed });
+        await validateAuthorizationRequest(steps, deps, {
+          method: "POST",
+          url: PAR_PATH,
+          body: pushed,
+          headers: request.headers,
+        });
       } catch (error) {
         throw asJsonError(error);
       }

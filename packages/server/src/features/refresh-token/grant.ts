@@ -8,6 +8,7 @@ import type { CoreServices, GrantHandler } from "../contract.js";
 const REASONS = {
   unknown: "invalid refresh token",
   wrong_client: "refresh token was issued to another client",
+  wrong_key: "refresh token is bound to another DPoP key: send a DPoP proof signed with it",
   expired: "refresh token expired",
   revoked: "refresh token revoked",
   reused: "refresh token reused: the whole token family is revoked",
@@ -15,7 +16,9 @@ const REASONS = {
 
 /**
  * RFC 6749 6 with rotation (OAuth 2.1): each use returns a new refresh token; scope
- * may be narrowed, never widened; reuse of a rotated token revokes the family.
+ * may be narrowed, never widened; reuse of a rotated token revokes the family. A
+ * family bound to a DPoP key (a public client's, RFC 9449 5) refreshes only with a
+ * proof of that key; without one it is invalid_grant and nothing changes.
  */
 export function refreshTokenGrant(
   ctx: Pick<
@@ -30,7 +33,8 @@ export function refreshTokenGrant(
     // Scope is checked against the token before rotating, so a widened request changes nothing.
     const before = await ctx.refreshTokens.lookup(presented);
     if (before && before.record.clientId === client.id) requireAllowed(requested, before.record.scopes);
-    const rotated = await ctx.refreshTokens.rotate(presented, client.id, async (record, token) => {
+    const proven = binding.confirmation?.jkt;
+    const rotated = await ctx.refreshTokens.rotate(presented, client.id, proven, async (record, token) => {
       const user = await ctx.durable.users.get(record.userId);
       if (!user || user.disabled) return undefined;
       const sessionLive = record.sid !== null && !(await ctx.revocations.isSessionEnded(record.sid));

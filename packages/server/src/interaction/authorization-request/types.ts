@@ -17,6 +17,8 @@ export interface AuthorizationRequest extends InteractionRequest {
   nonce: string | null;
   codeChallenge: string;
   audience: string;
+  /** JWK thumbprint of the DPoP key the code is bound to (`dpop_jkt`, RFC 9449 10). */
+  dpopJkt?: string;
 }
 
 /**
@@ -73,6 +75,11 @@ export interface RequestSource {
   method: string;
   url: string;
   body: unknown;
+  /**
+   * Headers of a request the client sent itself (a push to /par), which may carry
+   * proofs such as DPoP; absent for a browser's request to /authorize.
+   */
+  headers?: Readonly<Record<string, string | string[] | undefined>>;
 }
 
 /**
