@@ -152,7 +152,10 @@ describe("admin API (/admin/api)", () => {
   it("refuses without a token, with a token for another audience, and without the admin scope", async () => {
     const none = await call("/users", undefined);
     expect(none.status).toBe(401);
-    expect(none.headers.get("www-authenticate")).toBe('Bearer realm="frontdesk"');
+    // Both schemes are offered (RFC 9449 7.1): Bearer, and DPoP with its proof algorithms.
+    expect(none.headers.get("www-authenticate")).toBe(
+      'Bearer realm="frontdesk", DPoP algs="ES256 EdDSA RS256 PS256"',
+    );
 
     const wrongAudience = await call("/users", await tokenFor("frontdesk:admin"));
     expect(wrongAudience.status).toBe(401);

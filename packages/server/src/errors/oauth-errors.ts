@@ -42,7 +42,23 @@ export class InteractionRequired extends define("interaction_required", 400) {}
 export class AuthorizationPending extends define("authorization_pending", 400) {}
 export class SlowDown extends define("slow_down", 400) {}
 export class ExpiredToken extends define("expired_token", 400) {}
+/** RFC 9449 5, 7.1: a DPoP proof that cannot be accepted (400 at this server's token and push endpoints). */
 export class InvalidDpopProof extends define("invalid_dpop_proof", 400) {}
+/** invalid_dpop_proof at a protected resource: 401 (RFC 9449 7.1); the caller adds the DPoP challenge. */
+export class InvalidDpopProofAtResource extends InvalidDpopProof {
+  override readonly status = 401;
+}
+/** RFC 9449 8, 9: the proof must carry the nonce this server provides, sent along in `DPoP-Nonce`. */
+export class UseDpopNonce extends define("use_dpop_nonce", 400) {
+  constructor(nonce: string, description = "a DPoP nonce is required: sign a new proof with the DPoP-Nonce") {
+    super(description);
+    this.headers["dpop-nonce"] = nonce;
+  }
+}
+/** use_dpop_nonce at a protected resource: 401 (RFC 9449 9); the caller adds the DPoP challenge. */
+export class UseDpopNonceAtResource extends UseDpopNonce {
+  override readonly status = 401;
+}
 /** OIDC Core 6 / RFC 9101 10.2: the `request` parameter is not supported here. */
 export class RequestNotSupported extends define("request_not_supported", 400) {}
 /** OIDC Core 6 / RFC 9101 10.2: `request_uri` values (other than this server's own pushed requests) are not fetched. */

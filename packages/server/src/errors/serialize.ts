@@ -11,7 +11,9 @@ export interface SerializedError {
 export function serializeOAuthError(error: OAuthError, realm = "frontdesk"): SerializedError {
   const headers: Record<string, string> = { "cache-control": "no-store", ...error.headers };
   const description = error.expose ? error.description : undefined;
-  if (error instanceof InvalidToken || error instanceof InsufficientScope) {
+  // A refusal that already names its scheme (a DPoP challenge) keeps it.
+  const challenged = headers["www-authenticate"] !== undefined;
+  if (!challenged && (error instanceof InvalidToken || error instanceof InsufficientScope)) {
     headers["www-authenticate"] = bearerChallenge({
       realm,
       error: error.code,

@@ -1,9 +1,10 @@
-import type { FastifyPluginAsync, FastifyRequest } from "fastify";
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import type { Migration } from "kysely";
 import type { Logger } from "pino";
 import type { z } from "zod";
 import type { ClientKeys } from "../clients/client-keys.js";
 import type { Config } from "../config/schema.js";
+import type { ResourceProof } from "../http/bearer-auth.js";
 import type { ClientAuthentication } from "../http/client-auth/authenticate.js";
 import type { ClientAuthMethod } from "../http/client-auth/methods.js";
 import type {
@@ -69,8 +70,15 @@ export interface GrantRequest {
 /** One grant type's handler: validate the grant-specific parameters, act, answer. */
 export type GrantHandler = (grant: GrantRequest) => Promise<TokenResponse>;
 
-/** Decides how a token request's tokens are bound (Bearer by default; DPoP binds them to a key). */
-export type TokenBindingStep = (request: FastifyRequest, client: ClientRecord) => Promise<TokenBinding>;
+/**
+ * Decides how a token request's tokens are bound (Bearer by default; DPoP binds them to
+ * a key). It may add headers to the reply (a fresh `DPoP-Nonce`).
+ */
+export type TokenBindingStep = (
+  request: FastifyRequest,
+  client: ClientRecord,
+  reply: FastifyReply,
+) => Promise<TokenBinding>;
 
 /** One kind of token introspection recognises: undefined when the token is not of this kind or not active. */
 export interface IntrospectionHandler {
@@ -93,6 +101,8 @@ export interface Registry {
   readonly authorizationSteps: readonly AuthorizationStep[];
   readonly interaction: InteractionFlow;
   readonly tokenBinding: TokenBindingStep;
+  /** DPoP at the server's own resources (userinfo, admin API); absent: Bearer only. */
+  readonly resourceProof?: ResourceProof;
   readonly introspection: readonly IntrospectionHandler[];
   readonly revocation: readonly RevocationHandler[];
   /** Audiences only machine clients (client_credentials) may ask for, besides the configured resources. */
@@ -119,6 +129,8 @@ export interface FeatureParts {
   interactionKinds?: readonly InteractionKind[];
   /** At most one feature replaces the Bearer binding. */
   tokenBinding?: TokenBindingStep;
+  /** Proof of possession at the server's own resources (at most one feature). */
+  resourceProof?: ResourceProof;
   introspection?: readonly IntrospectionHandler[];
   revocation?: readonly RevocationHandler[];
   machineAudiences?: readonly string[];

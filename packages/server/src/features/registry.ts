@@ -12,7 +12,6 @@ import type {
   FeatureParts,
   GrantHandler,
   Registry,
-  TokenBindingStep,
 } from "./contract.js";
 
 /** A feature and its built parts. */
@@ -63,13 +62,18 @@ function collectGrants(built: readonly BuiltFeature[]): Map<string, GrantHandler
   return grants;
 }
 
-function oneBinding(built: readonly BuiltFeature[]): TokenBindingStep {
-  const bindings = built.filter((b) => b.parts.tokenBinding);
-  if (bindings.length > 1)
+/** The one feature's part of a kind only one feature may provide (token binding, resource proof). */
+function atMostOne<K extends "tokenBinding" | "resourceProof">(
+  built: readonly BuiltFeature[],
+  part: K,
+  what: string,
+): FeatureParts[K] {
+  const providers = built.filter((b) => b.parts[part]);
+  if (providers.length > 1)
     throw new Error(
-      `token binding is provided by more than one feature: ${bindings.map((b) => b.name).join(", ")}`,
+      `${what} is provided by more than one feature: ${providers.map((b) => b.name).join(", ")}`,
     );
-  return bindings[0]?.parts.tokenBinding ?? (async () => BEARER);
+  return providers[0]?.parts[part];
 }
 
 /** Adds up the parts of the enabled features: the one registry every endpoint and discovery read. */
@@ -93,7 +97,8 @@ export function buildRegistry(services: CoreServices, built: readonly BuiltFeatu
       ),
       all((p) => p.interactionKinds),
     ),
-    tokenBinding: oneBinding(built),
+    tokenBinding: atMostOne(built, "tokenBinding", "token binding") ?? (async () => BEARER),
+    resourceProof: atMostOne(built, "resourceProof", "resource proof"),
     introspection: all((p) => p.introspection),
     revocation: all((p) => p.revocation),
     machineAudiences: all((p) => p.machineAudiences),

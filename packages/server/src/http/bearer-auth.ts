@@ -1,49 +1,113 @@
-import type { FastifyRequest } from "fastify";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import { bearerChallenge } from "../errors/challenge.js";
 import { InsufficientScope, InvalidRequest, InvalidToken, OAuthError } from "../errors/oauth-errors.js";
 import type { Revocations } from "../revocation/revocations.js";
-import type { AccessTokenClaims, AccessTokens } from "../tokens/access-token.js";
+import { type AccessTokenClaims, type AccessTokens, boundKey } from "../tokens/access-token.js";
 
-/** No credentials at all: 401 with a bare challenge (RFC 6750 3.1: no error code then). */
+const REALM = "frontdesk";
+
+/** DPoP at the server's own resources (RFC 9449 7), as the dpop feature provides it. */
+export interface ResourceProof {
+  /** Proof algorithms accepted, offered in every DPoP challenge (`algs`). */
+  readonly algorithms: readonly string[];
+  /**
+   * Checks the request's DPoP proof for this access token: `htm`, `htu`, `ath`, that it
+   * is signed by the token's key (`jkt`), the nonce, replay. Throws the refusal; on
+   * success may add headers to the reply (a fresh `DPoP-Nonce`).
+   */
+  verify(request: FastifyRequest, reply: FastifyReply, token: { value: string; jkt: string }): Promise<void>;
+}
+
+/** What authenticating a request to one of the server's resources needs. */
+export interface ResourceAuthDeps {
+  accessTokens: AccessTokens;
+  revocations: Revocations;
+  /** DPoP, when the dpop feature is on; without it only `Authorization: Bearer` is understood. */
+  dpop?: ResourceProof;
+}
+
+type Scheme = "Bearer" | "DPoP";
+
+/** A DPoP challenge (RFC 9449 7.1): the error, if any, and the accepted algorithms. */
+function dpopChallenge(dpop: ResourceProof, error?: OAuthError): string {
+  return bearerChallenge(
+    {
+      error: error?.code,
+      error_description: error?.expose ? error.description : undefined,
+      scope: error instanceof InsufficientScope ? error.requiredScope : undefined,
+      algs: dpop.algorithms.join(" "),
+    },
+    "DPoP",
+  );
+}
+
+/** The error, answered with a DPoP challenge (when DPoP is on and it has no challenge yet). */
+function withDpopChallenge<E>(error: E, dpop: ResourceProof | undefined): E {
+  if (dpop && error instanceof OAuthError && !error.headers["www-authenticate"])
+    error.headers["www-authenticate"] = dpopChallenge(dpop, error);
+  return error;
+}
+
+/** No credentials at all: 401 with bare challenges, one per scheme (RFC 6750 3.1: no error code then). */
 export class TokenRequired extends OAuthError {
   readonly code = "invalid_token";
   readonly status = 401;
-  constructor() {
+  constructor(dpop?: ResourceProof) {
     super("an access token is required");
-    this.headers["www-authenticate"] = bearerChallenge({ realm: "frontdesk" });
+    const bearer = bearerChallenge({ realm: REALM });
+    this.headers["www-authenticate"] = dpop ? `${bearer}, ${dpopChallenge(dpop)}` : bearer;
   }
+}
+
+function malformedAuthorization(): InvalidRequest {
+  // RFC 6750 3.1: invalid_request also carries the Bearer challenge.
+  const error = new InvalidRequest("malformed Authorization header");
+  error.headers["www-authenticate"] = bearerChallenge({
+    realm: REALM,
+    error: error.code,
+    error_description: error.description,
+  });
+  return error;
+}
+
+const CREDENTIALS = /^(Bearer|DPoP) ([A-Za-z0-9\-._~+/]+=*)$/i;
+
+/** The scheme and token of the `Authorization` header (schemes case-insensitive; DPoP only when on). */
+function presentedToken(request: FastifyRequest, dpop?: ResourceProof): { scheme: Scheme; token: string } {
+  const header = request.headers.authorization;
+  if (header === undefined) throw new TokenRequired(dpop);
+  const match = CREDENTIALS.exec(header);
+  const scheme = match?.[1]?.toLowerCase() === "dpop" ? "DPoP" : "Bearer";
+  if (!match?.[2] || (scheme === "DPoP" && !dpop)) throw malformedAuthorization();
+  return { scheme, token: match[2] };
 }
 
 /** The token of an `Authorization: Bearer` header (scheme case-insensitive). */
 export function bearerToken(request: FastifyRequest): string {
-  const header = request.headers.authorization;
-  if (header === undefined) throw new TokenRequired();
-  const match = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i.exec(header);
-  if (!match?.[1]) {
-    // RFC 6750 3.1: invalid_request also carries the Bearer challenge.
-    const error = new InvalidRequest("malformed Authorization header");
-    error.headers["www-authenticate"] = bearerChallenge({
-      realm: "frontdesk",
-      error: error.code,
-      error_description: error.description,
-    });
-    throw error;
-  }
-  return match[1];
+  return presentedToken(request).token;
 }
 
-/**
- * Authenticates a request to one of the server's own resources with a Frontdesk
- * access token: signature, expiry, revocation, audience (when given) and scope.
- */
-export async function authenticateBearer(
-  ctx: { accessTokens: AccessTokens; revocations: Revocations },
+async function checkToken(
+  ctx: ResourceAuthDeps,
   request: FastifyRequest,
+  reply: FastifyReply,
+  presented: { scheme: Scheme; token: string },
   required: { scope: string; audience?: string },
 ): Promise<AccessTokenClaims> {
-  const claims = await ctx.accessTokens.verify(bearerToken(request));
+  const claims = await ctx.accessTokens.verify(presented.token);
   if (!claims || (await ctx.revocations.isRevoked(claims)))
     throw new InvalidToken("the access token is invalid, expired or revoked");
+  const jkt = boundKey(claims);
+  // RFC 9449 7.2: a DPoP-bound token is never accepted as a bearer token.
+  if (presented.scheme === "Bearer" && jkt !== undefined)
+    throw withDpopChallenge(
+      new InvalidToken("the access token is DPoP-bound: send it with Authorization: DPoP and a proof"),
+      ctx.dpop,
+    );
+  if (presented.scheme === "DPoP") {
+    if (jkt === undefined) throw new InvalidToken("the access token is not DPoP-bound: send it as Bearer");
+    await ctx.dpop?.verify(request, reply, { value: presented.token, jkt });
+  }
   if (required.audience !== undefined) {
     const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
     if (!audiences.includes(required.audience))
@@ -51,4 +115,24 @@ export async function authenticateBearer(
   }
   if (!(claims.scope ?? "").split(" ").includes(required.scope)) throw new InsufficientScope(required.scope);
   return claims;
+}
+
+/**
+ * Authenticates a request to one of the server's own resources with a Frontdesk
+ * access token: signature, expiry, revocation, the DPoP proof of a bound token,
+ * audience (when given) and scope. Refusals of a DPoP request, or of a bound token
+ * sent as Bearer, carry a DPoP challenge; others a Bearer one.
+ */
+export async function authenticateBearer(
+  ctx: ResourceAuthDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  required: { scope: string; audience?: string },
+): Promise<AccessTokenClaims> {
+  const presented = presentedToken(request, ctx.dpop);
+  try {
+    return await checkToken(ctx, request, reply, presented, required);
+  } catch (error) {
+    throw presented.scheme === "DPoP" ? withDpopChallenge(error, ctx.dpop) : error;
+  }
 }

@@ -11,7 +11,7 @@ export function registerCors(app: FastifyInstance, openPaths: Iterable<string>):
     const path = request.url.split("?", 1)[0] as string;
     if (!open.has(path) || request.headers.origin === undefined) return;
     reply.header("access-control-allow-origin", "*");
-    reply.header("access-control-expose-headers", "www-authenticate");
+    reply.header("access-control-expose-headers", "www-authenticate, dpop-nonce");
     if (request.method === "OPTIONS") {
       return reply
         .code(204)

@@ -281,8 +281,9 @@ export function adminApiRoutes(ctx: AdminDeps): FastifyPluginAsync<FeatureRouteO
     routes: actions,
     documentPath: ADMIN_DOCUMENT_PATH,
   });
-  return async (app, _options) => {
+  return async (app, { registry }) => {
     const audience = adminAudience(ctx.config.issuer);
+    const deps = { ...ctx, dpop: registry.resourceProof };
     // The description is public: it says what the routes do, not who holds what.
     app.get(`${ADMIN_PREFIX}${ADMIN_DOCUMENT_PATH}`, async (_request, reply) =>
       reply.header("cache-control", "no-cache").send(document),
@@ -292,7 +293,7 @@ export function adminApiRoutes(ctx: AdminDeps): FastifyPluginAsync<FeatureRouteO
         method,
         url: `${ADMIN_PREFIX}${path}`,
         handler: async (request: FastifyRequest, reply: FastifyReply) => {
-          const caller = await authenticateBearer(ctx, request, { scope: ADMIN_SCOPE, audience });
+          const caller = await authenticateBearer(deps, request, reply, { scope: ADMIN_SCOPE, audience });
           const query = singleValued(request.query, "query string");
           const result = await act(ctx, request.params as Record<string, string>, query);
           ctx.logger.info({ admin: caller.client_id, action: `${method} ${path}` }, "admin action");

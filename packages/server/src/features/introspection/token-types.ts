@@ -1,6 +1,11 @@
+import { boundKey } from "../../tokens/access-token.js";
 import type { CoreServices, IntrospectionHandler } from "../contract.js";
 
-/** Access tokens (JWTs this server signed, not revoked). */
+/**
+ * Access tokens (JWTs this server signed, not revoked). A token bound to a key says so
+ * (`token_type` `DPoP` and its `cnf`, RFC 9449 6.2) whether or not DPoP is still on:
+ * the binding is the token's, and a resource must not take it as a bearer token.
+ */
 export function accessTokenIntrospection({
   accessTokens,
   revocations,
@@ -10,7 +15,7 @@ export function accessTokenIntrospection({
     async introspect(token) {
       const claims = await accessTokens.verify(token);
       if (!claims || (await revocations.isRevoked(claims))) return undefined;
-      return { active: true, token_type: "Bearer", ...claims };
+      return { active: true, token_type: boundKey(claims) ? "DPoP" : "Bearer", ...claims };
     },
   };
 }

@@ -24,7 +24,7 @@ export const tokenRoutes: FastifyPluginAsync<FeatureRouteOptions> = async (app, 
     const grantType = params.grant_type as string;
     if (!client.grantTypes.includes(grantType))
       throw new UnauthorizedClient(`client is not allowed the ${grantType} grant`);
-    const binding = await registry.tokenBinding(request, client);
+    const binding = await registry.tokenBinding(request, client, reply);
     const response = await handler({ client, params, request, binding, registry });
     return reply.header("cache-control", "no-store").header("pragma", "no-cache").send(response);
   });

@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync, FastifyRequest } from "fastify";
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import { InvalidToken } from "../../errors/oauth-errors.js";
 import { authenticateBearer } from "../../http/bearer-auth.js";
 import { profileClaims } from "../../users/claims.js";
@@ -6,13 +6,17 @@ import type { CoreServices, FeatureRouteOptions } from "../contract.js";
 
 export const USERINFO_PATH = "/userinfo";
 
-/** UserInfo: a Bearer JWT access token with `openid`; forged, expired or revoked tokens get 401 + WWW-Authenticate. */
+/**
+ * UserInfo: a JWT access token with `openid`, as Bearer or with its DPoP proof; forged,
+ * expired or revoked tokens get 401 + WWW-Authenticate.
+ */
 export function userinfoRoutes(
   ctx: Pick<CoreServices, "durable" | "accessTokens" | "revocations">,
 ): FastifyPluginAsync<FeatureRouteOptions> {
-  return async (app, _options) => {
-    const handler = async (request: FastifyRequest, reply: import("fastify").FastifyReply) => {
-      const claims = await authenticateBearer(ctx, request, { scope: "openid" });
+  return async (app, { registry }) => {
+    const deps = { ...ctx, dpop: registry.resourceProof };
+    const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+      const claims = await authenticateBearer(deps, request, reply, { scope: "openid" });
       const scopes = (claims.scope ?? "").split(" ");
       const user = await ctx.durable.users.get(claims.sub);
       if (!user || user.disabled) throw new InvalidToken("the access token is invalid, expired or revoked");
