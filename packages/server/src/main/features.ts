@@ -10,6 +10,7 @@ import { consentFeature } from "../features/consent/feature.js";
 import type { Feature } from "../features/contract.js";
 import { deviceFlowFeature } from "../features/device-flow/feature.js";
 import { discoveryFeature } from "../features/discovery/feature.js";
+import { dpopFeature } from "../features/dpop/feature.js";
 import { dynamicRegistrationFeature } from "../features/dynamic-registration/feature.js";
 import { forwardAuthFeature } from "../features/forward-auth/feature.js";
 import { introspectionFeature } from "../features/introspection/feature.js";
@@ -40,6 +41,7 @@ export const FEATURES: readonly Feature[] = [
   introspectionFeature,
   revocationFeature,
   privateKeyJwtFeature,
+  dpopFeature,
   userinfoFeature,
   logoutFeature,
   backchannelLogoutFeature,

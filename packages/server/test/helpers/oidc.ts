@@ -26,7 +26,10 @@ export interface Person {
 /** A user made with makeUser: credentials and the stored record. */
 export type TestUser = Awaited<ReturnType<typeof makeUser>>;
 
-/** Registers a confidential authorization-code client and discovers the server with openid-client. */
+/**
+ * Registers an authorization-code client (confidential unless `public`) and discovers the
+ * server with openid-client (a public client authenticates with `None`).
+ */
 export async function relyingParty(
   server: TestServer,
   input: Partial<ClientInput> = {},
@@ -39,9 +42,13 @@ export async function relyingParty(
     scopes: ALL_SCOPES,
     ...input,
   });
-  const config = await oidc.discovery(new URL(server.issuer), registered.id, registered.secret, undefined, {
-    execute: [oidc.allowInsecureRequests],
-  });
+  const config = await oidc.discovery(
+    new URL(server.issuer),
+    registered.id,
+    registered.secret || undefined,
+    registered.secret ? undefined : oidc.None(),
+    { execute: [oidc.allowInsecureRequests] },
+  );
   return { ...registered, redirectUri: input.redirectUris?.[0] ?? REDIRECT, config };
 }
 
