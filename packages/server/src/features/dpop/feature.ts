@@ -1,14 +1,12 @@
 import { z } from "zod";
-import { type CoreServices, defineFeature, type FeatureParts } from "../contract.js";
+import { defineFeature } from "../contract.js";
 import { dpopJktStep } from "./authorization-step.js";
 import { DpopNonces } from "./nonces.js";
 import { DpopProofs } from "./proofs.js";
 import { dpopAtResources } from "./resource-proof.js";
 import { dpopTokenBinding } from "./token-binding.js";
 
-const epochSeconds = () => Math.floor(Date.now() / 1000);
-
-export const dpopOptions = z.object({
+const dpopOptions = z.object({
   /** `required`: every DPoP proof must carry a nonce this server provided (`use_dpop_nonce`, RFC 9449 8, 9). */
   nonce: z.enum(["off", "required"]).default("off"),
   /** Seconds of one nonce window; a nonce is accepted in its window and the next. */
@@ -28,29 +26,23 @@ export const dpopOptions = z.object({
 export const dpopFeature = defineFeature({
   name: "dpop",
   options: dpopOptions,
-  build: (services, options) => dpopParts(services, options),
+  build: ({ config, fast, logger }, options) => {
+    const now = () => Math.floor(Date.now() / 1000);
+    const nonces =
+      options.nonce === "required"
+        ? new DpopNonces(config.keyEncryptionSecret, options.nonceWindow, options.clockTolerance, now)
+        : undefined;
+    const proofs = new DpopProofs(fast, logger, {
+      maxAge: options.proofMaxAge,
+      clockTolerance: options.clockTolerance,
+      now,
+      ...(nonces ? { nonces } : {}),
+    });
+    return {
+      tokenBinding: dpopTokenBinding(proofs, config.issuer),
+      authorizationSteps: [dpopJktStep(proofs, config.issuer)],
+      resourceProof: dpopAtResources(proofs, config.issuer),
+      metadata: () => ({ dpop_signing_alg_values_supported: [...proofs.algorithms] }),
+    };
+  },
 });
-
-/** The feature's parts, on a clock tests may set. */
-export function dpopParts(
-  { config, fast, logger }: Pick<CoreServices, "config" | "fast" | "logger">,
-  options: z.output<typeof dpopOptions>,
-  now: () => number = epochSeconds,
-): FeatureParts {
-  const nonces =
-    options.nonce === "required"
-      ? new DpopNonces(config.keyEncryptionSecret, options.nonceWindow, options.clockTolerance, now)
-      : undefined;
-  const proofs = new DpopProofs(fast, logger, {
-    maxAge: options.proofMaxAge,
-    clockTolerance: options.clockTolerance,
-    now,
-    ...(nonces ? { nonces } : {}),
-  });
-  return {
-    tokenBinding: dpopTokenBinding(proofs, config.issuer),
-    authorizationSteps: [dpopJktStep(proofs, config.issuer)],
-    resourceProof: dpopAtResources(proofs, config.issuer),
-    metadata: () => ({ dpop_signing_alg_values_supported: [...proofs.algorithms] }),
-  };
-}

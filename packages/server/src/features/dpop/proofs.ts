@@ -67,7 +67,7 @@ export class DpopProofs {
   ): Promise<VerifiedDpopProof> {
     const refuse = REFUSALS[place];
     // Node joins a repeated header with ", ", which no compact JWS contains.
-    if (typeof header !== "string" || header.includes(","))
+    if (Array.isArray(header) || header?.includes(","))
       throw new refuse.invalid("send exactly one DPoP header");
     const proof = await this.verified(header, expected, refuse.invalid);
     if (expected.jkt !== undefined && proof.jkt !== expected.jkt)
@@ -85,7 +85,7 @@ export class DpopProofs {
   }
 
   private async verified(
-    proof: string,
+    proof: string | undefined,
     expected: ProofExpectation,
     Refusal: typeof InvalidDpopProof,
   ): Promise<VerifiedDpopProof> {

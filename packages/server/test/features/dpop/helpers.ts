@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { request as httpRequest } from "node:http";
 import { accessTokenHash, createDpopProof, type DpopKey, generateDpopKey } from "@frontdesk/guard/dpop";
-import { type CryptoKey, SignJWT } from "jose";
+import { type CryptoKey, calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT } from "jose";
 import type { ClientInput } from "../../../src/clients/registration.js";
 import { FormBrowser } from "../../helpers/browser.js";
 import type { HttpAnswer } from "../../helpers/http.js";
@@ -15,6 +15,11 @@ import {
 import type { TestServer } from "../../helpers/server.js";
 
 export { createDpopProof, type DpopKey, generateDpopKey };
+
+/** The key's JWK SHA-256 thumbprint (RFC 7638), the `jkt` a token is bound to. */
+export function thumbprint(key: DpopKey): Promise<string> {
+  return calculateJwkThumbprint(key.publicJwk, "sha256");
+}
 
 /** A public code-flow client (unless `public: false`), discovered with openid-client. */
 export function dpopClient(server: TestServer, input: Partial<ClientInput> = {}): Promise<RelyingParty> {
@@ -137,4 +142,74 @@ export function dpopResourceRequest(
     method,
     headers: { authorization: `DPoP ${token}`, ...(proof === undefined ? {} : { dpop: proof }) },
   });
+}
+
+/** What one proof is for. */
+export interface ProofTarget {
+  method: string;
+  url: string;
+  accessToken?: string;
+}
+
+/** `alg: none`: a header and claims with an empty signature. */
+export function unsignedProof(key: DpopKey, target: ProofTarget, jti: string = randomUUID()): string {
+  const part = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
+  const claims = {
+    htm: target.method,
+    htu: target.url,
+    jti,
+    iat: Math.floor(Date.now() / 1000),
+    ...(target.accessToken === undefined ? {} : { ath: accessTokenHash(target.accessToken) }),
+  };
+  return `${part({ alg: "none", typ: "dpop+jwt", jwk: key.publicJwk })}.${part(claims)}.`;
+}
+
+/**
+ * Proofs (by `key`, for `target`) the server must refuse, each for one reason, with what
+ * its error_description says. Everything else about each is right.
+ */
+export async function badProofs(
+  key: DpopKey,
+  target: ProofTarget,
+): Promise<Record<string, [proof: string | string[], reason: RegExp]>> {
+  const now = Math.floor(Date.now() / 1000);
+  const other = await generateDpopKey();
+  const extractable = await generateKeyPair("ES256", { extractable: true });
+  const symmetric = new TextEncoder().encode("a".repeat(32));
+  const wrongMethod = target.method === "GET" ? "POST" : "GET";
+  return {
+    [`htm ${wrongMethod}`]: [await createDpopProof(key, { ...target, method: wrongMethod }), /htm/],
+    "htu of another endpoint": [await createDpopProof(key, { ...target, url: `${target.url}-other` }), /htu/],
+    "htu of another origin": [
+      await createDpopProof(key, { ...target, url: "https://evil.example/token" }),
+      /htu/,
+    ],
+    "iat 2 minutes old": [await handMadeProof(key, target, { claims: { iat: now - 120 } }), /iat/],
+    "iat a minute ahead": [await handMadeProof(key, target, { claims: { iat: now + 60 } }), /iat/],
+    "typ JWT": [await handMadeProof(key, target, { header: { typ: "JWT" } }), /typ/],
+    "a private key in jwk": [
+      await handMadeProof(key, target, {
+        header: { jwk: await exportJWK(extractable.privateKey) },
+        signer: extractable.privateKey,
+      }),
+      /public key/,
+    ],
+    "signed by another key": [await handMadeProof(key, target, { signer: other.privateKey }), /signature/],
+    "alg none (no signature)": [unsignedProof(key, target), /malformed/],
+    "alg none (with a signature)": [`${unsignedProof(key, target)}c2ln`, /algorithm/],
+    "alg HS256": [
+      await handMadeProof(key, target, {
+        header: { alg: "HS256", jwk: { kty: "oct", k: Buffer.from(symmetric).toString("base64url") } },
+        signer: symmetric as never,
+      }),
+      /algorithm/,
+    ],
+    "no jti": [await handMadeProof(key, target, { claims: { jti: undefined } }), /jti/],
+    "not a JWT": ["not-a-jwt", /malformed/],
+    empty: ["", /required/],
+    "two DPoP headers": [
+      [await createDpopProof(key, target), await createDpopProof(key, target)],
+      /exactly one/,
+    ],
+  };
 }
