@@ -14,6 +14,7 @@ import {
   dpopClient,
   generateDpopKey,
   handMadeProof,
+  rawRequest,
   tokenRequest,
 } from "./helpers.js";
 
@@ -126,6 +127,21 @@ describe("DPoP nonces required at the token endpoint (use_dpop_nonce)", () => {
       answers.push(answer.json?.error ?? "granted");
     }
     expect(answers).toEqual(["use_dpop_nonce", "use_dpop_nonce", "granted"]);
+  });
+
+  it("a browser-based client may send DPoP and read DPoP-Nonce cross-origin (CORS)", async () => {
+    const origin = "https://spa.example.test";
+    const preflight = await rawRequest(tokenUrl, {
+      method: "OPTIONS",
+      headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "dpop" },
+    });
+    expect(preflight.headers.get("access-control-allow-headers")).toContain("dpop");
+    const rp = await dpopClient(server);
+    const form = { grant_type: "refresh_token", refresh_token: "unknown", client_id: rp.id };
+    const proof = await createDpopProof(await generateDpopKey(), { method: "POST", url: tokenUrl });
+    const asked = await tokenRequest(server.issuer, form, proof, { origin });
+    expect(asked.json?.error).toBe("use_dpop_nonce");
+    expect(asked.headers.get("access-control-expose-headers")).toContain("dpop-nonce");
   });
 
   it("a nonce one instance hands out is accepted by the other", async () => {

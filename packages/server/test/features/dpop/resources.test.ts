@@ -77,6 +77,7 @@ describe("DPoP at the server's own resources: userinfo and the admin API (RFC 94
     const proof = await createDpopProof(key, { method: "GET", url: userinfo, accessToken: token });
     const answer = await rawRequest(userinfo, { headers: { authorization: `Bearer ${token}`, dpop: proof } });
     expect(challenge(answer)).toEqual({ status: 401, scheme: "DPoP", error: "invalid_token", algs: true });
+    expect(answer.json?.error_description).toMatch(/is DPoP-bound/);
   });
 
   it("an unbound token with the DPoP scheme: 401 invalid_token with a DPoP challenge", async () => {
@@ -85,6 +86,7 @@ describe("DPoP at the server's own resources: userinfo and the admin API (RFC 94
     const proof = await createDpopProof(key, { method: "GET", url: userinfo, accessToken: token });
     const answer = await dpopResourceRequest(userinfo, token, proof);
     expect(challenge(answer)).toEqual({ status: 401, scheme: "DPoP", error: "invalid_token", algs: true });
+    expect(answer.json?.error_description).toMatch(/not DPoP-bound/);
   });
 
   it("no credentials: 401 offering both schemes", async () => {
@@ -174,6 +176,25 @@ describe("DPoP at the server's own resources: userinfo and the admin API (RFC 94
     expect(listed.json?.users).toBeInstanceOf(Array);
     const asBearer = await rawRequest(users, { headers: { authorization: `Bearer ${token}` } });
     expect(challenge(asBearer)).toEqual({ status: 401, scheme: "DPoP", error: "invalid_token", algs: true });
+    const reports = await server.client({ scopes: "frontdesk:admin reports:read" });
+    const narrow = await tokenRequest(
+      server.issuer,
+      { grant_type: "client_credentials", resource: `${server.issuer}/admin/api`, scope: "reports:read" },
+      await createDpopProof(key, { method: "POST", url: `${server.issuer}/token` }),
+      { authorization: basic(reports.id, reports.secret) },
+    );
+    const narrowToken = String(narrow.json?.access_token);
+    const noScope = await dpopResourceRequest(
+      users,
+      narrowToken,
+      await createDpopProof(key, { method: "GET", url: users, accessToken: narrowToken }),
+    );
+    expect(challenge(noScope)).toEqual({
+      status: 403,
+      scheme: "DPoP",
+      error: "insufficient_scope",
+      algs: true,
+    });
     const wrongPath = await createDpopProof(key, {
       method: "GET",
       url: `${server.issuer}/admin/api/clients`,
