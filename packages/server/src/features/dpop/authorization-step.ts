@@ -1,7 +1,7 @@
 import { InvalidRequest } from "../../errors/oauth-errors.js";
 import type { AuthorizationStepInsertion } from "../../interaction/authorization-request/types.js";
 import { singleParam } from "../../oauth/params.js";
-import type { DpopProofs } from "./proofs.js";
+import { type DpopProofs, endpointUrl } from "./proofs.js";
 
 /** A JWK SHA-256 thumbprint (RFC 7638): 32 bytes in base64url. */
 const THUMBPRINT = /^[A-Za-z0-9_-]{43}$/;
@@ -22,16 +22,11 @@ export function dpopJktStep(proofs: DpopProofs, issuer: string): AuthorizationSt
         if (named !== undefined && !THUMBPRINT.test(named))
           throw new InvalidRequest("dpop_jkt must be the base64url SHA-256 JWK thumbprint of the DPoP key");
         const header = source.headers?.dpop;
+        const expected = { method: source.method, url: endpointUrl(issuer, source.url) };
         const proven =
           header === undefined
             ? undefined
-            : (
-                await proofs.check(
-                  header,
-                  { method: source.method, url: `${issuer}${source.url}` },
-                  "authorization-server",
-                )
-              ).jkt;
+            : (await proofs.check(header, expected, "authorization-server")).jkt;
         if (named !== undefined && proven !== undefined && named !== proven)
           throw new InvalidRequest("dpop_jkt does not match the key of the DPoP proof");
         const jkt = named ?? proven;

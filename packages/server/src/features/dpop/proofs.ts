@@ -39,6 +39,11 @@ export interface DpopProofOptions {
   now: () => number;
 }
 
+/** The URL a proof must name for a request: the configured issuer and the path, without query. */
+export function endpointUrl(issuer: string, requestUrl: string): string {
+  return `${issuer}${requestUrl.split("?", 1)[0]}`;
+}
+
 const REFUSALS = {
   "authorization-server": { invalid: InvalidDpopProof, nonce: UseDpopNonce },
   resource: { invalid: InvalidDpopProofAtResource, nonce: UseDpopNonceAtResource },

@@ -1,5 +1,5 @@
 import type { ResourceProof } from "../../http/bearer-auth.js";
-import type { DpopProofs } from "./proofs.js";
+import { type DpopProofs, endpointUrl } from "./proofs.js";
 
 /**
  * DPoP at the server's own resources (RFC 9449 7): the proof names this request's
@@ -10,12 +10,9 @@ export function dpopAtResources(proofs: DpopProofs, issuer: string): ResourcePro
   return {
     algorithms: proofs.algorithms,
     async verify(request, reply, token) {
-      const path = request.url.split("?", 1)[0] as string;
-      await proofs.check(
-        request.headers.dpop,
-        { method: request.method, url: `${issuer}${path}`, accessToken: token.value, jkt: token.jkt },
-        "resource",
-      );
+      const url = endpointUrl(issuer, request.url);
+      const expected = { method: request.method, url, accessToken: token.value, jkt: token.jkt };
+      await proofs.check(request.headers.dpop, expected, "resource");
       proofs.sendNonce(reply);
     },
   };

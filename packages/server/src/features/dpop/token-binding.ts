@@ -1,6 +1,7 @@
 import { InvalidRequest } from "../../errors/oauth-errors.js";
+import { BEARER } from "../../tokens/token-response.js";
 import type { TokenBindingStep } from "../contract.js";
-import type { DpopProofs } from "./proofs.js";
+import { type DpopProofs, endpointUrl } from "./proofs.js";
 
 /**
  * The token endpoint's binding (RFC 9449 5): with a valid `DPoP` proof the tokens are
@@ -14,9 +15,9 @@ export function dpopTokenBinding(proofs: DpopProofs, issuer: string): TokenBindi
     if (header === undefined) {
       if (client.metadata.dpopBoundAccessTokens === true)
         throw new InvalidRequest("this client must use DPoP: send a DPoP proof with the token request");
-      return { tokenType: "Bearer" };
+      return BEARER;
     }
-    const url = `${issuer}${request.routeOptions.url ?? request.url}`;
+    const url = endpointUrl(issuer, request.url);
     const { jkt } = await proofs.check(header, { method: request.method, url }, "authorization-server");
     proofs.sendNonce(reply);
     return { tokenType: "DPoP", confirmation: { jkt } };

@@ -2,10 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DpopNonces } from "../../../src/features/dpop/nonces.js";
 import { DpopProofs } from "../../../src/features/dpop/proofs.js";
 import { createLogger } from "../../../src/logging/logger.js";
+import { loadServerConfig } from "../../../src/main/config.js";
 import { memoryFastStore } from "../../../src/storage/fast/memory.js";
 import { basic } from "../../helpers/http.js";
 import type { TestUser } from "../../helpers/oidc.js";
-import { failOnErrorLogs, startTestServer, type TestServer } from "../../helpers/server.js";
+import { failOnErrorLogs, startTestServer, type TestServer, tempDir } from "../../helpers/server.js";
 import { makeUser } from "../../helpers/users.js";
 import {
   authorizationCode,
@@ -45,6 +46,36 @@ describe("DPoP nonces: an HMAC of the time window, nothing stored (RFC 9449 8)",
     // `ahead` is already in the next window: `behind` takes its nonce within the tolerance.
     expect(behind.accepts(ahead.current())).toBe(true);
     expect(ahead.accepts(behind.current())).toBe(true);
+  });
+});
+
+describe("DPoP configuration (features.dpop)", () => {
+  const load = (env: NodeJS.ProcessEnv) =>
+    loadServerConfig({ env, flags: { dataDir: tempDir() } }).features.dpop as Record<string, unknown>;
+
+  it("defaults: on, no nonces, 300 s windows, proofs up to 60 s old and 5 s ahead; read from the environment", () => {
+    expect(load({})).toEqual({
+      enabled: true,
+      nonce: "off",
+      nonceWindow: 300,
+      proofMaxAge: 60,
+      clockTolerance: 5,
+    });
+    expect(
+      load({ FRONTDESK_FEATURES_DPOP_NONCE: "required", FRONTDESK_FEATURES_DPOP_NONCE_WINDOW: "120" }),
+    ).toMatchObject({
+      nonce: "required",
+      nonceWindow: 120,
+    });
+  });
+
+  it("names the key and its variable when a value is wrong", () => {
+    expect(() => load({ FRONTDESK_FEATURES_DPOP_NONCE: "sometimes" })).toThrow(
+      /features\.dpop\.nonce \(env FRONTDESK_FEATURES_DPOP_NONCE/,
+    );
+    expect(() => load({ FRONTDESK_FEATURES_DPOP_PROOF_MAX_AGE: "3600" })).toThrow(
+      /features\.dpop\.proofMaxAge/,
+    );
   });
 });
 
