@@ -41,9 +41,10 @@ function dpopChallenge(dpop: ResourceProof, error?: OAuthError): string {
   );
 }
 
-/** The error, answered with a DPoP challenge (when DPoP is on and it has no challenge yet). */
+/** A refusal (401, 403), answered with a DPoP challenge when DPoP is on and it has no challenge yet. */
 function withDpopChallenge<E>(error: E, dpop: ResourceProof | undefined): E {
-  if (dpop && error instanceof OAuthError && !error.headers["www-authenticate"])
+  const refusal = error instanceof OAuthError && (error.status === 401 || error.status === 403);
+  if (dpop && refusal && !error.headers["www-authenticate"])
     error.headers["www-authenticate"] = dpopChallenge(dpop, error);
   return error;
 }
