@@ -1,6 +1,6 @@
 import { InvalidScope, UnauthorizedClient } from "../../errors/oauth-errors.js";
 import { required } from "../../oauth/params.js";
-import { parseScope, requireAllowed } from "../../oauth/scopes.js";
+import { parseScope } from "../../oauth/scopes.js";
 import { ACCESS_TOKEN_TYPE, checkTokenTypes, exchangeAudience } from "../../oauth/token-exchange.js";
 import type { AccessTokenClaims, AccessTokenInput } from "../../tokens/access-token.js";
 import type { CoreServices, GrantHandler } from "../contract.js";
@@ -10,11 +10,9 @@ import { verifyActor, verifySubject } from "./presented-tokens.js";
 function narrowedScopes(requested: string | undefined, subject: AccessTokenClaims): string[] {
   const granted = parseScope(subject.scope);
   const asked = parseScope(requested);
-  try {
-    requireAllowed(asked, granted);
-  } catch {
-    throw new InvalidScope("scope can only narrow the subject token's scope");
-  }
+  const wider = asked.find((scope) => !granted.includes(scope));
+  if (wider !== undefined)
+    throw new InvalidScope(`scope "${wider}" is not in the subject token: an exchange can only narrow it`);
   return asked.length ? asked : granted;
 }
 

@@ -1,9 +1,11 @@
 import * as oidc from "openid-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createVerifier, type Verifier } from "../../../../guard/src/index.js";
+import { createUser } from "../../../src/users/users.js";
 import type { RelyingParty } from "../../helpers/oidc.js";
 import { decodePayload, introspect } from "../../helpers/oidc.js";
 import { failOnErrorLogs, type TestServer } from "../../helpers/server.js";
+import { gatewayToken, signIn } from "../../helpers/sign-in.js";
 import {
   ACCESS_TOKEN_TYPE,
   BILLING,
@@ -165,5 +167,30 @@ describe("token exchange end to end with openid-client (RFC 8693)", () => {
     expect((claims.exp as number) - (claims.iat as number)).toBe(server.ctx.config.accessTokenTtl);
     expect(capped.json?.expires_in).toBeLessThanOrEqual(server.ctx.config.accessTokenTtl);
     expect(claims.exp as number).toBeLessThan(longLived.claims.exp);
+  });
+
+  it("a service behind the gateway exchanges the forward-auth token it got: sid, tenant and roles carried", async () => {
+    const username = `tenant${Date.now()}`;
+    const user = await createUser(server.ctx, {
+      username,
+      password: "correct horse battery",
+      tenant: "acme",
+      roles: ["buyer"],
+    });
+    const browser = await signIn(server.issuer, username, "correct horse battery");
+    const internal = await gatewayToken(browser);
+    const service = await exchanger(server);
+    const answer = await exchange(server, service, { subject_token: internal });
+    expect(answer.status, answer.text).toBe(200);
+    const claims = await billing.verify(String(answer.json?.access_token));
+    expect(claims).toMatchObject({
+      sub: user.id,
+      client_id: service.id,
+      sid: decodePayload(internal).sid,
+      tenant: "acme",
+      roles: ["buyer"],
+    });
+    // The gateway's token has no scope, so neither has this one.
+    expect(claims.scope).toBeUndefined();
   });
 });
