@@ -12,7 +12,7 @@
  */
 export { authenticate, type ErrorResponse, errorResponse } from "./authenticate.js";
 export { type CredentialSources, extractBearer } from "./bearer.js";
-export { type AccessTokenClaims, assertScopes, scopesOf } from "./claims.js";
+export { type AccessTokenClaims, type ActorClaim, assertScopes, scopesOf } from "./claims.js";
 export { SUPPORTED_ALGORITHMS, type VerifierConfig, type VerifierOptions } from "./config.js";
 export { GuardError, type GuardErrorCode, type GuardErrorReason } from "./errors.js";
 export type { FetchLike } from "./http/fetch.js";
@@ -30,6 +30,7 @@ export { RevocationSet, type RevocationSetOptions } from "./revocation/set.js";
 export {
   type ClientCredentialsOptions,
   clientCredentialsTokenSource,
+  type ExchangeOptions,
   TokenRequestError,
   type TokenSource,
 } from "./service/token-source.js";

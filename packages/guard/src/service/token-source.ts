@@ -14,6 +14,8 @@ export interface ClientCredentialsOptions {
   resource?: string | readonly string[];
   /** Lifetime assumed when the answer has no `expires_in`, in seconds. Default 60. */
   defaultLifetime?: number;
+  /** Exchanged tokens kept at most (the oldest is dropped first). Default 1000. */
+  exchangeCacheSize?: number;
   /** Request timeout in milliseconds. Default 5000. */
   timeout?: number;
   fetch?: FetchLike;
@@ -21,11 +23,26 @@ export interface ClientCredentialsOptions {
   now?: () => number;
 }
 
+/** What {@link TokenSource.exchange} asks for. */
+export interface ExchangeOptions {
+  /** The service to call: one of the issuer's resources this client may exchange for. */
+  audience: string;
+  /** Scopes (string or list), no more than the subject token has. Default: all of the subject token's. */
+  scope?: string | readonly string[];
+  /** Also send this source's own client-credentials token as `actor_token`: the result's `act` names this client. */
+  actor?: boolean;
+}
+
 /** A cached, self-renewing access token for service-to-service calls. */
 export interface TokenSource {
   /** A valid access token; fetched at most once at a time, renewed before expiry. */
   getToken(): Promise<string>;
-  /** Drops the cached token (e.g. after the callee answered 401). */
+  /**
+   * An access token for `audience` on behalf of the person `subjectToken` names (OAuth 2.0 Token
+   * Exchange, RFC 8693), cached per subject token, audience, scope and actor until near expiry.
+   */
+  exchange(subjectToken: string, options: ExchangeOptions): Promise<string>;
+  /** Drops every cached token (e.g. after the callee answered 401). */
   invalidate(): void;
 }
 
@@ -48,6 +65,18 @@ interface Cached {
   expiresAt: number;
 }
 
+/** One cached token and the request renewing it, if one is under way. */
+interface Slot {
+  cached?: Cached;
+  inflight?: Promise<Cached>;
+}
+
+const TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
+const ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token";
+
+const scopeParameter = (scope: string | readonly string[] | undefined) =>
+  typeof scope === "string" ? scope : scope?.join(" ");
+
 /**
  * Seconds after issuance at which a token of `lifetime` seconds is renewed: 30 s before expiry, but
  * never in the first half of its life, and always in the last 20% of it.
@@ -67,12 +96,17 @@ export function renewAfter(lifetime: number): number {
  * renews them before they expire (see {@link renewAfter}). Concurrent callers share one request. If a
  * renewal fails while the cached token is still valid, the cached token is returned.
  *
+ * `exchange` trades a person's access token for one meant for another service (RFC 8693), with the same
+ * client credentials; a failed renewal of an exchanged token is thrown, never served stale.
+ *
  * @example
  * ```ts
  * const tokens = clientCredentialsTokenSource({ issuer, clientId: "billing", clientSecret, scope: "orders:read" });
  * await fetch("https://orders.internal/orders", {
  *   headers: { authorization: `Bearer ${await tokens.getToken()}` },
  * });
+ * // on a person's behalf, with the token they called this service with:
+ * const onBehalf = await tokens.exchange(personToken, { audience: "https://orders.internal", scope: "orders:read" });
  * ```
  */
 export function clientCredentialsTokenSource(options: ClientCredentialsOptions): TokenSource {
@@ -81,8 +115,9 @@ export function clientCredentialsTokenSource(options: ClientCredentialsOptions):
   }
   const now = options.now ?? Date.now;
   const http = { fetch: options.fetch, timeout: options.timeout ?? 5000 };
-  let cached: Cached | undefined;
-  let inflight: Promise<Cached> | undefined;
+  const maxExchanged = options.exchangeCacheSize ?? 1000;
+  let own: Slot = {};
+  const exchanged = new Map<string, Slot>();
   let endpoint: string | undefined = options.tokenEndpoint;
 
   async function tokenEndpoint(): Promise<string> {
@@ -94,11 +129,7 @@ export function clientCredentialsTokenSource(options: ClientCredentialsOptions):
     return endpoint;
   }
 
-  async function request(): Promise<Cached> {
-    const body = new URLSearchParams({ grant_type: "client_credentials" });
-    const scope = typeof options.scope === "string" ? options.scope : options.scope?.join(" ");
-    if (scope) body.set("scope", scope);
-    for (const resource of [options.resource ?? []].flat()) body.append("resource", resource);
+  async function request(body: URLSearchParams): Promise<Cached> {
     const started = now();
     let answer: Record<string, unknown>;
     try {
@@ -121,11 +152,12 @@ export function clientCredentialsTokenSource(options: ClientCredentialsOptions):
       const status = err instanceof HttpError ? err.status : undefined;
       throw new TokenRequestError(`token request failed${code ? `: ${code}` : ""}`, code, status, err);
     }
-    const { access_token, token_type, expires_in } = answer;
+    const { access_token, token_type, expires_in, issued_token_type } = answer;
     if (
       typeof access_token !== "string" ||
       typeof token_type !== "string" ||
-      token_type.toLowerCase() !== "bearer"
+      token_type.toLowerCase() !== "bearer" ||
+      (issued_token_type !== undefined && issued_token_type !== ACCESS_TOKEN_TYPE)
     ) {
       throw new TokenRequestError("token endpoint answered no bearer access_token", undefined, 200);
     }
@@ -138,24 +170,77 @@ export function clientCredentialsTokenSource(options: ClientCredentialsOptions):
     };
   }
 
-  async function getToken(): Promise<string> {
-    if (cached && now() < cached.renewAt) return cached.token;
-    inflight ??= request().finally(() => {
-      inflight = undefined;
+  /** The slot's token, renewed when due; `serveStale`: a failed renewal returns a still-valid token. */
+  async function fromSlot(slot: Slot, fetchToken: () => Promise<Cached>, serveStale: boolean) {
+    if (slot.cached && now() < slot.cached.renewAt) return slot.cached.token;
+    slot.inflight ??= fetchToken().finally(() => {
+      slot.inflight = undefined;
     });
     try {
-      cached = await inflight;
+      slot.cached = await slot.inflight;
     } catch (err) {
-      if (cached && now() < cached.expiresAt - 5000) return cached.token;
+      if (serveStale && slot.cached && now() < slot.cached.expiresAt - 5000) return slot.cached.token;
       throw err;
     }
-    return cached.token;
+    return slot.cached.token;
+  }
+
+  function getToken(): Promise<string> {
+    const body = new URLSearchParams({ grant_type: "client_credentials" });
+    const scope = scopeParameter(options.scope);
+    if (scope) body.set("scope", scope);
+    for (const resource of [options.resource ?? []].flat()) body.append("resource", resource);
+    return fromSlot(own, () => request(body), true);
+  }
+
+  async function exchangeRequest(subjectToken: string, wanted: ExchangeOptions): Promise<Cached> {
+    const body = new URLSearchParams({
+      grant_type: TOKEN_EXCHANGE,
+      subject_token: subjectToken,
+      subject_token_type: ACCESS_TOKEN_TYPE,
+      requested_token_type: ACCESS_TOKEN_TYPE,
+      audience: wanted.audience,
+    });
+    const scope = scopeParameter(wanted.scope);
+    if (scope) body.set("scope", scope);
+    if (wanted.actor) {
+      body.set("actor_token", await getToken());
+      body.set("actor_token_type", ACCESS_TOKEN_TYPE);
+    }
+    return request(body);
+  }
+
+  async function exchange(subjectToken: string, wanted: ExchangeOptions): Promise<string> {
+    if (typeof wanted?.audience !== "string" || wanted.audience === "")
+      throw new TypeError("exchange needs an audience");
+    const key = JSON.stringify([
+      subjectToken,
+      wanted.audience,
+      scopeParameter(wanted.scope) ?? "",
+      !!wanted.actor,
+    ]);
+    let slot = exchanged.get(key);
+    if (!slot) {
+      for (const [old, entry] of exchanged)
+        if (exchanged.size >= maxExchanged || (entry.cached && now() >= entry.cached.expiresAt))
+          exchanged.delete(old);
+      slot = {};
+      exchanged.set(key, slot);
+    }
+    try {
+      return await fromSlot(slot, () => exchangeRequest(subjectToken, wanted), false);
+    } catch (err) {
+      exchanged.delete(key);
+      throw err;
+    }
   }
 
   return {
     getToken,
+    exchange,
     invalidate() {
-      cached = undefined;
+      own = {};
+      exchanged.clear();
     },
   };
 }

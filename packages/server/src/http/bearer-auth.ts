@@ -1,7 +1,7 @@
 import type { FastifyRequest } from "fastify";
 import { bearerChallenge } from "../errors/challenge.js";
 import { InsufficientScope, InvalidRequest, InvalidToken, OAuthError } from "../errors/oauth-errors.js";
-import type { Revocations } from "../revocation/revocations.js";
+import { liveAccessToken, type Revocations } from "../revocation/revocations.js";
 import type { AccessTokenClaims, AccessTokens } from "../tokens/access-token.js";
 
 /** No credentials at all: 401 with a bare challenge (RFC 6750 3.1: no error code then). */
@@ -41,9 +41,8 @@ export async function authenticateBearer(
   request: FastifyRequest,
   required: { scope: string; audience?: string },
 ): Promise<AccessTokenClaims> {
-  const claims = await ctx.accessTokens.verify(bearerToken(request));
-  if (!claims || (await ctx.revocations.isRevoked(claims)))
-    throw new InvalidToken("the access token is invalid, expired or revoked");
+  const claims = await liveAccessToken(ctx, bearerToken(request));
+  if (!claims) throw new InvalidToken("the access token is invalid, expired or revoked");
   if (required.audience !== undefined) {
     const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
     if (!audiences.includes(required.audience))

@@ -1,15 +1,15 @@
+import { liveAccessToken } from "../../revocation/revocations.js";
 import type { CoreServices, IntrospectionHandler } from "../contract.js";
 
 /** Access tokens (JWTs this server signed, not revoked). */
-export function accessTokenIntrospection({
-  accessTokens,
-  revocations,
-}: Pick<CoreServices, "accessTokens" | "revocations">): IntrospectionHandler {
+export function accessTokenIntrospection(
+  ctx: Pick<CoreServices, "accessTokens" | "revocations">,
+): IntrospectionHandler {
   return {
     name: "access_token",
     async introspect(token) {
-      const claims = await accessTokens.verify(token);
-      if (!claims || (await revocations.isRevoked(claims))) return undefined;
+      const claims = await liveAccessToken(ctx, token);
+      if (!claims) return undefined;
       return { active: true, token_type: "Bearer", ...claims };
     },
   };
