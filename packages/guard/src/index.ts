@@ -14,6 +14,17 @@ export { authenticate, type ErrorResponse, errorResponse } from "./authenticate.
 export { type CredentialSources, extractBearer } from "./bearer.js";
 export { type AccessTokenClaims, type ActorClaim, assertScopes, scopesOf } from "./claims.js";
 export { SUPPORTED_ALGORITHMS, type VerifierConfig, type VerifierOptions } from "./config.js";
+export {
+  type RedisDpopReplayCacheOptions,
+  type RedisSetClientLike,
+  redisDpopReplayCache,
+} from "./dpop/redis-replay-cache.js";
+export {
+  type DpopReplayCache,
+  DpopReplayCacheFullError,
+  MemoryDpopReplayCache,
+  type MemoryDpopReplayCacheOptions,
+} from "./dpop/replay-cache.js";
 export { GuardError, type GuardErrorCode, type GuardErrorReason } from "./errors.js";
 export type { FetchLike } from "./http/fetch.js";
 export type { JwksSource } from "./keys.js";

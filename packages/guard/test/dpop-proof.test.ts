@@ -3,36 +3,16 @@ import { describe, expect, it } from "vitest";
 import {
   accessTokenHash,
   createDpopProof,
-  type DpopKey,
   DpopProofError,
   type DpopProofReason,
   generateDpopKey,
   normalizeHtu,
   verifyDpopProof,
 } from "../src/dpop/index.js";
+import { proofWith } from "./helpers.js";
 
 const URL_ = "https://id.example.com/token";
 const now = () => Math.floor(Date.now() / 1000);
-
-/** A proof with valid defaults; `claims`/`header` override them (undefined removes a member). */
-async function proofWith(
-  key: DpopKey,
-  claims: Record<string, unknown> = {},
-  header: Record<string, unknown> = {},
-  signer: DpopKey["privateKey"] = key.privateKey,
-): Promise<string> {
-  const payload = Object.fromEntries(
-    Object.entries({ jti: crypto.randomUUID(), htm: "POST", htu: URL_, iat: now(), ...claims }).filter(
-      ([, v]) => v !== undefined,
-    ),
-  );
-  const protectedHeader = Object.fromEntries(
-    Object.entries({ alg: key.alg, typ: "dpop+jwt", jwk: key.publicJwk, ...header }).filter(
-      ([, v]) => v !== undefined,
-    ),
-  );
-  return new SignJWT(payload).setProtectedHeader(protectedHeader as { alg: string }).sign(signer);
-}
 
 async function refusal(
   proof: string | undefined,
