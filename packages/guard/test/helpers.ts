@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { once } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import Fastify, { type FastifyInstance } from "fastify";
 import {
   type CryptoKey,
   calculateJwkThumbprint,
@@ -101,6 +102,18 @@ export function redisTestPrefix(name: string): string {
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+
+/** A Fastify app on a node:http server of its own, for {@link listen} (call `server()` after `app.ready()`). */
+export function fastifyApp(): { app: FastifyInstance; server: () => Server } {
+  let server: Server | undefined;
+  const app = Fastify({
+    serverFactory: (handler) => {
+      server = createServer(handler);
+      return server;
+    },
+  });
+  return { app, server: () => server as Server };
+}
 
 /** Starts a node:http server on an ephemeral loopback port. */
 export async function listen(
