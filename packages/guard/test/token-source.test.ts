@@ -118,6 +118,18 @@ describe("clientCredentialsTokenSource", () => {
     expect(server.state.issued).toBe(2);
   });
 
+  it("builds Bearer headers for a call", async () => {
+    const server = await startTokenEndpoint();
+    const source = clientCredentialsTokenSource({
+      tokenEndpoint: server.tokenEndpoint,
+      clientId: "a",
+      clientSecret: "b",
+    });
+    expect(await source.headers("GET", "https://orders.test/orders")).toEqual({
+      authorization: "Bearer token-1",
+    });
+  });
+
   it("shares one request between concurrent callers", async () => {
     const server = await startTokenEndpoint({ delay: 100 });
     const source = clientCredentialsTokenSource({

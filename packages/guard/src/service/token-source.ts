@@ -1,6 +1,8 @@
-import { clientSecretBasic } from "../http/client-auth.js";
+import type { DpopKey } from "../dpop/sign.js";
 import { discoverIssuer } from "../http/discovery.js";
-import { type FetchLike, fetchJson, HttpError } from "../http/fetch.js";
+import { type FetchLike, HttpError } from "../http/fetch.js";
+import { dpopClient } from "./dpop-client.js";
+import { postTokenRequest } from "./token-request.js";
 
 /** Options of {@link clientCredentialsTokenSource}. Give `issuer` (discovery) or `tokenEndpoint`. */
 export interface ClientCredentialsOptions {
@@ -21,6 +23,14 @@ export interface ClientCredentialsOptions {
   fetch?: FetchLike;
   /** Clock in epoch milliseconds (for tests). Default `Date.now`. */
   now?: () => number;
+  /**
+   * Get DPoP-bound tokens (RFC 9449) proving possession of this key (`true`: an ES256 key generated in
+   * memory on first use, never exported). Token requests carry a proof, are retried once with the
+   * server's `DPoP-Nonce` when it answers `use_dpop_nonce`, and must be answered `token_type` `DPoP`;
+   * {@link TokenSource.headers} signs a proof for each call. `exchange` still gets bearer tokens (it hands
+   * out the token alone, with nothing to sign proofs). Default: bearer tokens.
+   */
+  dpop?: DpopKey | true;
 }
 
 /** What {@link TokenSource.exchange} asks for. */
@@ -35,6 +45,11 @@ export interface ExchangeOptions {
 
 /** A cached, self-renewing access token for service-to-service calls. */
 export interface TokenSource {
+  /**
+   * The headers of one call to another service with the current token: `{ authorization: "Bearer …" }`,
+   * or for a DPoP source `{ authorization: "DPoP …", dpop: <a new proof for this method and URL> }`.
+   */
+  headers(method: string, url: string | URL): Promise<Record<string, string>>;
   /** A valid access token; fetched at most once at a time, renewed before expiry. */
   getToken(): Promise<string>;
   /**
@@ -119,6 +134,7 @@ export function clientCredentialsTokenSource(options: ClientCredentialsOptions):
   let own: Slot = {};
   const exchanged = new Map<string, Slot>();
   let endpoint: string | undefined = options.tokenEndpoint;
+  const dpop = options.dpop === undefined ? undefined : dpopClient(options.dpop);
 
   async function tokenEndpoint(): Promise<string> {
     if (endpoint) return endpoint;
@@ -129,23 +145,19 @@ export function clientCredentialsTokenSource(options: ClientCredentialsOptions):
     return endpoint;
   }
 
-  async function request(body: URLSearchParams): Promise<Cached> {
+  /** A token request; `bound`: with a DPoP proof, for a DPoP-bound token (a DPoP source's own token). */
+  async function request(body: URLSearchParams, bound = dpop !== undefined): Promise<Cached> {
     const started = now();
     let answer: Record<string, unknown>;
     try {
-      answer = await fetchJson(
-        await tokenEndpoint(),
-        {
-          method: "POST",
-          body,
-          headers: {
-            authorization: clientSecretBasic(options.clientId, options.clientSecret),
-            "content-type": "application/x-www-form-urlencoded",
-            accept: "application/json",
-          },
-        },
+      const { clientId, clientSecret } = options;
+      const proofs = bound ? dpop : undefined;
+      answer = await postTokenRequest(await tokenEndpoint(), body, {
+        clientId,
+        clientSecret,
         http,
-      );
+        dpop: proofs,
+      });
     } catch (err) {
       const details = err instanceof HttpError ? (err.body as { error?: unknown } | undefined) : undefined;
       const code = typeof details?.error === "string" ? details.error : undefined;
@@ -156,10 +168,14 @@ export function clientCredentialsTokenSource(options: ClientCredentialsOptions):
     if (
       typeof access_token !== "string" ||
       typeof token_type !== "string" ||
-      token_type.toLowerCase() !== "bearer" ||
+      token_type.toLowerCase() !== (bound ? "dpop" : "bearer") ||
       (issued_token_type !== undefined && issued_token_type !== ACCESS_TOKEN_TYPE)
     ) {
-      throw new TokenRequestError("token endpoint answered no bearer access_token", undefined, 200);
+      throw new TokenRequestError(
+        `token endpoint answered no ${bound ? "DPoP" : "bearer"} access_token`,
+        undefined,
+        200,
+      );
     }
     const lifetime =
       typeof expires_in === "number" && expires_in > 0 ? expires_in : (options.defaultLifetime ?? 60);
@@ -207,7 +223,7 @@ export function clientCredentialsTokenSource(options: ClientCredentialsOptions):
       body.set("actor_token", await getToken());
       body.set("actor_token_type", ACCESS_TOKEN_TYPE);
     }
-    return request(body);
+    return request(body, false); // exchange() hands out the token alone: a bearer token, even for a DPoP source
   }
 
   async function exchange(subjectToken: string, wanted: ExchangeOptions): Promise<string> {
@@ -236,6 +252,11 @@ export function clientCredentialsTokenSource(options: ClientCredentialsOptions):
   }
 
   return {
+    async headers(method, url): Promise<Record<string, string>> {
+      const token = await getToken();
+      if (!dpop) return { authorization: `Bearer ${token}` };
+      return { authorization: `DPoP ${token}`, dpop: await dpop.resourceProof(method, String(url), token) };
+    },
     getToken,
     exchange,
     invalidate() {
