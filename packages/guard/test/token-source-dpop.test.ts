@@ -23,7 +23,12 @@ beforeAll(async () => {
  * issues tokens bound to the proof's key (token_type DPoP, cnf.jkt).
  */
 async function startDpopTokenEndpoint(options: { nonce?: "required" | "rotating"; tokenType?: string } = {}) {
-  const state = { requests: 0, proofs: [] as VerifiedDpopProof[], nonce: "nonce-1" };
+  const state = {
+    requests: 0,
+    proofs: [] as VerifiedDpopProof[],
+    nonce: "nonce-1",
+    exchangeProofs: [] as unknown[],
+  };
   const answer = (
     res: ServerResponse,
     status: number,
@@ -36,7 +41,13 @@ async function startDpopTokenEndpoint(options: { nonce?: "required" | "rotating"
   let url = "";
   const srv = await listen(async (req, res) => {
     state.requests++;
-    for await (const _ of req);
+    let form = "";
+    for await (const chunk of req) form += chunk;
+    if (new URLSearchParams(form).get("grant_type") === "urn:ietf:params:oauth:grant-type:token-exchange") {
+      state.exchangeProofs.push(req.headers.dpop);
+      const issued = "urn:ietf:params:oauth:token-type:access_token";
+      return answer(res, 200, { access_token: "exchanged", token_type: "Bearer", issued_token_type: issued });
+    }
     let proof: VerifiedDpopProof;
     try {
       proof = await verifyDpopProof(req.headers.dpop as string | undefined, {
@@ -133,6 +144,13 @@ describe("clientCredentialsTokenSource with DPoP (RFC 9449)", () => {
     expect(err).toBeInstanceOf(TokenRequestError);
     expect(err).toMatchObject({ error: "use_dpop_nonce", status: 400 });
     expect(server.state.requests).toBe(2);
+  });
+
+  it("exchanges tokens as bearer tokens (exchange() hands out the token alone), without a proof", async () => {
+    const server = await startDpopTokenEndpoint();
+    const tokens = source(server.tokenEndpoint);
+    expect(await tokens.exchange("person-token", { audience: "https://stock.test" })).toBe("exchanged");
+    expect(server.state.exchangeProofs).toEqual([undefined]);
   });
 
   it("refuses a bearer token answered to a DPoP request (no silent downgrade)", async () => {
