@@ -80,7 +80,14 @@ export function extractBearer(sources: CredentialSources): string {
   return token;
 }
 
-/** The refusal of a request without credentials (401, a challenge without `error`). */
+/**
+ * The refusal of a request without credentials (401, a challenge without `error`).
+ *
+ * @example
+ * ```ts
+ * throw tokenMissing({ realm: "api" });
+ * ```
+ */
 export function tokenMissing(challenge?: Challenge): GuardError {
   return new GuardError("invalid_token", {
     reason: "token_missing",

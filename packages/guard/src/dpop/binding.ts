@@ -16,11 +16,17 @@ export interface DpopRequest {
   path: string;
 }
 
+/** The description of every refusal due to DPoP being off (a verifier without publicUrl). */
 export const NOT_CONFIGURED = "DPoP is not accepted here: the verifier has no publicUrl configured";
 
 /**
  * The refusal of a token presented as Bearer where DPoP is required (`requireDpop`); when the verifier
  * does not accept DPoP at all, the refusal says so.
+ *
+ * @example
+ * ```ts
+ * throw dpopRequired(verifier.config.dpop !== undefined);
+ * ```
  */
 export function dpopRequired(accepted: boolean): GuardError {
   if (!accepted) return invalidToken("dpop_not_configured", NOT_CONFIGURED);
@@ -32,6 +38,11 @@ export function dpopRequired(accepted: boolean): GuardError {
  * verified: it is bound (`cnf.jkt`), its proof verifies for this request (section 4.3, `htu` = `publicUrl`
  * + path, `ath` = the token's hash), and the proof's key is the bound one. Records nothing: the caller
  * records the returned proof with {@link recordDpopProof} once every other check passed.
+ *
+ * @example
+ * ```ts
+ * const proof = await checkDpopBinding(token, claims, { proof: req.headers.dpop, method: "GET", path: "/orders" }, config);
+ * ```
  */
 export async function checkDpopBinding(
   token: string,
@@ -73,6 +84,11 @@ export async function checkDpopBinding(
  * Records an accepted proof in the replay cache until its `iat` window is over (`maxAgeSeconds` after its
  * `iat`, plus the clock tolerance). A proof seen before is refused (`dpop_proof_replayed`); a cache that
  * cannot answer refuses it too (503, fail closed).
+ *
+ * @example
+ * ```ts
+ * await recordDpopProof(proof, config.dpop, config.clockTolerance);
+ * ```
  */
 export async function recordDpopProof(
   proof: VerifiedDpopProof,
@@ -97,7 +113,14 @@ export async function recordDpopProof(
     });
 }
 
-/** The `cnf.jkt` a token is bound to (RFC 9449 section 6.1), if any. */
+/**
+ * The `cnf.jkt` a token is bound to (RFC 9449 section 6.1), if any.
+ *
+ * @example
+ * ```ts
+ * boundKey({ cnf: { jkt: "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I" } } as AccessTokenClaims); // "0ZcO..."
+ * ```
+ */
 export function boundKey(claims: AccessTokenClaims): string | undefined {
   const cnf = claims.cnf as { jkt?: unknown } | undefined;
   return typeof cnf?.jkt === "string" && cnf.jkt.length > 0 ? cnf.jkt : undefined;
