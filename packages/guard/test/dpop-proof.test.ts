@@ -105,6 +105,24 @@ describe("verifyDpopProof (RFC 9449 section 4.3)", () => {
     expect(await refusal(es, { algorithms: ["EdDSA"] })).toBe("alg_not_allowed");
   });
 
+  it("a key remembered from a client's earlier proof never vouches for another signer or a narrower alg list", async () => {
+    const key = await generateDpopKey();
+    const attacker = await generateDpopKey();
+    await verifyDpopProof(await createDpopProof(key, { method: "POST", url: URL_ }), {
+      method: "POST",
+      url: URL_,
+    });
+    // The same protected header (the victim's jwk), signed with the attacker's key.
+    const forged = await proofWith(key, {}, {}, attacker.privateKey);
+    expect(forged.split(".")[0]).toBe(
+      (await createDpopProof(key, { method: "POST", url: URL_ })).split(".")[0],
+    );
+    expect(await refusal(forged)).toBe("signature_invalid");
+    expect(
+      await refusal(await createDpopProof(key, { method: "POST", url: URL_ }), { algorithms: ["EdDSA"] }),
+    ).toBe("alg_not_allowed");
+  });
+
   it("uses the injected clock for the iat window", async () => {
     const key = await generateDpopKey();
     const proof = await proofWith(key, { iat: 1_000_000 });
