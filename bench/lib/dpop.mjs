@@ -11,7 +11,13 @@ export function dpopSigner() {
   const { kty, crv, x, y } = publicKey.export({ format: "jwk" });
   const header = b64({ typ: "dpop+jwt", alg: "ES256", jwk: { kty, crv, x, y } });
   return (method, url, extra = {}) => {
-    const payload = b64({ jti: randomUUID(), htm: method, htu: url, iat: Math.floor(Date.now() / 1000), ...extra });
+    const payload = b64({
+      jti: randomUUID(),
+      htm: method,
+      htu: url,
+      iat: Math.floor(Date.now() / 1000),
+      ...extra,
+    });
     const input = `${header}.${payload}`;
     const signature = sign("sha256", Buffer.from(input), { key: privateKey, dsaEncoding: "ieee-p1363" });
     return `${input}.${signature.toString("base64url")}`;

@@ -13,7 +13,11 @@ function once(opts) {
         body: opts.body,
         // A target with `fresh()` gets headers made for each request (a DPoP proof is single-use).
         ...(opts.fresh
-          ? { requests: [{ setupRequest: (req) => ({ ...req, headers: { ...req.headers, ...opts.fresh() } }) }] }
+          ? {
+              requests: [
+                { setupRequest: (req) => ({ ...req, headers: { ...req.headers, ...opts.fresh() } }) },
+              ],
+            }
           : {}),
         connections: opts.connections ?? 10,
         pipelining: 1,

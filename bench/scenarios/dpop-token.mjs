@@ -19,7 +19,9 @@ export async function run(h) {
   for (const [side, t] of Object.entries(targets)) {
     const { text } = await probe(t);
     const body = JSON.parse(text);
-    const claims = JSON.parse(Buffer.from(body.access_token.split(".")[1] ?? "", "base64url").toString() || "{}");
+    const claims = JSON.parse(
+      Buffer.from(body.access_token.split(".")[1] ?? "", "base64url").toString() || "{}",
+    );
     if (body.token_type !== "DPoP" || typeof claims.cnf?.jkt !== "string")
       throw new Error(`${side} did not issue a DPoP-bound JWT: ${text.slice(0, 200)}`);
   }

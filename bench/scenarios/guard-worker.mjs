@@ -20,14 +20,16 @@ const audience = "https://api.example.com";
 const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
 const publicJwk = { ...publicKey.export({ format: "jwk" }), kid: "k1", alg: "ES256", use: "sig" };
 const now = Math.floor(Date.now() / 1000);
-const token = await new SignJWT({ client_id: "svc", scope: "api:read", jti: "j1" })
-  .setProtectedHeader({ alg: "ES256", typ: "at+jwt", kid: "k1" })
-  .setIssuer(issuer)
-  .setAudience(audience)
-  .setSubject("user-1")
-  .setIssuedAt(now)
-  .setExpirationTime(now + 3600)
-  .sign(privateKey);
+const accessToken = (claims) =>
+  new SignJWT({ client_id: "svc", scope: "api:read", ...claims })
+    .setProtectedHeader({ alg: "ES256", typ: "at+jwt", kid: "k1" })
+    .setIssuer(issuer)
+    .setAudience(audience)
+    .setSubject("user-1")
+    .setIssuedAt(now)
+    .setExpirationTime(now + 3600)
+    .sign(privateKey);
+const token = await accessToken({ jti: "j1" });
 
 const [h64, p64, s64] = token.split(".");
 const rawKey = createPublicKey({ key: publicJwk, format: "jwk" });
@@ -43,18 +45,19 @@ const dpopKey = generateKeyPairSync("ec", { namedCurve: "P-256" });
 const { kty, crv, x, y } = dpopKey.publicKey.export({ format: "jwk" });
 const proofJwk = { kty, crv, x, y };
 const jkt = await calculateJwkThumbprint(proofJwk, "sha256");
-const boundToken = await new SignJWT({ client_id: "svc", scope: "api:read", jti: "j2", cnf: { jkt } })
-  .setProtectedHeader({ alg: "ES256", typ: "at+jwt", kid: "k1" })
-  .setIssuer(issuer)
-  .setAudience(audience)
-  .setSubject("user-1")
-  .setIssuedAt(now)
-  .setExpirationTime(now + 3600)
-  .sign(privateKey);
+const boundToken = await accessToken({ jti: "j2", cnf: { jkt } });
 const ath = createHash("sha256").update(boundToken).digest("base64url");
-const proofHeader = Buffer.from(JSON.stringify({ typ: "dpop+jwt", alg: "ES256", jwk: proofJwk })).toString("base64url");
+const proofHeader = Buffer.from(JSON.stringify({ typ: "dpop+jwt", alg: "ES256", jwk: proofJwk })).toString(
+  "base64url",
+);
 function makeProof() {
-  const claims = { jti: randomUUID(), htm: "GET", htu: `${publicUrl}/orders`, iat: Math.floor(Date.now() / 1000), ath };
+  const claims = {
+    jti: randomUUID(),
+    htm: "GET",
+    htu: `${publicUrl}/orders`,
+    iat: Math.floor(Date.now() / 1000),
+    ath,
+  };
   const input = `${proofHeader}.${Buffer.from(JSON.stringify(claims)).toString("base64url")}`;
   return `${input}.${sign("sha256", Buffer.from(input), { key: dpopKey.privateKey, dsaEncoding: "ieee-p1363" }).toString("base64url")}`;
 }
@@ -96,7 +99,14 @@ const methods = {
     if (!verify("sha256", boundInput, { key: rawKey, dsaEncoding: "ieee-p1363" }, boundSignature))
       throw new Error("raw verify failed");
     const proofSignature = Buffer.from(proof.slice(dot + 1), "base64url");
-    if (!verify("sha256", Buffer.from(proof.slice(0, dot)), { key: proofKey, dsaEncoding: "ieee-p1363" }, proofSignature))
+    if (
+      !verify(
+        "sha256",
+        Buffer.from(proof.slice(0, dot)),
+        { key: proofKey, dsaEncoding: "ieee-p1363" },
+        proofSignature,
+      )
+    )
       throw new Error("raw proof verify failed");
   },
 };
@@ -125,5 +135,6 @@ async function measure(name, seconds) {
 const result = {};
 for (const name of Object.keys(methods)) await measure(name, Math.min(1, duration)); // warm-up
 for (const name of Object.keys(methods)) result[name] = [];
-for (let r = 0; r < runs; r++) for (const name of Object.keys(methods)) result[name].push(await measure(name, duration));
+for (let r = 0; r < runs; r++)
+  for (const name of Object.keys(methods)) result[name].push(await measure(name, duration));
 process.stdout.write(`${JSON.stringify(result)}\n`);
