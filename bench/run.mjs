@@ -11,6 +11,7 @@ import { startOauthPair } from "./lib/oauth-pair.mjs";
 import { killAll } from "./lib/proc.mjs";
 import { formatTable } from "./lib/report.mjs";
 import * as documents from "./scenarios/documents.mjs";
+import * as dpopToken from "./scenarios/dpop-token.mjs";
 import * as flow from "./scenarios/flow.mjs";
 import * as guard from "./scenarios/guard.mjs";
 import * as introspection from "./scenarios/introspection.mjs";
@@ -18,7 +19,7 @@ import * as session from "./scenarios/session.mjs";
 import * as startup from "./scenarios/startup.mjs";
 import * as token from "./scenarios/token.mjs";
 
-const scenarios = [token, introspection, documents, session, guard, flow, startup];
+const scenarios = [token, dpopToken, introspection, documents, session, guard, flow, startup];
 
 process.on("SIGINT", () => {
   killAll();
@@ -80,8 +81,8 @@ async function main() {
       failures.push({ scenario: s.id, error: error.stack ?? String(error) });
       console.log(`FAILED\n${error.stack ?? error}`);
     }
-    // The shared Frontdesk/oidc-provider pair serves the first three scenarios only.
-    if (pair && !["token", "introspection"].includes(s.id)) {
+    // The shared Frontdesk/oidc-provider pair serves the first four scenarios only.
+    if (pair && !["token", "dpop-token", "introspection"].includes(s.id)) {
       await pair.stop();
       pair = undefined;
     }

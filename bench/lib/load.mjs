@@ -11,6 +11,14 @@ function once(opts) {
         method: opts.method ?? "GET",
         headers: opts.headers ?? {},
         body: opts.body,
+        // A target with `fresh()` gets headers made for each request (a DPoP proof is single-use).
+        ...(opts.fresh
+          ? {
+              requests: [
+                { setupRequest: (req) => ({ ...req, headers: { ...req.headers, ...opts.fresh() } }) },
+              ],
+            }
+          : {}),
         connections: opts.connections ?? 10,
         pipelining: 1,
         duration: opts.duration,
@@ -33,8 +41,8 @@ function summary(r) {
 }
 
 /** Checks one request answers 2xx before loading (a misconfigured case fails loudly). */
-export async function probe({ url, method = "GET", headers = {}, body }) {
-  const res = await fetch(url, { method, headers, body, redirect: "manual" });
+export async function probe({ url, method = "GET", headers = {}, body, fresh }) {
+  const res = await fetch(url, { method, headers: { ...headers, ...fresh?.() }, body, redirect: "manual" });
   const text = await res.text();
   if (res.status < 200 || res.status >= 300)
     throw new Error(`${method} ${url} answered ${res.status}: ${text.slice(0, 300)}`);

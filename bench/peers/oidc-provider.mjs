@@ -33,6 +33,7 @@ const provider = new Provider(issuer, {
   features: {
     devInteractions: { enabled: false },
     clientCredentials: { enabled: true },
+    dPoP: { enabled: true }, // its default, named: the dpop-token scenario relies on it
     introspection: { enabled: true },
     resourceIndicators: {
       enabled: true,

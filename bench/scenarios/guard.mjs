@@ -45,6 +45,22 @@ export async function run(h) {
       runs: runs.raw,
     },
     { scenario: id, case: "verify 1 token", system: jose, unit: "ops/s", value: ops.jose, runs: runs.jose },
+    {
+      scenario: id,
+      case: "DPoP token + proof",
+      system: "guard",
+      unit: "ops/s",
+      value: ops.guardDpop,
+      runs: runs.guardDpop,
+    },
+    {
+      scenario: id,
+      case: "DPoP token + proof",
+      system: "node:crypto verify x2",
+      unit: "ops/s",
+      value: ops.rawDpop,
+      runs: runs.rawDpop,
+    },
   ];
   const comparisons = [
     {
@@ -59,6 +75,10 @@ export async function run(h) {
     {
       ...compare(id, "verify 1 token", "ops/s", ops.guardNoCache, ops.jose, "jose"),
       subject: "guard, cache off",
+    },
+    {
+      ...compare(id, "DPoP token + proof", "ops/s", ops.guardDpop, ops.rawDpop, "node:crypto verify x2"),
+      subject: "guard",
     },
   ];
   return { rows, comparisons };

@@ -1,29 +1,42 @@
-import { type CredentialSources, extractBearer } from "./bearer.js";
+import { type CredentialSources, type Credentials, extractCredentials, tokenMissing } from "./bearer.js";
 import { type AccessTokenClaims, assertScopes } from "./claims.js";
-import { GuardError } from "./errors.js";
-import type { Verifier, VerifyOptions } from "./verifier.js";
+import { boundKey, dpopRequired } from "./dpop/binding.js";
+import { type Challenge, GuardError } from "./errors.js";
+import { challengeOf, type Verifier, type VerifyOptions } from "./verifier.js";
 
 /**
- * The request pipeline every adapter shares: extract the bearer token, verify it, check scopes.
- * Rejects with a `GuardError` that carries the verifier's realm.
+ * The request pipeline every adapter shares: extract the token (`Bearer` or `DPoP` scheme), verify it
+ * (with the request's `DPoP` proof, method and path for the DPoP scheme), check scopes. Rejects with a
+ * `GuardError` that carries the verifier's challenges.
  *
  * @example
  * ```ts
- * const claims = await authenticate(verifier, { authorization: req.headers.authorization, url: req.url });
+ * const claims = await authenticate(verifier, {
+ *   authorization: req.headersDistinct.authorization,
+ *   dpop: req.headersDistinct.dpop,
+ *   method: req.method,
+ *   url: req.url,
+ * });
  * ```
  */
 export async function authenticate(
   verifier: Verifier,
   sources: CredentialSources,
-  options: VerifyOptions = {},
+  options: Omit<VerifyOptions, "dpop"> = {},
 ): Promise<AccessTokenClaims> {
-  let token: string;
+  let credentials: Credentials;
   try {
-    token = extractBearer(sources);
+    credentials = extractCredentials(sources);
   } catch (err) {
-    throw err instanceof GuardError ? err.withRealm(verifier.config.realm) : err;
+    if (!(err instanceof GuardError)) throw err;
+    throw err.withChallenge(challengeOf(verifier.config, options.requireDpop ?? false));
   }
-  return verifier.verify(token, options);
+  if (credentials.scheme === "Bearer")
+    return verifier.verify(credentials.token, { ...options, dpop: undefined });
+  return verifier.verify(credentials.token, {
+    ...options,
+    dpop: { proof: sources.dpop, method: sources.method ?? "", path: sources.url ?? "/" },
+  });
 }
 
 /** Response parts for a failed authentication: status, headers and JSON body. */
@@ -53,19 +66,63 @@ export function errorResponse(err: unknown): ErrorResponse {
   return { status: err.status, headers, body: JSON.stringify(err.toJSON()) };
 }
 
-const realms = new WeakMap<object, string>();
+/** Options every adapter's guard takes. */
+export interface GuardOptions {
+  /** Scopes every request must carry. */
+  scopes?: readonly string[];
+  /**
+   * Accept DPoP-bound tokens only (RFC 9449): a token presented as Bearer is refused, and challenges offer
+   * DPoP only. Needs a verifier with `publicUrl`.
+   */
+  requireDpop?: boolean;
+}
+
+/** A guard's options, validated when the guard is made: scopes, `requireDpop` and its challenges. */
+export interface GuardSettings {
+  scopes: readonly string[];
+  requireDpop: boolean;
+  challenge: Challenge;
+}
 
 /**
- * Remembers which realm authenticated a request object, so a later `requireScopes` step can answer with
- * the same realm.
+ * Validates an adapter's options once, when the guard is made: `requireDpop` on a verifier that does not
+ * accept DPoP (no `publicUrl`) is a `TypeError` at start-up, not a refusal of every request.
  *
  * @example
  * ```ts
- * rememberRealm(req, verifier.config.realm);
+ * const settings = guardSettings(verifier, { scopes: ["orders:read"], requireDpop: true });
  * ```
  */
-export function rememberRealm(request: object, realm: string): void {
-  realms.set(request, realm);
+export function guardSettings(verifier: Verifier, options: GuardOptions): GuardSettings {
+  const requireDpop = options.requireDpop === true;
+  if (requireDpop && verifier.config.dpop === undefined)
+    throw new TypeError("requireDpop needs a verifier that accepts DPoP (set publicUrl)");
+  return {
+    scopes: Object.freeze([...(options.scopes ?? [])]),
+    requireDpop,
+    challenge: challengeOf(verifier.config, requireDpop),
+  };
+}
+
+const challenges = new WeakMap<object, Challenge>();
+
+/**
+ * Remembers which verifier's challenges (realm, DPoP) answered for a request object, so later
+ * `requireScopes` and `requireDpop` steps answer with the same ones.
+ *
+ * @example
+ * ```ts
+ * rememberChallenge(req, challengeOf(verifier.config, false));
+ * ```
+ */
+export function rememberChallenge(request: object, challenge: Challenge): void {
+  challenges.set(request, challenge);
+}
+
+/** The challenge remembered for a request, with the scheme its accepted token came with. */
+function challengeFor(request: object, claims: AccessTokenClaims | undefined): Challenge {
+  const scheme = claims && boundKey(claims) !== undefined ? "DPoP" : "Bearer";
+  return { ...challenges.get(request), scheme };
 }
 
 /**
@@ -82,17 +139,27 @@ export function checkScopes(
   claims: AccessTokenClaims | undefined,
   scopes: readonly string[],
 ): void {
-  const realm = realms.get(request);
-  if (!claims) {
-    throw new GuardError("invalid_token", {
-      reason: "token_missing",
-      description: "bearer token required",
-      realm,
-    });
-  }
+  const challenge = challengeFor(request, claims);
+  if (!claims) throw tokenMissing(challenge);
   try {
     assertScopes(claims, scopes);
   } catch (err) {
-    throw err instanceof GuardError ? err.withRealm(realm) : err;
+    throw err instanceof GuardError ? err.withChallenge(challenge) : err;
   }
+}
+
+/**
+ * The `requireDpop` step of every adapter: throws `invalid_token` (401, DPoP challenge only) unless the
+ * guard accepted a DPoP-bound token, which it does only with a valid proof of its key.
+ *
+ * @example
+ * ```ts
+ * checkDpop(req, req.auth);
+ * ```
+ */
+export function checkDpop(request: object, claims: AccessTokenClaims | undefined): void {
+  const challenge = { ...challengeFor(request, claims), dpopOnly: true };
+  if (!claims) throw tokenMissing(challenge);
+  if (boundKey(claims) !== undefined) return;
+  throw dpopRequired(challenge.dpopAlgorithms !== undefined).withChallenge(challenge);
 }

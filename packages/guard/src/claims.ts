@@ -17,6 +17,17 @@ export interface AccessTokenClaims extends JWTPayload {
   /** Space-delimited scopes (RFC 9068 section 2.2.3). */
   scope?: string;
   sid?: string;
+  /**
+   * RFC 8693 4.1, in tokens obtained by token exchange with an actor: who acts for `sub` (the
+   * calling service). A nested `act` names earlier actors, for information only.
+   */
+  act?: ActorClaim;
+}
+
+/** The `act` claim of an exchanged token (RFC 8693 4.1). */
+export interface ActorClaim {
+  sub: string;
+  act?: ActorClaim;
 }
 
 /**

@@ -1,4 +1,6 @@
 import type { JWSAlgorithm } from "jose";
+import { DPOP_ALGORITHMS } from "./dpop/proof.js";
+import { type DpopReplayCache, MemoryDpopReplayCache } from "./dpop/replay-cache.js";
 import type { FetchLike } from "./http/fetch.js";
 import type { JwksSource } from "./keys.js";
 import type { RevocationCheck } from "./revocation/check.js";
@@ -17,6 +19,19 @@ export const SUPPORTED_ALGORITHMS: readonly JWSAlgorithm[] = [
   "PS384",
   "PS512",
 ];
+
+/** DPoP (RFC 9449) options of `createVerifier`; DPoP is accepted once `publicUrl` is set. */
+export interface DpopOptions {
+  /**
+   * Where accepted proofs are recorded, once per `jkt` + `jti`. Default: a `MemoryDpopReplayCache` of this
+   * process, which is enough for one process only: a fleet shares a `redisDpopReplayCache`.
+   */
+  replayCache?: DpopReplayCache;
+  /** Accepted proof algorithms. Default `["ES256", "EdDSA", "RS256", "PS256"]`. */
+  algorithms?: readonly string[];
+  /** How old a proof's `iat` may be, in seconds. Default 60 (and `clockTolerance` ahead). */
+  maxAgeSeconds?: number;
+}
 
 /** Options of `createVerifier`. Defaults are listed next to each option. */
 export interface VerifierOptions {
@@ -52,6 +67,21 @@ export interface VerifierOptions {
   verifiedCacheSize?: number;
   /** How long a remembered token skips the signature check, in milliseconds. Default 60000. */
   verifiedCacheTtl?: number;
+  /**
+   * This service's public base URL, as its clients address it (e.g. `https://api.example.com`). A DPoP
+   * proof's `htu` must be this URL followed by the request's path (`publicUrl` + path; never taken from
+   * `Host` or forwarded headers). Default: none, and then DPoP-bound tokens are refused.
+   */
+  publicUrl?: string;
+  /** DPoP options (needs `publicUrl`). */
+  dpop?: DpopOptions;
+}
+
+/** Validated DPoP configuration (present when `publicUrl` is set). */
+export interface DpopConfig {
+  readonly replayCache: DpopReplayCache;
+  readonly algorithms: readonly string[];
+  readonly maxAgeSeconds: number;
 }
 
 /** Validated, frozen verifier configuration. */
@@ -70,6 +100,10 @@ export interface VerifierConfig {
   readonly fetch: FetchLike | undefined;
   readonly verifiedCacheSize: number;
   readonly verifiedCacheTtl: number;
+  /** `publicUrl` without a trailing slash. */
+  readonly publicUrl: string | undefined;
+  /** DPoP settings; `undefined` when DPoP is off (no `publicUrl`). */
+  readonly dpop: DpopConfig | undefined;
 }
 
 function nonNegative(name: string, value: number | undefined, fallback: number): number {
@@ -102,11 +136,14 @@ export function resolveVerifierConfig(options: VerifierOptions): VerifierConfig 
     if (!SUPPORTED_ALGORITHMS.includes(alg)) throw new TypeError(`algorithm ${String(alg)} is not allowed`);
   }
   const revocations = options.revocations === undefined ? [] : [options.revocations].flat();
+  const clockTolerance = nonNegative("clockTolerance", options.clockTolerance, 5);
+  const publicUrl = resolvePublicUrl(options.publicUrl);
+  if (options.dpop !== undefined && publicUrl === undefined) throw new TypeError("dpop needs publicUrl");
   return Object.freeze({
     issuer: options.issuer,
     audience: Object.freeze(audience),
     algorithms: Object.freeze(algorithms),
-    clockTolerance: nonNegative("clockTolerance", options.clockTolerance, 5),
+    clockTolerance,
     jwks: options.jwks,
     revocations: Object.freeze(revocations),
     realm: options.realm ?? (audience[0] as string),
@@ -117,5 +154,39 @@ export function resolveVerifierConfig(options: VerifierOptions): VerifierConfig 
     fetch: options.fetch,
     verifiedCacheSize: Math.floor(nonNegative("verifiedCacheSize", options.verifiedCacheSize, 10_000)),
     verifiedCacheTtl: nonNegative("verifiedCacheTtl", options.verifiedCacheTtl, 60_000),
+    publicUrl,
+    dpop: publicUrl === undefined ? undefined : resolveDpop(options.dpop ?? {}),
+  });
+}
+
+function resolvePublicUrl(publicUrl: string | undefined): string | undefined {
+  if (publicUrl === undefined) return undefined;
+  const url = typeof publicUrl === "string" && URL.canParse(publicUrl) ? new URL(publicUrl) : undefined;
+  if (
+    !url ||
+    (url.protocol !== "https:" && url.protocol !== "http:") ||
+    url.search ||
+    url.hash ||
+    url.username ||
+    url.password
+  ) {
+    throw new TypeError("publicUrl must be an absolute http(s) URL without query, fragment or credentials");
+  }
+  return url.href.replace(/\/+$/, "");
+}
+
+function resolveDpop(options: DpopOptions): DpopConfig {
+  const algorithms = [...(options.algorithms ?? DPOP_ALGORITHMS)];
+  if (algorithms.length === 0) throw new TypeError("dpop.algorithms must not be empty");
+  for (const alg of algorithms) {
+    if (!(SUPPORTED_ALGORITHMS as readonly string[]).includes(alg))
+      throw new TypeError(`DPoP algorithm ${String(alg)} is not allowed`);
+  }
+  const maxAgeSeconds = nonNegative("dpop.maxAgeSeconds", options.maxAgeSeconds, 60);
+  if (maxAgeSeconds === 0) throw new TypeError("dpop.maxAgeSeconds must be positive");
+  return Object.freeze({
+    replayCache: options.replayCache ?? new MemoryDpopReplayCache(),
+    algorithms: Object.freeze(algorithms),
+    maxAgeSeconds,
   });
 }

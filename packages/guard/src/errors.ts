@@ -1,14 +1,21 @@
+import type { DpopProofReason } from "./dpop/proof.js";
 import { formatWwwAuthenticate } from "./www-authenticate.js";
 
-/** Stable error codes of {@link GuardError} (RFC 6750 section 3.1, plus `temporarily_unavailable`). */
+/**
+ * Stable error codes of {@link GuardError} (RFC 6750 section 3.1, RFC 9449 section 7.1's `invalid_dpop_proof`,
+ * plus `temporarily_unavailable`).
+ */
 export type GuardErrorCode =
   | "invalid_request"
   | "invalid_token"
   | "insufficient_scope"
+  | "invalid_dpop_proof"
   | "temporarily_unavailable";
 
 /**
  * Finer, stable reason behind a {@link GuardError}, for logs and metrics (never needed to build a response).
+ * DPoP reasons start with `dpop_`; a refused proof has `dpop_` + the proof check's reason
+ * (`dpop_htu_mismatch`, `dpop_proof_replayed`, ...).
  */
 export type GuardErrorReason =
   | "token_missing"
@@ -27,6 +34,12 @@ export type GuardErrorReason =
   | "token_expired"
   | "token_revoked"
   | "dpop_bound"
+  | "dpop_not_bound"
+  | "dpop_required"
+  | "dpop_not_configured"
+  | "dpop_proof_multiple"
+  | "dpop_replay_unavailable"
+  | `dpop_${DpopProofReason}`
   | "scope_missing"
   | "keys_unavailable";
 
@@ -34,8 +47,24 @@ const STATUS: Record<GuardErrorCode, number> = {
   invalid_request: 400,
   invalid_token: 401,
   insufficient_scope: 403,
+  invalid_dpop_proof: 401,
   temporarily_unavailable: 503,
 };
+
+/** An `Authorization` scheme the guard reads. */
+export type AuthScheme = "Bearer" | "DPoP";
+
+/** What a resource's `WWW-Authenticate` challenges offer (RFC 6750 section 3, RFC 9449 section 7.1). */
+export interface Challenge {
+  /** `realm` of every challenge. */
+  realm?: string;
+  /** The DPoP proof algorithms the resource accepts; when set, a `DPoP` challenge lists them as `algs`. */
+  dpopAlgorithms?: readonly string[];
+  /** The route accepts DPoP only (`requireDpop`): no `Bearer` challenge. */
+  dpopOnly?: boolean;
+  /** The scheme the request used; its challenge carries the `error`. Default `Bearer`. */
+  scheme?: AuthScheme;
+}
 
 /** Options of the {@link GuardError} constructor. */
 export interface GuardErrorOptions {
@@ -47,13 +76,15 @@ export interface GuardErrorOptions {
   scopes?: readonly string[];
   /** `realm` of the `WWW-Authenticate` challenge. */
   realm?: string;
+  /** The challenges to answer with (`realm` above wins when both are given). */
+  challenge?: Challenge;
   /** Underlying error, kept for logs; never serialized. */
   cause?: unknown;
 }
 
 /**
  * The one error type the guard rejects with. Carries a stable `code`, the HTTP `status` to answer with
- * and a ready RFC 6750 `WWW-Authenticate` value.
+ * and a ready RFC 6750 / RFC 9449 `WWW-Authenticate` value.
  *
  * @example
  * ```ts
@@ -73,7 +104,7 @@ export class GuardError extends Error {
   readonly reason: GuardErrorReason;
   readonly description: string;
   readonly scopes: readonly string[] | undefined;
-  readonly realm: string | undefined;
+  readonly challenge: Readonly<Challenge>;
 
   constructor(code: GuardErrorCode, options: GuardErrorOptions) {
     super(options.description, options.cause === undefined ? undefined : { cause: options.cause });
@@ -82,12 +113,22 @@ export class GuardError extends Error {
     this.reason = options.reason;
     this.description = options.description;
     this.scopes = options.scopes;
-    this.realm = options.realm;
+    const challenge = { ...options.challenge };
+    if (options.realm !== undefined) challenge.realm = options.realm;
+    this.challenge = Object.freeze(challenge);
+  }
+
+  /** `realm` of the `WWW-Authenticate` challenges. */
+  get realm(): string | undefined {
+    return this.challenge.realm;
   }
 
   /**
-   * The `WWW-Authenticate` header value. Per RFC 6750 section 3.1 a request without any credentials gets
-   * no `error` attribute, only the realm.
+   * The `WWW-Authenticate` header value: a `Bearer` challenge, and a `DPoP` one (with `algs`) when the
+   * resource accepts DPoP. DPoP errors (a refused proof, a bound token sent as Bearer, ...) and
+   * `requireDpop` routes get the `DPoP` challenge only. Per RFC 6750 section 3.1 a request without any
+   * credentials gets no `error` attribute, only the realm; otherwise the challenge of the scheme the request
+   * used carries `error` and `error_description`.
    *
    * @example
    * ```ts
@@ -96,13 +137,30 @@ export class GuardError extends Error {
    * ```
    */
   get wwwAuthenticate(): string {
-    const rfc6750 = this.code !== "temporarily_unavailable" && this.reason !== "token_missing";
-    return formatWwwAuthenticate("Bearer", {
-      realm: this.realm,
-      error: rfc6750 ? this.code : undefined,
-      error_description: rfc6750 ? this.description : undefined,
-      scope: this.code === "insufficient_scope" && this.scopes?.length ? this.scopes.join(" ") : undefined,
-    });
+    const { realm, dpopAlgorithms, dpopOnly, scheme = "Bearer" } = this.challenge;
+    const dpopError = this.code === "invalid_dpop_proof" || this.reason.startsWith("dpop_");
+    const schemes: AuthScheme[] =
+      dpopAlgorithms === undefined ? ["Bearer"] : dpopOnly || dpopError ? ["DPoP"] : ["Bearer", "DPoP"];
+    const carrier = schemes.includes(scheme) ? scheme : schemes[0];
+    const withError = this.code !== "temporarily_unavailable" && this.reason !== "token_missing";
+    return schemes
+      .map((name) =>
+        formatWwwAuthenticate(name, {
+          realm,
+          algs: name === "DPoP" ? dpopAlgorithms?.join(" ") : undefined,
+          ...(withError && name === carrier
+            ? {
+                error: this.code,
+                error_description: this.description,
+                scope:
+                  this.code === "insufficient_scope" && this.scopes?.length
+                    ? this.scopes.join(" ")
+                    : undefined,
+              }
+            : {}),
+        }),
+      )
+      .join(", ");
   }
 
   /**
@@ -120,11 +178,24 @@ export class GuardError extends Error {
   /** A copy of this error with `realm` set (used by the verifier and adapters). */
   withRealm(realm: string | undefined): GuardError {
     if (realm === this.realm) return this;
+    return this.withChallenge({ realm });
+  }
+
+  /**
+   * A copy of this error whose challenges also say what `challenge` says (its members replace this error's).
+   *
+   * @example
+   * ```ts
+   * err.withChallenge({ realm: "api", dpopAlgorithms: ["ES256"] }).wwwAuthenticate;
+   * // Bearer realm="api", error="invalid_token", ..., DPoP realm="api", algs="ES256"
+   * ```
+   */
+  withChallenge(challenge: Challenge): GuardError {
     return new GuardError(this.code, {
       description: this.description,
       reason: this.reason,
       scopes: this.scopes,
-      realm,
+      challenge: { ...this.challenge, ...challenge },
       cause: this.cause,
     });
   }

@@ -1,6 +1,7 @@
 /**
  * `@frontdesk/guard`: local verification of Frontdesk access tokens for resource servers.
- * Framework adapters live in `@frontdesk/guard/node`, `/express`, `/fastify` and `/hono`.
+ * Framework adapters live in `@frontdesk/guard/node`, `/express`, `/fastify` and `/hono`; DPoP proofs
+ * (RFC 9449) are made and checked by `@frontdesk/guard/dpop`.
  *
  * @example
  * ```ts
@@ -10,11 +11,35 @@
  * ```
  * @packageDocumentation
  */
-export { authenticate, type ErrorResponse, errorResponse } from "./authenticate.js";
-export { type CredentialSources, extractBearer } from "./bearer.js";
-export { type AccessTokenClaims, assertScopes, scopesOf } from "./claims.js";
-export { SUPPORTED_ALGORITHMS, type VerifierConfig, type VerifierOptions } from "./config.js";
-export { GuardError, type GuardErrorCode, type GuardErrorReason } from "./errors.js";
+export { authenticate, type ErrorResponse, errorResponse, type GuardOptions } from "./authenticate.js";
+export { type CredentialSources, type Credentials, extractBearer, extractCredentials } from "./bearer.js";
+export { type AccessTokenClaims, type ActorClaim, assertScopes, scopesOf } from "./claims.js";
+export {
+  type DpopConfig,
+  type DpopOptions,
+  SUPPORTED_ALGORITHMS,
+  type VerifierConfig,
+  type VerifierOptions,
+} from "./config.js";
+export type { DpopRequest } from "./dpop/binding.js";
+export {
+  type RedisDpopReplayCacheOptions,
+  type RedisSetClientLike,
+  redisDpopReplayCache,
+} from "./dpop/redis-replay-cache.js";
+export {
+  type DpopReplayCache,
+  DpopReplayCacheFullError,
+  MemoryDpopReplayCache,
+  type MemoryDpopReplayCacheOptions,
+} from "./dpop/replay-cache.js";
+export {
+  type AuthScheme,
+  type Challenge,
+  GuardError,
+  type GuardErrorCode,
+  type GuardErrorReason,
+} from "./errors.js";
 export type { FetchLike } from "./http/fetch.js";
 export type { JwksSource } from "./keys.js";
 export type { RevocationCheck } from "./revocation/check.js";
@@ -30,6 +55,7 @@ export { RevocationSet, type RevocationSetOptions } from "./revocation/set.js";
 export {
   type ClientCredentialsOptions,
   clientCredentialsTokenSource,
+  type ExchangeOptions,
   TokenRequestError,
   type TokenSource,
 } from "./service/token-source.js";

@@ -1,7 +1,15 @@
 import { decodeProtectedHeader, jwtVerify, type ProtectedHeaderParameters } from "jose";
 import { type AccessTokenClaims, assertScopes } from "./claims.js";
 import { resolveVerifierConfig, type VerifierConfig, type VerifierOptions } from "./config.js";
-import { invalidToken } from "./errors.js";
+import {
+  checkDpopBinding,
+  type DpopRequest,
+  dpopRequired,
+  NOT_CONFIGURED,
+  recordDpopProof,
+} from "./dpop/binding.js";
+import type { VerifiedDpopProof } from "./dpop/proof.js";
+import { type Challenge, invalidToken } from "./errors.js";
 import { createKeyResolver } from "./keys.js";
 import { toGuardError } from "./map-error.js";
 import { VerifiedTokenCache } from "./verified-cache.js";
@@ -10,6 +18,13 @@ import { VerifiedTokenCache } from "./verified-cache.js";
 export interface VerifyOptions {
   /** Scopes the token must all grant; otherwise `insufficient_scope` (403). */
   scopes?: readonly string[];
+  /**
+   * The token came with `Authorization: DPoP`: its proof and the request it must match. Without it the
+   * token counts as presented with `Bearer`, and a DPoP-bound token is refused.
+   */
+  dpop?: DpopRequest;
+  /** Refuse tokens presented as Bearer (RFC 9449 section 7.1): this route accepts DPoP only. */
+  requireDpop?: boolean;
 }
 
 /** A configured access-token verifier. */
@@ -18,7 +33,7 @@ export interface Verifier {
   verify(token: string, options?: VerifyOptions): Promise<AccessTokenClaims>;
   /** The validated, frozen configuration. */
   readonly config: VerifierConfig;
-  /** Stops the revocation feeds given in `revocations`. */
+  /** Stops the revocation feeds given in `revocations` and closes the DPoP replay cache given in `dpop`. */
   close(): Promise<void>;
 }
 
@@ -27,7 +42,9 @@ const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 /**
  * Creates an RFC 9068 access-token verifier. Each `verify` runs: size limit → shape → header checks
  * (pinned `alg`, no `crit`) → signature with a key from the configured JWKS (jose) → `typ`, `iss`, `aud`,
- * `exp`, `nbf`, `iat` → revocation → scopes.
+ * `exp`, `nbf`, `iat` → binding (a token presented as Bearer must not be bound; one presented with DPoP
+ * must be bound to the key of a valid proof, RFC 9449) → revocation → scopes → the proof's `jti` recorded
+ * in the replay cache, once.
  *
  * @example
  * ```ts
@@ -71,22 +88,30 @@ export function createVerifier(options: VerifierOptions): Verifier {
   }
 
   async function verify(token: string, verifyOptions: VerifyOptions = {}): Promise<AccessTokenClaims> {
+    const { dpop, requireDpop = false } = verifyOptions;
     try {
+      if (requireDpop && dpop === undefined) throw dpopRequired(config.dpop !== undefined);
       const claims = await verifySignature(token);
       checkIssuedAt(claims, config);
-      checkNotSenderConstrained(claims);
+      let proof: VerifiedDpopProof | undefined;
+      if (dpop === undefined) checkNotSenderConstrained(claims, config);
+      else proof = await checkDpopBinding(token, claims, dpop, config);
       if (config.revocations.some((r) => r.isRevoked(claims))) {
         throw invalidToken("token_revoked", "token revoked");
       }
       assertScopes(claims, verifyOptions.scopes ?? []);
+      if (proof && config.dpop) await recordDpopProof(proof, config.dpop, config.clockTolerance);
       return claims;
     } catch (err) {
-      throw toGuardError(err).withRealm(config.realm);
+      throw toGuardError(err).withChallenge({
+        ...challengeOf(config, requireDpop),
+        scheme: dpop === undefined ? "Bearer" : "DPoP",
+      });
     }
   }
 
   async function close(): Promise<void> {
-    await Promise.all(config.revocations.map((r) => r.close?.()));
+    await Promise.all([...config.revocations.map((r) => r.close?.()), config.dpop?.replayCache.close?.()]);
   }
 
   return Object.freeze({ verify, close, config });
@@ -115,13 +140,30 @@ function checkHeader(header: ProtectedHeaderParameters, config: VerifierConfig):
 }
 
 /**
- * A DPoP-bound token (`cnf.jkt`, RFC 9449) must come with a DPoP proof; presented as a plain bearer token
- * it is refused (RFC 9449 section 7.1), so a stolen bound token is useless. DPoP proofs are not yet
- * verified by the guard.
+ * The challenges of a verifier's answers: its realm, and DPoP with its algorithms when it accepts DPoP
+ * (`publicUrl` set); `requireDpop` routes challenge with DPoP only.
+ *
+ * @example
+ * ```ts
+ * challengeOf(verifier.config, false); // { realm: "https://api.example.com", dpopAlgorithms: [...], dpopOnly: false }
+ * ```
  */
-function checkNotSenderConstrained(claims: AccessTokenClaims): void {
-  const cnf = claims.cnf;
-  if (cnf !== undefined) throw invalidToken("dpop_bound", "sender-constrained token presented as bearer");
+export function challengeOf(config: VerifierConfig, requireDpop: boolean): Challenge {
+  return { realm: config.realm, dpopAlgorithms: config.dpop?.algorithms, dpopOnly: requireDpop };
+}
+
+/**
+ * A sender-constrained token (`cnf`, such as DPoP's `cnf.jkt`) must come with its proof; presented as a
+ * plain bearer token it is refused (RFC 9449 section 7.2), so a stolen bound token is useless.
+ */
+function checkNotSenderConstrained(claims: AccessTokenClaims, config: VerifierConfig): void {
+  if (claims.cnf === undefined) return;
+  throw invalidToken(
+    "dpop_bound",
+    config.dpop === undefined
+      ? `sender-constrained token presented as bearer; ${NOT_CONFIGURED}`
+      : "DPoP-bound token presented as bearer: send it with the DPoP scheme and a proof",
+  );
 }
 
 /** `exp` and `nbf` of a remembered token, as jose checks them (with the clock tolerance). */

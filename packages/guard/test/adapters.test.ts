@@ -2,7 +2,6 @@ import { readdirSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { createAdaptorServer } from "@hono/node-server";
 import express from "express";
-import Fastify from "fastify";
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expressGuard, requireScopes as expressScopes } from "../src/adapters/express.js";
@@ -10,7 +9,7 @@ import { fastifyGuard, requireScopes as fastifyScopes, frontdeskGuard } from "..
 import { type GuardEnv, honoGuard, requireScopes as honoScopes } from "../src/adapters/hono.js";
 import { nodeGuard } from "../src/adapters/node.js";
 import { createVerifier, type Verifier } from "../src/index.js";
-import { listen, makeKey, mint, type SigningKey } from "./helpers.js";
+import { fastifyApp, listen, makeKey, mint, type SigningKey } from "./helpers.js";
 
 const ISSUER = "https://issuer.test";
 let key: SigningKey;
@@ -42,13 +41,7 @@ const apps: Record<string, () => Promise<Server>> = {
     return createServer(app);
   },
   fastify: async () => {
-    let server: Server | undefined;
-    const app = Fastify({
-      serverFactory: (handler) => {
-        server = createServer(handler);
-        return server;
-      },
-    });
+    const { app, server } = fastifyApp();
     app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (_req, body, done) =>
       done(null, Object.fromEntries(new URLSearchParams(body as string))),
     );
@@ -67,7 +60,7 @@ const apps: Record<string, () => Promise<Server>> = {
       }),
     );
     await app.ready();
-    return server as Server;
+    return server();
   },
   hono: async () => {
     const app = new Hono<GuardEnv>();

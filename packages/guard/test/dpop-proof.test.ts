@@ -3,36 +3,16 @@ import { describe, expect, it } from "vitest";
 import {
   accessTokenHash,
   createDpopProof,
-  type DpopKey,
   DpopProofError,
   type DpopProofReason,
   generateDpopKey,
   normalizeHtu,
   verifyDpopProof,
 } from "../src/dpop/index.js";
+import { proofWith } from "./helpers.js";
 
 const URL_ = "https://id.example.com/token";
 const now = () => Math.floor(Date.now() / 1000);
-
-/** A proof with valid defaults; `claims`/`header` override them (undefined removes a member). */
-async function proofWith(
-  key: DpopKey,
-  claims: Record<string, unknown> = {},
-  header: Record<string, unknown> = {},
-  signer: DpopKey["privateKey"] = key.privateKey,
-): Promise<string> {
-  const payload = Object.fromEntries(
-    Object.entries({ jti: crypto.randomUUID(), htm: "POST", htu: URL_, iat: now(), ...claims }).filter(
-      ([, v]) => v !== undefined,
-    ),
-  );
-  const protectedHeader = Object.fromEntries(
-    Object.entries({ alg: key.alg, typ: "dpop+jwt", jwk: key.publicJwk, ...header }).filter(
-      ([, v]) => v !== undefined,
-    ),
-  );
-  return new SignJWT(payload).setProtectedHeader(protectedHeader as { alg: string }).sign(signer);
-}
 
 async function refusal(
   proof: string | undefined,
@@ -123,6 +103,24 @@ describe("verifyDpopProof (RFC 9449 section 4.3)", () => {
     expect(await refusal(`${header}.${body}.c2ln`)).toBe("alg_not_allowed");
     const es = await createDpopProof(key, { method: "POST", url: URL_ });
     expect(await refusal(es, { algorithms: ["EdDSA"] })).toBe("alg_not_allowed");
+  });
+
+  it("a key remembered from a client's earlier proof never vouches for another signer or a narrower alg list", async () => {
+    const key = await generateDpopKey();
+    const attacker = await generateDpopKey();
+    await verifyDpopProof(await createDpopProof(key, { method: "POST", url: URL_ }), {
+      method: "POST",
+      url: URL_,
+    });
+    // The same protected header (the victim's jwk), signed with the attacker's key.
+    const forged = await proofWith(key, {}, {}, attacker.privateKey);
+    expect(forged.split(".")[0]).toBe(
+      (await createDpopProof(key, { method: "POST", url: URL_ })).split(".")[0],
+    );
+    expect(await refusal(forged)).toBe("signature_invalid");
+    expect(
+      await refusal(await createDpopProof(key, { method: "POST", url: URL_ }), { algorithms: ["EdDSA"] }),
+    ).toBe("alg_not_allowed");
   });
 
   it("uses the injected clock for the iat window", async () => {

@@ -1,8 +1,11 @@
+import { randomUUID } from "node:crypto";
 import { once } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import Fastify, { type FastifyInstance } from "fastify";
 import {
   type CryptoKey,
+  calculateJwkThumbprint,
   exportJWK,
   generateKeyPair,
   type JWK,
@@ -55,7 +58,62 @@ export async function mint(
     .sign(key.privateKey);
 }
 
+/** A DPoP key pair, as `generateDpopKey` makes it. */
+type ProofKey = { alg: string; privateKey: CryptoKey; publicJwk: JWK };
+
+/** The `cnf` claim binding a token to a DPoP key (RFC 9449 section 6.1). */
+export async function cnfOf(key: ProofKey): Promise<{ jkt: string }> {
+  return { jkt: await calculateJwkThumbprint(key.publicJwk, "sha256") };
+}
+
+/**
+ * A DPoP proof with valid defaults for `POST https://id.example.com/token`; `claims` and `header` override
+ * them (undefined removes a member); `signer` signs instead of the key itself.
+ */
+export async function proofWith(
+  key: ProofKey,
+  claims: Record<string, unknown> = {},
+  header: Record<string, unknown> = {},
+  signer: CryptoKey | KeyObject = key.privateKey,
+): Promise<string> {
+  const payload = Object.fromEntries(
+    Object.entries({
+      jti: randomUUID(),
+      htm: "POST",
+      htu: "https://id.example.com/token",
+      iat: nowSeconds(),
+      ...claims,
+    }).filter(([, v]) => v !== undefined),
+  );
+  const protectedHeader = Object.fromEntries(
+    Object.entries({ alg: key.alg, typ: "dpop+jwt", jwk: key.publicJwk, ...header }).filter(
+      ([, v]) => v !== undefined,
+    ),
+  );
+  return new SignJWT(payload).setProtectedHeader(protectedHeader as { alg: string }).sign(signer);
+}
+
+/**
+ * A Redis key prefix for one test file: named for this test run (FRONTDESK_TEST_RUN, set by the global
+ * setup), so the run's teardown removes whatever a failed test left, and never shared with a parallel run.
+ */
+export function redisTestPrefix(name: string): string {
+  return `frontdesk-test-${process.env.FRONTDESK_TEST_RUN ?? "local"}-${name}-${randomUUID()}:`;
+}
+
 type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+
+/** A Fastify app on a node:http server of its own, for {@link listen} (call `server()` after `app.ready()`). */
+export function fastifyApp(): { app: FastifyInstance; server: () => Server } {
+  let server: Server | undefined;
+  const app = Fastify({
+    serverFactory: (handler) => {
+      server = createServer(handler);
+      return server;
+    },
+  });
+  return { app, server: () => server as Server };
+}
 
 /** Starts a node:http server on an ephemeral loopback port. */
 export async function listen(

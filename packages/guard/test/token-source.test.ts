@@ -1,6 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { clientSecretBasic } from "../src/http/client-auth.js";
-import { clientCredentialsTokenSource, TokenRequestError } from "../src/index.js";
+import {
+  type ClientCredentialsOptions,
+  clientCredentialsTokenSource,
+  TokenRequestError,
+} from "../src/index.js";
 import { renewAfter } from "../src/service/token-source.js";
 import { listen } from "./helpers.js";
 
@@ -10,7 +14,9 @@ afterEach(async () => {
 });
 
 /** A fake token endpoint (and metadata) that issues numbered tokens and records requests. */
-async function startTokenEndpoint(options: { expiresIn?: number; delay?: number } = {}) {
+async function startTokenEndpoint(
+  options: { expiresIn?: number; delay?: number; answer?: Record<string, unknown> } = {},
+) {
   const state = {
     issued: 0,
     metadata: 0,
@@ -43,6 +49,7 @@ async function startTokenEndpoint(options: { expiresIn?: number; delay?: number 
         access_token: `token-${state.issued}`,
         token_type: "Bearer",
         expires_in: options.expiresIn ?? 600,
+        ...options.answer,
       }),
     );
   });
@@ -111,6 +118,18 @@ describe("clientCredentialsTokenSource", () => {
     expect(server.state.issued).toBe(2);
   });
 
+  it("builds Bearer headers for a call", async () => {
+    const server = await startTokenEndpoint();
+    const source = clientCredentialsTokenSource({
+      tokenEndpoint: server.tokenEndpoint,
+      clientId: "a",
+      clientSecret: "b",
+    });
+    expect(await source.headers("GET", "https://orders.test/orders")).toEqual({
+      authorization: "Bearer token-1",
+    });
+  });
+
   it("shares one request between concurrent callers", async () => {
     const server = await startTokenEndpoint({ delay: 100 });
     const source = clientCredentialsTokenSource({
@@ -142,5 +161,112 @@ describe("clientCredentialsTokenSource", () => {
     expect(err).toMatchObject({ error: "invalid_client", status: 401 });
     source.invalidate();
     await expect(source.getToken()).rejects.toBeInstanceOf(TokenRequestError);
+  });
+});
+
+const TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
+const ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token";
+
+describe("TokenSource.exchange (RFC 8693)", () => {
+  const source = (server: { tokenEndpoint: string }, extra: Partial<ClientCredentialsOptions> = {}) =>
+    clientCredentialsTokenSource({
+      tokenEndpoint: server.tokenEndpoint,
+      clientId: "orders",
+      clientSecret: "s",
+      ...extra,
+    });
+
+  it("sends a token exchange request with the client's credentials, audience and scope", async () => {
+    const server = await startTokenEndpoint();
+    const tokens = source(server);
+    expect(
+      await tokens.exchange("person-token", { audience: "https://billing.test", scope: ["a", "b"] }),
+    ).toBe("token-1");
+    const form = server.state.forms[0] as URLSearchParams;
+    expect(Object.fromEntries(form)).toEqual({
+      grant_type: TOKEN_EXCHANGE,
+      subject_token: "person-token",
+      subject_token_type: ACCESS_TOKEN_TYPE,
+      requested_token_type: ACCESS_TOKEN_TYPE,
+      audience: "https://billing.test",
+      scope: "a b",
+    });
+    expect(server.state.auth[0]).toBe(clientSecretBasic("orders", "s"));
+  });
+
+  it("with actor: true, sends its own client-credentials token as the actor token", async () => {
+    const server = await startTokenEndpoint();
+    const tokens = source(server, { scope: "self" });
+    await tokens.exchange("person-token", { audience: "https://billing.test", actor: true });
+    const [own, exchanged] = server.state.forms as [URLSearchParams, URLSearchParams];
+    expect(own.get("grant_type")).toBe("client_credentials");
+    expect(exchanged.get("actor_token")).toBe("token-1");
+    expect(exchanged.get("actor_token_type")).toBe(ACCESS_TOKEN_TYPE);
+    // The own token is cached as usual: a second actor exchange asks for no new one.
+    await tokens.exchange("other-person", { audience: "https://billing.test", actor: true });
+    expect(server.state.forms.map((f) => f.get("grant_type"))).toEqual([
+      "client_credentials",
+      TOKEN_EXCHANGE,
+      TOKEN_EXCHANGE,
+    ]);
+  });
+
+  it("caches per subject token, audience, scope and actor; concurrent callers share one request; renews near expiry", async () => {
+    const server = await startTokenEndpoint({ expiresIn: 300, delay: 50 });
+    const c = clock();
+    const tokens = source(server, { now: c.now });
+    const ask = (subject: string, audience = "https://billing.test", scope?: string) =>
+      tokens.exchange(subject, { audience, ...(scope ? { scope } : {}) });
+    const same = await Promise.all(Array.from({ length: 10 }, () => ask("p1")));
+    expect(new Set(same)).toEqual(new Set(["token-1"]));
+    expect(await ask("p1")).toBe("token-1");
+    expect(await ask("p2")).toBe("token-2");
+    expect(await ask("p1", "https://stock.test")).toBe("token-3");
+    expect(await ask("p1", "https://billing.test", "a")).toBe("token-4");
+    expect(await ask("p1", "https://billing.test", "a")).toBe("token-4");
+    c.advance(renewAfter(300) + 1);
+    expect(await ask("p1")).toBe("token-5");
+    expect(server.state.issued).toBe(5);
+  });
+
+  it("keeps at most exchangeCacheSize exchanged tokens, dropping the oldest", async () => {
+    const server = await startTokenEndpoint();
+    const tokens = source(server, { exchangeCacheSize: 2 });
+    const ask = (subject: string) => tokens.exchange(subject, { audience: "https://billing.test" });
+    expect([await ask("p1"), await ask("p2"), await ask("p3")]).toEqual(["token-1", "token-2", "token-3"]);
+    expect(await ask("p3")).toBe("token-3");
+    expect(await ask("p1")).toBe("token-4");
+  });
+
+  it("throws the OAuth error, and never serves a stale exchanged token when renewal fails", async () => {
+    const server = await startTokenEndpoint({ expiresIn: 600 });
+    const c = clock();
+    const tokens = source(server, { now: c.now });
+    expect(await tokens.exchange("p1", { audience: "https://billing.test" })).toBe("token-1");
+    server.state.fail = 400;
+    c.advance(500); // renewal due, token still valid for 100 s
+    const err = await tokens.exchange("p1", { audience: "https://billing.test" }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TokenRequestError);
+    expect(err).toMatchObject({ status: 400 });
+    server.state.fail = undefined;
+    expect(await tokens.exchange("p1", { audience: "https://billing.test" })).toBe("token-2");
+  });
+
+  it("refuses an answer that is not an access token, and a call without audience", async () => {
+    const server = await startTokenEndpoint({
+      answer: { issued_token_type: "urn:ietf:params:oauth:token-type:jwt" },
+    });
+    await expect(source(server).exchange("p1", { audience: "https://billing.test" })).rejects.toBeInstanceOf(
+      TokenRequestError,
+    );
+    await expect(source(server).exchange("p1", { audience: "" })).rejects.toBeInstanceOf(TypeError);
+  });
+
+  it("invalidate() drops the exchanged tokens too", async () => {
+    const server = await startTokenEndpoint();
+    const tokens = source(server);
+    expect(await tokens.exchange("p1", { audience: "https://billing.test" })).toBe("token-1");
+    tokens.invalidate();
+    expect(await tokens.exchange("p1", { audience: "https://billing.test" })).toBe("token-2");
   });
 });

@@ -152,17 +152,21 @@ describe("token endpoint errors, each with its triggering input", () => {
         ["grant_type", "client_credentials"],
       ],
     ],
-    [
-      "resource",
-      [
-        ["grant_type", "client_credentials"],
-        ["resource", "a:b"],
-        ["resource", "a:b"],
-      ],
-    ],
   ] as [string, [string, string][]][])("a repeated parameter (%s) -> invalid_request", async (name, form) => {
     const res = await postForm(server, "/token", form, cred());
     expectError(res, 400, "invalid_request");
+    expect(String(res.json?.error_description)).toContain(name);
+  });
+
+  // RFC 8707 2 and RFC 8693 2.1 allow several targets; tokens here are for one.
+  it.each(["resource", "audience"])("a repeated target (%s) -> invalid_target", async (name) => {
+    const form: [string, string][] = [
+      ["grant_type", "client_credentials"],
+      [name, `${server.issuer}/api`],
+      [name, `${server.issuer}/api`],
+    ];
+    const res = await postForm(server, "/token", form, cred());
+    expectError(res, 400, "invalid_target");
     expect(String(res.json?.error_description)).toContain(name);
   });
 

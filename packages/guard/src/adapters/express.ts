@@ -1,5 +1,13 @@
 import type { NextFunction, Request, RequestHandler, Response } from "express";
-import { authenticate, checkScopes, errorResponse, rememberRealm } from "../authenticate.js";
+import {
+  authenticate,
+  checkDpop,
+  checkScopes,
+  errorResponse,
+  type GuardOptions,
+  guardSettings,
+  rememberChallenge,
+} from "../authenticate.js";
 import type { AccessTokenClaims } from "../claims.js";
 import type { Verifier } from "../verifier.js";
 
@@ -12,11 +20,8 @@ declare global {
   }
 }
 
-/** Options of {@link expressGuard}. */
-export interface ExpressGuardOptions {
-  /** Scopes every request must carry. */
-  scopes?: readonly string[];
-}
+/** Options of {@link expressGuard}: `scopes`, and `requireDpop` to accept DPoP-bound tokens only. */
+export interface ExpressGuardOptions extends GuardOptions {}
 
 function fail(res: Response, err: unknown): void {
   const { status, headers, body } = errorResponse(err);
@@ -24,7 +29,8 @@ function fail(res: Response, err: unknown): void {
 }
 
 /**
- * Express middleware: verifies the bearer token and puts the claims on `req.auth` (and
+ * Express middleware: verifies the access token (`Authorization: Bearer`, or `Authorization: DPoP` with
+ * its `DPoP` proof when the verifier has `publicUrl`) and puts the claims on `req.auth` (and
  * `res.locals.auth`), or answers 400/401/403/503 with `WWW-Authenticate`. Tokens in the query string or
  * in a parsed form body are refused.
  *
@@ -39,15 +45,17 @@ function fail(res: Response, err: unknown): void {
  * ```
  */
 export function expressGuard(verifier: Verifier, options: ExpressGuardOptions = {}): RequestHandler {
-  const scopes = [...(options.scopes ?? [])];
+  const settings = guardSettings(verifier, options);
   return (req: Request, res: Response, next: NextFunction) => {
-    rememberRealm(req, verifier.config.realm);
+    rememberChallenge(req, settings.challenge);
     const sources = {
       authorization: req.headersDistinct.authorization,
+      dpop: req.headersDistinct.dpop,
+      method: req.method,
       url: req.originalUrl,
       body: req.body,
     };
-    authenticate(verifier, sources, { scopes }).then(
+    authenticate(verifier, sources, settings).then(
       (claims) => {
         req.auth = claims;
         res.locals.auth = claims;
@@ -55,6 +63,18 @@ export function expressGuard(verifier: Verifier, options: ExpressGuardOptions = 
       },
       (err: unknown) => fail(res, err),
     );
+  };
+}
+
+/** An Express step after {@link expressGuard}: runs `check` on the request, answers its refusal. */
+function step(check: (req: Request) => void): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    try {
+      check(req);
+      next();
+    } catch (err) {
+      fail(res, err);
+    }
   };
 }
 
@@ -68,12 +88,18 @@ export function expressGuard(verifier: Verifier, options: ExpressGuardOptions = 
  * ```
  */
 export function requireScopes(...scopes: string[]): RequestHandler {
-  return (req: Request, res: Response, next: NextFunction) => {
-    try {
-      checkScopes(req, req.auth, scopes);
-      next();
-    } catch (err) {
-      fail(res, err);
-    }
-  };
+  return step((req) => checkScopes(req, req.auth, scopes));
+}
+
+/**
+ * Express middleware accepting only a DPoP-bound token verified by {@link expressGuard} (so presented with
+ * a valid DPoP proof); a bearer token gets 401 with a DPoP challenge.
+ *
+ * @example
+ * ```ts
+ * app.post("/api/payments", requireDpop(), pay);
+ * ```
+ */
+export function requireDpop(): RequestHandler {
+  return step((req) => checkDpop(req, req.auth));
 }

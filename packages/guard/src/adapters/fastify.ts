@@ -1,5 +1,13 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from "fastify";
-import { authenticate, checkScopes, errorResponse, rememberRealm } from "../authenticate.js";
+import {
+  authenticate,
+  checkDpop,
+  checkScopes,
+  errorResponse,
+  type GuardOptions,
+  guardSettings,
+  rememberChallenge,
+} from "../authenticate.js";
 import type { AccessTokenClaims } from "../claims.js";
 import type { Verifier } from "../verifier.js";
 
@@ -10,11 +18,11 @@ declare module "fastify" {
   }
 }
 
-/** Options of {@link fastifyGuard} and {@link frontdeskGuard}. */
-export interface FastifyGuardOptions {
-  /** Scopes every request must carry. */
-  scopes?: readonly string[];
-}
+/**
+ * Options of {@link fastifyGuard} and {@link frontdeskGuard}: `scopes`, and `requireDpop` to accept
+ * DPoP-bound tokens only.
+ */
+export interface FastifyGuardOptions extends GuardOptions {}
 
 function fail(reply: FastifyReply, err: unknown): FastifyReply {
   const { status, headers, body } = errorResponse(err);
@@ -22,7 +30,8 @@ function fail(reply: FastifyReply, err: unknown): FastifyReply {
 }
 
 /**
- * Fastify `preHandler` hook: verifies the bearer token and sets `request.auth`, or answers
+ * Fastify `preHandler` hook: verifies the access token (`Authorization: Bearer`, or `Authorization: DPoP`
+ * with its `DPoP` proof when the verifier has `publicUrl`) and sets `request.auth`, or answers
  * 400/401/403/503 with `WWW-Authenticate`. Use per route or with `addHook`.
  *
  * @example
@@ -39,16 +48,29 @@ export function fastifyGuard(
   verifier: Verifier,
   options: FastifyGuardOptions = {},
 ): preHandlerAsyncHookHandler {
-  const scopes = [...(options.scopes ?? [])];
+  const settings = guardSettings(verifier, options);
   return async function frontdeskGuard(request: FastifyRequest, reply: FastifyReply) {
-    rememberRealm(request, verifier.config.realm);
+    rememberChallenge(request, settings.challenge);
     const sources = {
       authorization: request.raw.headersDistinct.authorization,
+      dpop: request.raw.headersDistinct.dpop,
+      method: request.method,
       url: request.url,
       body: request.body,
     };
     try {
-      request.auth = await authenticate(verifier, sources, { scopes });
+      request.auth = await authenticate(verifier, sources, settings);
+    } catch (err) {
+      return fail(reply, err);
+    }
+  };
+}
+
+/** A Fastify `preHandler` after the guard: runs `check` on the request, answers its refusal. */
+function step(check: (request: FastifyRequest) => void): preHandlerAsyncHookHandler {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    try {
+      check(request);
     } catch (err) {
       return fail(reply, err);
     }
@@ -65,13 +87,20 @@ export function fastifyGuard(
  * ```
  */
 export function requireScopes(...scopes: string[]): preHandlerAsyncHookHandler {
-  return async (request: FastifyRequest, reply: FastifyReply) => {
-    try {
-      checkScopes(request, request.auth, scopes);
-    } catch (err) {
-      return fail(reply, err);
-    }
-  };
+  return step((request) => checkScopes(request, request.auth, scopes));
+}
+
+/**
+ * Fastify `preHandler` accepting only a DPoP-bound token verified by the guard (so presented with a
+ * valid DPoP proof); a bearer token gets 401 with a DPoP challenge.
+ *
+ * @example
+ * ```ts
+ * app.post("/payments", { preHandler: requireDpop() }, pay);
+ * ```
+ */
+export function requireDpop(): preHandlerAsyncHookHandler {
+  return step((request) => checkDpop(request, request.auth));
 }
 
 /**

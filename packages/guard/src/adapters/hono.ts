@@ -1,16 +1,21 @@
-import type { MiddlewareHandler } from "hono";
-import { authenticate, checkScopes, errorResponse, rememberRealm } from "../authenticate.js";
+import type { Context, MiddlewareHandler } from "hono";
+import {
+  authenticate,
+  checkDpop,
+  checkScopes,
+  errorResponse,
+  type GuardOptions,
+  guardSettings,
+  rememberChallenge,
+} from "../authenticate.js";
 import type { AccessTokenClaims } from "../claims.js";
 import type { Verifier } from "../verifier.js";
 
 /** Hono environment the guard adds: `c.get("auth")` holds the verified claims. */
 export type GuardEnv = { Variables: { auth: AccessTokenClaims } };
 
-/** Options of {@link honoGuard}. */
-export interface HonoGuardOptions {
-  /** Scopes every request must carry. */
-  scopes?: readonly string[];
-}
+/** Options of {@link honoGuard}: `scopes`, and `requireDpop` to accept DPoP-bound tokens only. */
+export interface HonoGuardOptions extends GuardOptions {}
 
 function fail(err: unknown): Response {
   const { status, headers, body } = errorResponse(err);
@@ -18,8 +23,9 @@ function fail(err: unknown): Response {
 }
 
 /**
- * Hono middleware: verifies the bearer token and sets `c.get("auth")`, or answers 400/401/403/503 with
- * `WWW-Authenticate`.
+ * Hono middleware: verifies the access token (`Authorization: Bearer`, or `Authorization: DPoP` with its
+ * `DPoP` proof when the verifier has `publicUrl`) and sets `c.get("auth")`, or answers 400/401/403/503
+ * with `WWW-Authenticate`. Of `c.req.url` only the path is used for DPoP, never its host.
  *
  * @example
  * ```ts
@@ -32,18 +38,35 @@ function fail(err: unknown): Response {
  * ```
  */
 export function honoGuard(verifier: Verifier, options: HonoGuardOptions = {}): MiddlewareHandler<GuardEnv> {
-  const scopes = [...(options.scopes ?? [])];
+  const settings = guardSettings(verifier, options);
   return async (c, next) => {
-    rememberRealm(c, verifier.config.realm);
-    const header = c.req.raw.headers.get("authorization");
-    const sources = { authorization: header ?? undefined, url: c.req.url };
+    rememberChallenge(c, settings.challenge);
+    const headers = c.req.raw.headers;
+    const sources = {
+      authorization: headers.get("authorization") ?? undefined,
+      dpop: headers.get("dpop") ?? undefined,
+      method: c.req.method,
+      url: c.req.url,
+    };
     let claims: AccessTokenClaims;
     try {
-      claims = await authenticate(verifier, sources, { scopes });
+      claims = await authenticate(verifier, sources, settings);
     } catch (err) {
       return fail(err);
     }
     c.set("auth", claims);
+    await next();
+  };
+}
+
+/** A Hono middleware after {@link honoGuard}: runs `check` on the context, answers its refusal. */
+function step(check: (c: Context<GuardEnv>) => void): MiddlewareHandler<GuardEnv> {
+  return async (c, next) => {
+    try {
+      check(c);
+    } catch (err) {
+      return fail(err);
+    }
     await next();
   };
 }
@@ -58,12 +81,18 @@ export function honoGuard(verifier: Verifier, options: HonoGuardOptions = {}): M
  * ```
  */
 export function requireScopes(...scopes: string[]): MiddlewareHandler<GuardEnv> {
-  return async (c, next) => {
-    try {
-      checkScopes(c, c.get("auth") as AccessTokenClaims | undefined, scopes);
-    } catch (err) {
-      return fail(err);
-    }
-    await next();
-  };
+  return step((c) => checkScopes(c, c.get("auth") as AccessTokenClaims | undefined, scopes));
+}
+
+/**
+ * Hono middleware accepting only a DPoP-bound token verified by {@link honoGuard} (so presented with a
+ * valid DPoP proof); a bearer token gets 401 with a DPoP challenge.
+ *
+ * @example
+ * ```ts
+ * app.post("/api/payments", requireDpop(), (c) => c.body(null, 204));
+ * ```
+ */
+export function requireDpop(): MiddlewareHandler<GuardEnv> {
+  return step((c) => checkDpop(c, c.get("auth") as AccessTokenClaims | undefined));
 }

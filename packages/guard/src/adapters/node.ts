@@ -1,24 +1,24 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { authenticate, errorResponse } from "../authenticate.js";
+import { authenticate, errorResponse, type GuardOptions, guardSettings } from "../authenticate.js";
 import type { AccessTokenClaims } from "../claims.js";
 import type { Verifier } from "../verifier.js";
 
-/** Options of {@link nodeGuard}. */
-export interface NodeGuardOptions {
-  /** Scopes every request must carry. */
-  scopes?: readonly string[];
-}
+/** Options of {@link nodeGuard}: `scopes`, and `requireDpop` to accept DPoP-bound tokens only. */
+export interface NodeGuardOptions extends GuardOptions {}
 
 /** A `node:http` guard: resolves to the claims, or answers the request itself and resolves `undefined`. */
 export interface NodeGuard {
   (req: IncomingMessage, res: ServerResponse): Promise<AccessTokenClaims | undefined>;
   /** A guard that also requires these scopes (403 `insufficient_scope` otherwise). */
   requireScopes(...scopes: string[]): NodeGuard;
+  /** A guard that accepts DPoP-bound tokens only (tokens presented as Bearer get 401). */
+  requireDpop(): NodeGuard;
 }
 
 /**
  * Guard for plain `node:http` servers. On failure it writes the 400/401/403/503 answer (with
- * `WWW-Authenticate`) and resolves `undefined`; the handler just returns.
+ * `WWW-Authenticate`) and resolves `undefined`; the handler just returns. Reads `Authorization: Bearer`
+ * and, with a verifier that has `publicUrl`, `Authorization: DPoP` with its `DPoP` proof header.
  *
  * @example
  * ```ts
@@ -35,13 +35,18 @@ export interface NodeGuard {
  * ```
  */
 export function nodeGuard(verifier: Verifier, options: NodeGuardOptions = {}): NodeGuard {
-  const scopes = [...(options.scopes ?? [])];
+  const settings = guardSettings(verifier, options);
   const guard = async (req: IncomingMessage, res: ServerResponse) => {
     try {
       return await authenticate(
         verifier,
-        { authorization: req.headersDistinct.authorization, url: req.url },
-        { scopes },
+        {
+          authorization: req.headersDistinct.authorization,
+          dpop: req.headersDistinct.dpop,
+          method: req.method,
+          url: req.url,
+        },
+        settings,
       );
     } catch (err) {
       const { status, headers, body } = errorResponse(err);
@@ -51,6 +56,8 @@ export function nodeGuard(verifier: Verifier, options: NodeGuardOptions = {}): N
     }
   };
   return Object.assign(guard, {
-    requireScopes: (...more: string[]) => nodeGuard(verifier, { scopes: [...scopes, ...more] }),
+    requireScopes: (...more: string[]) =>
+      nodeGuard(verifier, { ...options, scopes: [...settings.scopes, ...more] }),
+    requireDpop: () => nodeGuard(verifier, { ...options, requireDpop: true }),
   });
 }

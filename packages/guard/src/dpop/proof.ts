@@ -1,11 +1,13 @@
 import { createHash } from "node:crypto";
 import {
   base64url,
+  type CryptoKey,
   calculateJwkThumbprint,
   decodeProtectedHeader,
   EmbeddedJWK,
   type JWK,
   jwtVerify,
+  type ProtectedHeaderParameters,
 } from "jose";
 
 /** Proof algorithms accepted by default (RFC 9449 section 4.2: asymmetric only; never `none` or HS*). */
@@ -84,8 +86,8 @@ export async function verifyDpopProof(
   if (proof === undefined || proof === "") throw new DpopProofError("proof_missing", "DPoP proof required");
   if (proof.length > MAX_PROOF_LENGTH || !JWS_SHAPE.test(proof))
     throw new DpopProofError("proof_malformed", "malformed DPoP proof");
-  const header = readHeader(proof, expected.algorithms ?? DPOP_ALGORITHMS);
-  const payload = await verifySignature(proof, header.alg);
+  const { alg, key, jkt } = await proofKey(proof, expected.algorithms ?? DPOP_ALGORITHMS);
+  const payload = await verifySignature(proof, alg, key);
   const claims = readClaims(payload);
   if (claims.htm !== expected.method)
     throw new DpopProofError("htm_mismatch", "DPoP proof htm does not match");
@@ -95,7 +97,6 @@ export async function verifyDpopProof(
   checkIssuedAt(claims.iat, expected);
   if (expected.accessToken !== undefined && claims.ath !== accessTokenHash(expected.accessToken))
     throw new DpopProofError("ath_mismatch", "DPoP proof ath does not match the access token");
-  const jkt = await calculateJwkThumbprint(header.jwk, "sha256");
   return {
     jkt,
     jti: claims.jti,
@@ -104,7 +105,10 @@ export async function verifyDpopProof(
   };
 }
 
-function readHeader(proof: string, algorithms: readonly string[]): { alg: string; jwk: JWK } {
+function readHeader(
+  proof: string,
+  algorithms: readonly string[],
+): { alg: string; jwk: JWK; raw: ProtectedHeaderParameters } {
   let header: Record<string, unknown>;
   try {
     header = decodeProtectedHeader(proof) as Record<string, unknown>;
@@ -122,12 +126,45 @@ function readHeader(proof: string, algorithms: readonly string[]): { alg: string
     throw new DpopProofError("jwk_invalid", "DPoP proof jwk must be a JSON object");
   if (PRIVATE_JWK_MEMBERS.some((member) => member in jwk))
     throw new DpopProofError("jwk_private", "DPoP proof jwk must be a public key");
-  return { alg, jwk: jwk as JWK };
+  return { alg, jwk: jwk as JWK, raw: header as ProtectedHeaderParameters };
 }
 
-async function verifySignature(proof: string, alg: string): Promise<Record<string, unknown>> {
+interface ProofKey {
+  alg: string;
+  key: CryptoKey;
+  jkt: string;
+}
+
+/**
+ * A client signs every proof with one key, so its proofs share one protected header: the key
+ * imported from it (and its thumbprint) is remembered by that header's exact text, after the header
+ * passed its checks. Bounded; dropped whole when full.
+ */
+const knownHeaders = new Map<string, ProofKey>();
+const MAX_KNOWN_HEADERS = 1000;
+
+async function proofKey(proof: string, algorithms: readonly string[]): Promise<ProofKey> {
+  const segment = proof.slice(0, proof.indexOf("."));
+  const known = knownHeaders.get(segment);
+  if (known && algorithms.includes(known.alg)) return known;
+  const header = readHeader(proof, algorithms);
+  let key: CryptoKey;
   try {
-    const { payload } = await jwtVerify(proof, EmbeddedJWK, { algorithms: [alg], typ: "dpop+jwt" });
+    key = (await EmbeddedJWK(header.raw, { payload: "", signature: "" })) as CryptoKey;
+  } catch (cause) {
+    throw new DpopProofError("jwk_invalid", "DPoP proof jwk is not a usable public key for its alg", {
+      cause,
+    });
+  }
+  const found = { alg: header.alg, key, jkt: await calculateJwkThumbprint(header.jwk, "sha256") };
+  if (knownHeaders.size >= MAX_KNOWN_HEADERS) knownHeaders.clear();
+  knownHeaders.set(segment, found);
+  return found;
+}
+
+async function verifySignature(proof: string, alg: string, key: CryptoKey): Promise<Record<string, unknown>> {
+  try {
+    const { payload } = await jwtVerify(proof, key, { algorithms: [alg], typ: "dpop+jwt" });
     return payload as Record<string, unknown>;
   } catch (cause) {
     const code = (cause as { code?: string }).code;

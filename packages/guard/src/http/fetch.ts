@@ -17,6 +17,8 @@ export class HttpError extends Error {
     readonly status: number | undefined,
     readonly body: unknown,
     cause?: unknown,
+    /** The answer's headers, when there was an answer. */
+    readonly headers?: Headers,
   ) {
     super(message, cause === undefined ? undefined : { cause });
   }
@@ -36,6 +38,23 @@ export async function fetchJson(
   init: RequestInit = {},
   options: HttpOptions = {},
 ): Promise<Record<string, unknown>> {
+  return (await fetchJsonResponse(url, init, options)).body;
+}
+
+/**
+ * {@link fetchJson}, also resolving the answer's headers (an {@link HttpError} carries them too).
+ *
+ * @example
+ * ```ts
+ * const { body, headers } = await fetchJsonResponse(tokenEndpoint, { method: "POST", body: form });
+ * headers.get("dpop-nonce");
+ * ```
+ */
+export async function fetchJsonResponse(
+  url: string | URL,
+  init: RequestInit = {},
+  options: HttpOptions = {},
+): Promise<{ body: Record<string, unknown>; headers: Headers }> {
   const doFetch = options.fetch ?? fetch;
   const timeout = AbortSignal.timeout(options.timeout ?? 5000);
   const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
@@ -49,10 +68,22 @@ export async function fetchJson(
     throw new HttpError(`request to ${String(url)} failed`, undefined, undefined, cause);
   }
   if (response.status < 200 || response.status > 299) {
-    throw new HttpError(`${String(url)} answered ${response.status}`, response.status, body);
+    throw new HttpError(
+      `${String(url)} answered ${response.status}`,
+      response.status,
+      body,
+      undefined,
+      response.headers,
+    );
   }
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
-    throw new HttpError(`${String(url)} did not answer a JSON object`, response.status, body);
+    throw new HttpError(
+      `${String(url)} did not answer a JSON object`,
+      response.status,
+      body,
+      undefined,
+      response.headers,
+    );
   }
-  return body as Record<string, unknown>;
+  return { body: body as Record<string, unknown>, headers: response.headers };
 }

@@ -24,6 +24,8 @@ export interface MetadataPolicy {
   defaultScope?: string;
   /** The name registered when the document has no client_name. */
   defaultName?: string;
+  /** The configured resources, the only values token_exchange_audiences may name. */
+  resources?: readonly string[];
 }
 
 type Doc = Record<string, unknown>;
@@ -85,6 +87,18 @@ function jwksField(doc: Doc): ClientMetadata["jwks"] {
   return { keys: keys as Record<string, unknown>[] };
 }
 
+function tokenExchangeAudiencesField(doc: Doc, policy: MetadataPolicy): string[] | undefined {
+  const audiences = stringList(doc, "token_exchange_audiences");
+  const resources = policy.resources ?? [];
+  for (const audience of audiences ?? [])
+    if (!resources.includes(audience))
+      fail(
+        "token_exchange_audiences",
+        `"${audience}" is not a configured resource (${resources.length ? `use ${resources.join(", ")}` : "none is configured"})`,
+      );
+  return audiences?.length ? [...new Set(audiences)] : undefined;
+}
+
 function scopeField(doc: Doc, policy: MetadataPolicy): string {
   const scope = doc.scope === undefined ? policy.defaultScope : doc.scope;
   if (scope === undefined) return "";
@@ -117,7 +131,7 @@ function grantsAndResponses(doc: Doc): string[] {
   return grants;
 }
 
-function metadataFields(doc: Doc): ClientMetadata {
+function metadataFields(doc: Doc, policy: MetadataPolicy): ClientMetadata {
   const jwks = jwksField(doc);
   const jwksUri = urlField(doc, "jwks_uri", true);
   if (jwks && jwksUri) fail("jwks", "give jwks or jwks_uri, not both");
@@ -132,6 +146,7 @@ function metadataFields(doc: Doc): ClientMetadata {
     ["dpopBoundAccessTokens", optionalBoolean(doc, "dpop_bound_access_tokens")],
     ["backchannelLogoutUri", urlField(doc, "backchannel_logout_uri", true)],
     ["backchannelLogoutSessionRequired", optionalBoolean(doc, "backchannel_logout_session_required")],
+    ["tokenExchangeAudiences", tokenExchangeAudiencesField(doc, policy)],
     ["logoUri", urlField(doc, "logo_uri", false)],
     ["clientUri", urlField(doc, "client_uri", false)],
     ["policyUri", urlField(doc, "policy_uri", false)],
@@ -161,7 +176,7 @@ export function parseClientMetadata(document: unknown, policy: MetadataPolicy = 
   const redirectUris = stringList(doc, "redirect_uris");
   const postLogoutRedirectUris = stringList(doc, "post_logout_redirect_uris");
   const grantTypes = grantsAndResponses(doc);
-  const metadata = metadataFields(doc);
+  const metadata = metadataFields(doc, policy);
   const name = optionalString(doc, "client_name") ?? policy.defaultName ?? "";
   return {
     name,
@@ -196,6 +211,7 @@ export function clientMetadataDocument(client: ClientRecord): Record<string, unk
     backchannel_logout_session_required: m.backchannelLogoutUri
       ? (m.backchannelLogoutSessionRequired ?? false)
       : undefined,
+    token_exchange_audiences: m.tokenExchangeAudiences,
     logo_uri: m.logoUri,
     client_uri: m.clientUri,
     policy_uri: m.policyUri,

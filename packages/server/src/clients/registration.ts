@@ -1,5 +1,6 @@
 import { redirectUriProblem } from "../oauth/redirect-uri.js";
 import { parseScope } from "../oauth/scopes.js";
+import { TOKEN_EXCHANGE_GRANT } from "../oauth/token-exchange.js";
 import type { Revocations } from "../revocation/revocations.js";
 import type {
   ClientChanges,
@@ -18,6 +19,7 @@ export const SUPPORTED_GRANT_TYPES = [
   "refresh_token",
   "client_credentials",
   "urn:ietf:params:oauth:grant-type:device_code",
+  TOKEN_EXCHANGE_GRANT,
 ] as const;
 
 export interface ClientInput {
@@ -102,8 +104,14 @@ function validate(input: ClientInput): void {
       `a public client authenticates with "none", not ${method}`,
       "token_endpoint_auth_method",
     );
-  if (method === "none" && input.grantTypes.includes("client_credentials"))
-    throw new InvalidClientMetadata("a public client cannot use client_credentials", "grant_types");
+  for (const machineGrant of ["client_credentials", TOKEN_EXCHANGE_GRANT])
+    if (method === "none" && input.grantTypes.includes(machineGrant))
+      throw new InvalidClientMetadata(`a public client cannot use ${machineGrant}`, "grant_types");
+  if (input.metadata?.tokenExchangeAudiences?.length && !input.grantTypes.includes(TOKEN_EXCHANGE_GRANT))
+    throw new InvalidClientMetadata(
+      `token_exchange_audiences needs grant type ${TOKEN_EXCHANGE_GRANT}`,
+      "token_exchange_audiences",
+    );
   if (method === "private_key_jwt" && !input.metadata?.jwks && !input.metadata?.jwksUri)
     throw new InvalidClientMetadata("private_key_jwt needs the client's keys: jwks or jwks_uri", "jwks");
   if (input.grantTypes.includes("authorization_code") && !input.redirectUris?.length)

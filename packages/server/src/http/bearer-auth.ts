@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { bearerChallenge } from "../errors/challenge.js";
 import { InsufficientScope, InvalidRequest, InvalidToken, OAuthError } from "../errors/oauth-errors.js";
-import type { Revocations } from "../revocation/revocations.js";
+import { liveAccessToken, type Revocations } from "../revocation/revocations.js";
 import { type AccessTokenClaims, type AccessTokens, boundKey } from "../tokens/access-token.js";
 
 const REALM = "frontdesk";
@@ -95,9 +95,8 @@ async function checkToken(
   presented: { scheme: Scheme; token: string },
   required: { scope: string; audience?: string },
 ): Promise<AccessTokenClaims> {
-  const claims = await ctx.accessTokens.verify(presented.token);
-  if (!claims || (await ctx.revocations.isRevoked(claims)))
-    throw new InvalidToken("the access token is invalid, expired or revoked");
+  const claims = await liveAccessToken(ctx, presented.token);
+  if (!claims) throw new InvalidToken("the access token is invalid, expired or revoked");
   const jkt = boundKey(claims);
   // RFC 9449 7.2: a DPoP-bound token is never accepted as a bearer token.
   if (presented.scheme === "Bearer" && jkt !== undefined)

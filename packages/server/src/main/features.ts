@@ -23,6 +23,7 @@ import { requestObjectsFeature } from "../features/request-objects/feature.js";
 import { revocationFeature } from "../features/revocation/feature.js";
 import { revocationFeedFeature } from "../features/revocation-feed/feature.js";
 import { tokenFeature } from "../features/token/feature.js";
+import { tokenExchangeFeature } from "../features/token-exchange/feature.js";
 import { userinfoFeature } from "../features/userinfo/feature.js";
 
 /**
@@ -38,6 +39,7 @@ export const FEATURES: readonly Feature[] = [
   refreshTokenFeature,
   clientCredentialsFeature,
   deviceFlowFeature,
+  tokenExchangeFeature,
   introspectionFeature,
   revocationFeature,
   privateKeyJwtFeature,

@@ -18,3 +18,13 @@ export function resolveAudience(resource: string | undefined, allowed: readonly 
     throw new InvalidTarget(`resource "${resource}" is not served by this server`);
   return resource;
 }
+
+/**
+ * RFC 8707 2 and RFC 8693 2.1 let a request name several targets (`resource`,
+ * `audience`); this server's tokens are for one, so several are `invalid_target`.
+ */
+export function refuseSeveralTargets(form: Record<string, string[]> | undefined): void {
+  for (const name of ["resource", "audience"])
+    if ((form?.[name]?.length ?? 0) > 1)
+      throw new InvalidTarget(`one ${name} per request: tokens are issued for a single target`);
+}

@@ -1,7 +1,7 @@
 import { cachedClient } from "../clients/client-cache.js";
 import type { DurableStore } from "../storage/durable/types.js";
 import type { FastStore } from "../storage/fast/types.js";
-import { type AccessTokenClaims, GATEWAY_CLIENT_ID } from "../tokens/access-token.js";
+import { type AccessTokenClaims, type AccessTokens, GATEWAY_CLIENT_ID } from "../tokens/access-token.js";
 import type { RevocationEvent } from "./events.js";
 
 const NS_JTI = "revoked-jti";
@@ -87,4 +87,17 @@ export class Revocations {
     if (!client || client.disabled) return true;
     return sub !== undefined && claims.iat <= Number(sub);
   }
+}
+
+/**
+ * The claims of a Frontdesk access token that verifies (signature, `typ`, `iss`,
+ * expiry) and is not revoked; undefined otherwise.
+ */
+export async function liveAccessToken(
+  ctx: { accessTokens: AccessTokens; revocations: Revocations },
+  token: string,
+): Promise<AccessTokenClaims | undefined> {
+  const claims = await ctx.accessTokens.verify(token);
+  if (!claims || (await ctx.revocations.isRevoked(claims))) return undefined;
+  return claims;
 }

@@ -13,6 +13,15 @@ import { isCanonicalCompactJws } from "./strict-jws.js";
 /** `client_id` of the internal tokens minted by the forward-auth endpoint for gateways. */
 export const GATEWAY_CLIENT_ID = "frontdesk-gateway";
 
+/**
+ * RFC 8693 4.1: who acts for the subject. A nested `act` names the actor before it
+ * (informational only: access decisions look at the outermost actor).
+ */
+export interface ActorClaim {
+  sub: string;
+  act?: ActorClaim;
+}
+
 export interface AccessTokenClaims extends JWTPayload {
   iss: string;
   sub: string;
@@ -28,6 +37,7 @@ export interface AccessTokenClaims extends JWTPayload {
   amr?: string[];
   tenant?: string;
   roles?: string[];
+  act?: ActorClaim;
   /** The key the token is bound to (RFC 9449 6): its JWK SHA-256 thumbprint. */
   cnf?: { jkt: string };
 }
@@ -50,7 +60,11 @@ export interface AccessTokenInput {
    * a person revoked and signed in again at once gets a token that works.
    */
   revokedBefore?: number | null;
-  extra?: Partial<Pick<AccessTokenClaims, "sid" | "auth_time" | "acr" | "amr" | "tenant" | "roles" | "cnf">>;
+  /** Latest `exp` allowed (a token exchanged from another never outlives it). */
+  notAfter?: number;
+  extra?: Partial<
+    Pick<AccessTokenClaims, "sid" | "auth_time" | "acr" | "amr" | "tenant" | "roles" | "cnf" | "act">
+  >;
 }
 
 const VERIFIED_MAX = 10_000;
@@ -74,7 +88,7 @@ export class AccessTokens {
       iss: this.issuer,
       sub: input.sub,
       aud: input.audience,
-      exp: iat + input.ttl,
+      exp: Math.min(iat + input.ttl, input.notAfter ?? Number.POSITIVE_INFINITY),
       iat,
       jti: newId(),
       client_id: input.clientId,

@@ -147,10 +147,15 @@ describe("a feature switched off in configuration disappears from discovery and 
         requestObjects: { enabled: false },
         dynamicRegistration: { enabled: false },
         deviceFlow: { enabled: false },
+        tokenExchange: { enabled: false },
       },
     });
     client = await server.client({
-      grantTypes: ["client_credentials", "urn:ietf:params:oauth:grant-type:device_code"],
+      grantTypes: [
+        "client_credentials",
+        "urn:ietf:params:oauth:grant-type:device_code",
+        "urn:ietf:params:oauth:grant-type:token-exchange",
+      ],
       scopes: "openid",
     });
   });
@@ -175,14 +180,16 @@ describe("a feature switched off in configuration disappears from discovery and 
   });
 
   it("refuses its grant with unsupported_grant_type and answers 404 for its endpoints", async () => {
-    const token = await postForm(
-      server,
-      "/token",
-      { grant_type: "client_credentials" },
-      { authorization: basic(client.id, client.secret) },
-    );
-    expect(token.status).toBe(400);
-    expect(token.json?.error).toBe("unsupported_grant_type");
+    for (const grantType of ["client_credentials", "urn:ietf:params:oauth:grant-type:token-exchange"]) {
+      const token = await postForm(
+        server,
+        "/token",
+        { grant_type: grantType },
+        { authorization: basic(client.id, client.secret) },
+      );
+      expect(token.status).toBe(400);
+      expect(token.json?.error).toBe("unsupported_grant_type");
+    }
     const introspect = await postForm(
       server,
       "/introspect",

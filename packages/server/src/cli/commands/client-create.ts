@@ -21,6 +21,7 @@ interface CreateOptions extends GlobalOptions {
   dpopBound?: boolean;
   backchannelLogoutUri?: string;
   backchannelLogoutSessionRequired?: boolean;
+  tokenExchangeAudiences?: string;
   logoUri?: string;
   clientUri?: string;
   policyUri?: string;
@@ -42,6 +43,7 @@ const FLAG_OF: Record<string, string> = {
   dpop_bound_access_tokens: "--dpop-bound",
   backchannel_logout_uri: "--backchannel-logout-uri",
   backchannel_logout_session_required: "--backchannel-logout-session-required",
+  token_exchange_audiences: "--token-exchange-audiences",
   logo_uri: "--logo-uri",
   client_uri: "--client-uri",
   policy_uri: "--policy-uri",
@@ -49,6 +51,11 @@ const FLAG_OF: Record<string, string> = {
 };
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
+const commaList = (list: string) =>
+  list
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean);
 
 function readJwks(file: string): unknown {
   try {
@@ -64,10 +71,7 @@ function metadataDocument(o: CreateOptions): Record<string, unknown> {
     client_name: o.name,
     redirect_uris: o.redirectUri,
     post_logout_redirect_uris: o.postLogoutRedirectUri,
-    grant_types: o.grantTypes
-      .split(",")
-      .map((g) => g.trim())
-      .filter(Boolean),
+    grant_types: commaList(o.grantTypes),
     scope: o.scopes,
     token_endpoint_auth_method: o.tokenEndpointAuthMethod ?? (o.public ? "none" : undefined),
     jwks: o.jwksFile === undefined ? undefined : readJwks(o.jwksFile),
@@ -77,6 +81,8 @@ function metadataDocument(o: CreateOptions): Record<string, unknown> {
     dpop_bound_access_tokens: o.dpopBound,
     backchannel_logout_uri: o.backchannelLogoutUri,
     backchannel_logout_session_required: o.backchannelLogoutSessionRequired,
+    token_exchange_audiences:
+      o.tokenExchangeAudiences === undefined ? undefined : commaList(o.tokenExchangeAudiences),
     logo_uri: o.logoUri,
     client_uri: o.clientUri,
     policy_uri: o.policyUri,
@@ -92,7 +98,7 @@ export function registerClientCreateCommand(client: Command): void {
     .option("--post-logout-redirect-uri <uri>", "allowed post-logout redirect URI (repeatable)", collect, [])
     .requiredOption(
       "--grant-types <list>",
-      "comma-separated: authorization_code,refresh_token,client_credentials",
+      "comma-separated: authorization_code,refresh_token,client_credentials,urn:ietf:params:oauth:grant-type:device_code,urn:ietf:params:oauth:grant-type:token-exchange",
     )
     .option("--scopes <scopes>", "space-separated scopes the client may request", "")
     .option("--public", "public client (no secret; PKCE only): --token-endpoint-auth-method none")
@@ -108,6 +114,10 @@ export function registerClientCreateCommand(client: Command): void {
     .option("--dpop-bound", "access tokens must be DPoP-bound")
     .option("--backchannel-logout-uri <url>", "where logout tokens are POSTed")
     .option("--backchannel-logout-session-required", "logout tokens must carry sid")
+    .option(
+      "--token-exchange-audiences <list>",
+      "comma-separated configured resources it may exchange tokens for (token exchange grant)",
+    )
     .option("--logo-uri <url>", "logo shown on the consent page (https)")
     .option("--client-uri <url>", "the client's home page (https)")
     .option("--policy-uri <url>", "its privacy policy (https)")
@@ -115,7 +125,7 @@ export function registerClientCreateCommand(client: Command): void {
     .action((o: CreateOptions) =>
       withContext(o, async (ctx, out) => {
         try {
-          const input = parseClientMetadata(metadataDocument(o));
+          const input = parseClientMetadata(metadataDocument(o), { resources: ctx.config.resources });
           const { client: created, secret } = await registerClient(ctx, {
             ...input,
             public: o.public,

@@ -32,7 +32,12 @@ export const dynamicRegistrationFeature = defineFeature({
     return {
       routes: registrationRoutes(services, {
         open: options.open,
-        policy: { offeredScopes, defaultScope: "openid", defaultName: UNNAMED_CLIENT },
+        policy: {
+          offeredScopes,
+          defaultScope: "openid",
+          defaultName: UNNAMED_CLIENT,
+          resources: services.config.resources,
+        },
       }),
       metadata: () => ({ registration_endpoint: `${services.config.issuer}${REGISTRATION_PATH}` }),
     };

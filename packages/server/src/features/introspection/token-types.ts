@@ -1,3 +1,4 @@
+import { liveAccessToken } from "../../revocation/revocations.js";
 import { boundKey } from "../../tokens/access-token.js";
 import type { CoreServices, IntrospectionHandler } from "../contract.js";
 
@@ -6,15 +7,14 @@ import type { CoreServices, IntrospectionHandler } from "../contract.js";
  * (`token_type` `DPoP` and its `cnf`, RFC 9449 6.2) whether or not DPoP is still on:
  * the binding is the token's, and a resource must not take it as a bearer token.
  */
-export function accessTokenIntrospection({
-  accessTokens,
-  revocations,
-}: Pick<CoreServices, "accessTokens" | "revocations">): IntrospectionHandler {
+export function accessTokenIntrospection(
+  ctx: Pick<CoreServices, "accessTokens" | "revocations">,
+): IntrospectionHandler {
   return {
     name: "access_token",
     async introspect(token) {
-      const claims = await accessTokens.verify(token);
-      if (!claims || (await revocations.isRevoked(claims))) return undefined;
+      const claims = await liveAccessToken(ctx, token);
+      if (!claims) return undefined;
       return { active: true, token_type: boundKey(claims) ? "DPoP" : "Bearer", ...claims };
     },
   };

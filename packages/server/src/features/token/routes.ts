@@ -2,6 +2,7 @@ import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import { UnauthorizedClient, UnsupportedGrantType } from "../../errors/oauth-errors.js";
 import { formBody } from "../../http/form-body.js";
 import { required, singleValued } from "../../oauth/params.js";
+import { refuseSeveralTargets } from "../../oauth/resource.js";
 import type { FeatureRouteOptions, GrantHandler, Registry } from "../contract.js";
 
 export const TOKEN_PATH = "/token";
@@ -13,12 +14,14 @@ function pickGrant(registry: Registry, grantType: string): GrantHandler {
 }
 
 /**
- * Token endpoint: parse -> pick the grant -> authenticate the client -> check the
- * client may use the grant -> bind -> grant handler -> no-store JSON.
+ * Token endpoint: parse (one target) -> pick the grant -> authenticate the client ->
+ * check the client may use the grant -> bind -> grant handler -> no-store JSON.
  */
 export const tokenRoutes: FastifyPluginAsync<FeatureRouteOptions> = async (app, { registry }) => {
   app.post(TOKEN_PATH, async (request: FastifyRequest, reply) => {
-    const params = singleValued(formBody(request));
+    const form = formBody(request);
+    refuseSeveralTargets(form);
+    const params = singleValued(form);
     const handler = pickGrant(registry, required(params, "grant_type"));
     const client = await registry.clientAuth.authenticate(request, params);
     const grantType = params.grant_type as string;

@@ -26,6 +26,8 @@ export interface ClientMetadata {
   /** Back-channel logout (OIDC Back-Channel Logout 1.0 2.2). */
   backchannelLogoutUri?: string;
   backchannelLogoutSessionRequired?: boolean;
+  /** Configured resources this client may exchange tokens for (RFC 8693); none when absent. */
+  tokenExchangeAudiences?: string[];
   /** Shown, never fetched, on the consent page (https only). */
   logoUri?: string;
   clientUri?: string;
