@@ -27,7 +27,7 @@ export interface DpopOptions {
    * process, which is enough for one process only: a fleet shares a `redisDpopReplayCache`.
    */
   replayCache?: DpopReplayCache;
-  /** Accepted proof algorithms. Default `["ES256", "EdDSA", "RS256", "PS256"]`. */
+  /** Accepted proof algorithms. Default `["ES256", "EdDSA", "Ed25519", "RS256", "PS256"]`. */
   algorithms?: readonly string[];
   /** How old a proof's `iat` may be, in seconds. Default 60 (and `clockTolerance` ahead). */
   maxAgeSeconds?: number;

@@ -1,7 +1,4 @@
-import { createServer, request, type Server } from "node:http";
-import { createAdaptorServer } from "@hono/node-server";
-import express from "express";
-import { Hono } from "hono";
+import type { Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as expressAdapter from "../src/adapters/express.js";
 import * as fastifyAdapter from "../src/adapters/fastify.js";
@@ -9,67 +6,15 @@ import * as honoAdapter from "../src/adapters/hono.js";
 import { nodeGuard } from "../src/adapters/node.js";
 import { createDpopProof, type DpopKey, generateDpopKey } from "../src/dpop/index.js";
 import { createVerifier, type Verifier } from "../src/index.js";
-import { cnfOf, fastifyApp, listen, makeKey, mint, type SigningKey } from "./helpers.js";
+import { dpopApps, get } from "./fixtures/dpop-apps.js";
+import { cnfOf, listen, makeKey, mint, type SigningKey } from "./helpers.js";
 
 const ISSUER = "https://issuer.test";
 const PUBLIC_URL = "https://api.test"; // what clients address; the test servers listen on 127.0.0.1
-const ALGS = 'algs="ES256 EdDSA RS256 PS256"';
+const ALGS = 'algs="ES256 EdDSA Ed25519 RS256 PS256"';
 let key: SigningKey;
 let holder: DpopKey;
 let verifier: Verifier;
-
-// Each app serves GET /api/me (any valid token), GET /api/pay (the requireDpop step after the guard) and
-// GET /only-dpop (a guard made with requireDpop: true), answering the claims' sub.
-const apps: Record<string, () => Promise<Server>> = {
-  "node:http": async () => {
-    const guard = nodeGuard(verifier);
-    const onlyDpop = nodeGuard(verifier, { requireDpop: true });
-    const pay = guard.requireDpop();
-    return createServer(async (req, res) => {
-      const path = new URL(req.url ?? "/", "http://x").pathname;
-      const claims = await (path === "/only-dpop" ? onlyDpop : path === "/api/pay" ? pay : guard)(req, res);
-      if (!claims) return;
-      res.setHeader("content-type", "application/json");
-      res.end(JSON.stringify({ sub: claims.sub }));
-    });
-  },
-  express: async () => {
-    const app = express();
-    const sub = (req: express.Request, res: express.Response) => {
-      res.json({ sub: req.auth?.sub });
-    };
-    app.use("/api", expressAdapter.expressGuard(verifier));
-    app.get("/api/me", sub);
-    app.get("/api/pay", expressAdapter.requireDpop(), sub);
-    app.get("/only-dpop", expressAdapter.expressGuard(verifier, { requireDpop: true }), sub);
-    return createServer(app);
-  },
-  fastify: async () => {
-    const { app, server } = fastifyApp();
-    const sub = async (request: { auth?: { sub?: string } }) => ({ sub: request.auth?.sub });
-    await app.register(
-      async (scoped) => {
-        await scoped.register(fastifyAdapter.frontdeskGuard, { verifier });
-        scoped.get("/me", sub);
-        scoped.get("/pay", { preHandler: fastifyAdapter.requireDpop() }, sub);
-      },
-      { prefix: "/api" },
-    );
-    app.get("/only-dpop", { preHandler: fastifyAdapter.fastifyGuard(verifier, { requireDpop: true }) }, sub);
-    await app.ready();
-    return server();
-  },
-  hono: async () => {
-    const app = new Hono<honoAdapter.GuardEnv>();
-    app.use("/api/*", honoAdapter.honoGuard(verifier));
-    app.get("/api/me", (c) => c.json({ sub: c.get("auth").sub }));
-    app.get("/api/pay", honoAdapter.requireDpop(), (c) => c.json({ sub: c.get("auth").sub }));
-    app.get("/only-dpop", honoAdapter.honoGuard(verifier, { requireDpop: true }), (c) =>
-      c.json({ sub: c.get("auth").sub }),
-    );
-    return createAdaptorServer({ fetch: app.fetch }) as Server;
-  },
-};
 
 beforeAll(async () => {
   key = await makeKey();
@@ -83,30 +28,9 @@ beforeAll(async () => {
   });
 });
 
-/** Sends GET `path` with the given headers; a list value is sent as that many header lines. */
-function get(base: string, path: string, headers: Record<string, string | string[]> = {}) {
-  return new Promise<{ status: number; challenge: string | undefined; body: Record<string, unknown> }>(
-    (resolve, reject) => {
-      const req = request(`${base}${path}`, { headers }, (res) => {
-        let text = "";
-        res.on("data", (chunk) => {
-          text += chunk;
-        });
-        res.on("end", () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            challenge: res.headers["www-authenticate"],
-            body: text ? JSON.parse(text) : {},
-          }),
-        );
-      });
-      req.on("error", reject);
-      req.end();
-    },
-  );
-}
+const apps = () => dpopApps(verifier);
 
-describe.each(Object.keys(apps))("%s adapter with DPoP", (name) => {
+describe.each(["node:http", "express", "fastify", "hono"])("%s adapter with DPoP", (name) => {
   let base: string;
   let close: () => Promise<void>;
   let bound: string;
@@ -119,7 +43,7 @@ describe.each(Object.keys(apps))("%s adapter with DPoP", (name) => {
   });
 
   beforeAll(async () => {
-    const srv = await listen(await (apps[name] as () => Promise<Server>)());
+    const srv = await listen(await (apps()[name] as () => Promise<Server>)());
     base = srv.url;
     close = srv.close;
     bound = await mint(key, ISSUER, { sub: "holder", cnf: await cnfOf(holder) });

@@ -27,7 +27,7 @@ async function refusal(
 }
 
 describe("verifyDpopProof (RFC 9449 section 4.3)", () => {
-  it.each(["ES256", "EdDSA", "RS256", "PS256"])(
+  it.each(["ES256", "EdDSA", "Ed25519", "RS256", "PS256"])(
     "accepts a %s proof and returns the key's RFC 7638 thumbprint",
     async (alg) => {
       const key = await generateDpopKey(alg);

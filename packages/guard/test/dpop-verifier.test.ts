@@ -15,7 +15,7 @@ import { cnfOf, makeKey, mint, nowSeconds, proofWith, type SigningKey } from "./
 const ISSUER = "https://issuer.test";
 const AUDIENCE = "https://api.test";
 const PUBLIC_URL = "https://api.test";
-const ALGS = 'algs="ES256 EdDSA RS256 PS256"';
+const ALGS = 'algs="ES256 EdDSA Ed25519 RS256 PS256"';
 
 let key: SigningKey;
 let holder: DpopKey;
@@ -71,7 +71,7 @@ beforeAll(async () => {
 });
 
 describe("DPoP-bound tokens at the verifier (RFC 9449 section 7.1)", () => {
-  it.each(["ES256", "EdDSA", "RS256", "PS256"])(
+  it.each(["ES256", "EdDSA", "Ed25519", "RS256", "PS256"])(
     "accepts a token bound to a %s key with a proof of that key",
     async (alg) => {
       const k = await generateDpopKey(alg);
@@ -388,7 +388,7 @@ describe("a verifier without publicUrl", () => {
     );
     const config = createVerifier({ ...base, publicUrl: `${PUBLIC_URL}/` }).config;
     expect(config.publicUrl).toBe(PUBLIC_URL);
-    expect(config.dpop?.algorithms).toEqual(["ES256", "EdDSA", "RS256", "PS256"]);
+    expect(config.dpop?.algorithms).toEqual(["ES256", "EdDSA", "Ed25519", "RS256", "PS256"]);
     expect(config.dpop?.replayCache).toBeInstanceOf(MemoryDpopReplayCache);
   });
 });

@@ -154,7 +154,7 @@ describe("admin API (/admin/api)", () => {
     expect(none.status).toBe(401);
     // Both schemes are offered (RFC 9449 7.1): Bearer, and DPoP with its proof algorithms.
     expect(none.headers.get("www-authenticate")).toBe(
-      'Bearer realm="frontdesk", DPoP algs="ES256 EdDSA RS256 PS256"',
+      'Bearer realm="frontdesk", DPoP algs="ES256 EdDSA Ed25519 RS256 PS256"',
     );
 
     const wrongAudience = await call("/users", await tokenFor("frontdesk:admin"));

@@ -10,8 +10,8 @@ import {
   type ProtectedHeaderParameters,
 } from "jose";
 
-/** Proof algorithms accepted by default (RFC 9449 section 4.2: asymmetric only; never `none` or HS*). */
-export const DPOP_ALGORITHMS = Object.freeze(["ES256", "EdDSA", "RS256", "PS256"] as const);
+/** Proof algorithms accepted by default (RFC 9449 section 4.2: asymmetric only; never `none` or HS*). Ed25519 is EdDSA by its fully-specified name (RFC 9864), as openid-client signs. */
+export const DPOP_ALGORITHMS = Object.freeze(["ES256", "EdDSA", "Ed25519", "RS256", "PS256"] as const);
 
 /** Why a proof was refused: stable, for logs and tests (never needed to build a response). */
 export type DpopProofReason =

@@ -83,8 +83,29 @@ for (const nonce of ["off", "required"] as const) {
 
     it("discovery advertises the proof algorithms: asymmetric only", async () => {
       const metadata = (await dpopClient(server)).config.serverMetadata();
-      expect(metadata.dpop_signing_alg_values_supported).toEqual(["ES256", "EdDSA", "RS256", "PS256"]);
+      expect(metadata.dpop_signing_alg_values_supported).toEqual([
+        "ES256",
+        "EdDSA",
+        "Ed25519",
+        "RS256",
+        "PS256",
+      ]);
     });
+
+    it.each(["ES256", "Ed25519", "PS256"])(
+      "openid-client's %s proof keys work through code, userinfo and refresh",
+      async (alg) => {
+        const rp = await dpopClient(server);
+        const dpop = oidc.getDPoPHandle(rp.config, await oidc.randomDPoPKeyPair(alg));
+        const tokens = await dpopCodeFlow(server, rp, person, dpop);
+        expect(decodePayload(tokens.access_token).cnf).toEqual({ jkt: await dpop.calculateThumbprint() });
+        await oidc.fetchUserInfo(rp.config, tokens.access_token, person.user.id, { DPoP: dpop });
+        const refreshed = await oidc.refreshTokenGrant(rp.config, tokens.refresh_token as string, undefined, {
+          DPoP: dpop,
+        });
+        expect(refreshed.token_type.toLowerCase()).toBe("dpop");
+      },
+    );
 
     it("a public client: code flow with DPoP, userinfo with DPoP, refresh with the same key", async () => {
       const rp = await dpopClient(server);

@@ -17,7 +17,7 @@ import {
   tokenRequest,
 } from "./helpers.js";
 
-const ALGS = 'algs="ES256 EdDSA RS256 PS256"';
+const ALGS = 'algs="ES256 EdDSA Ed25519 RS256 PS256"';
 
 /** The scheme and error of a `WWW-Authenticate` answer, and whether it offers the algorithms. */
 function challenge(answer: HttpAnswer) {
