@@ -191,7 +191,7 @@ export function adminApiDocument(options: {
       ].join(" "),
     },
     servers: [{ url: issuer }],
-    security: [{ bearer: [] }],
+    security: [{ bearer: [] }, { dpop: [] }],
     tags: [
       { name: "users", description: "people who sign in" },
       { name: "clients", description: "OAuth clients" },
@@ -206,6 +206,11 @@ export function adminApiDocument(options: {
           scheme: "bearer",
           bearerFormat: "JWT",
           description: `A Frontdesk access token with the ${scope} scope for the audience ${issuer}${prefix} (client_credentials grant).`,
+        },
+        dpop: {
+          type: "http",
+          scheme: "DPoP",
+          description: `The same token bound to a key (RFC 9449): \`Authorization: DPoP <token>\` with a \`DPoP\` proof header carrying \`ath\`; a DPoP-bound token is never accepted as Bearer.`,
         },
       },
       schemas,
