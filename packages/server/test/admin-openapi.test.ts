@@ -109,13 +109,14 @@ describe("the admin API's OpenAPI 3.1 description (GET /admin/api/openapi.json)"
       Object.entries(item).map(([method, operation]) => ({ path, method, operation })),
     );
 
-  it("is served without a token and is valid OpenAPI 3.1 structure: openapi, info, paths, components.securitySchemes.bearer", () => {
+  it("is served without a token and is valid OpenAPI 3.1 structure: openapi, info, paths, components.securitySchemes bearer and dpop", () => {
     expect(doc.openapi).toMatch(/^3\.1\.\d+$/);
     expect(doc.info.title).toBe("Frontdesk admin API");
     expect(typeof doc.info.version).toBe("string");
     expect(doc.servers).toEqual([{ url: server.issuer }]);
     expect(doc.components.securitySchemes.bearer).toMatchObject({ type: "http", scheme: "bearer" });
-    expect(doc.security).toEqual([{ bearer: [] }]);
+    expect(doc.components.securitySchemes.dpop).toMatchObject({ type: "http", scheme: "DPoP" });
+    expect(doc.security).toEqual([{ bearer: [] }, { dpop: [] }]);
     expect(Object.keys(doc.paths).length).toBeGreaterThan(0);
 
     const tags = new Set(doc.tags.map((t) => t.name));
