@@ -177,7 +177,21 @@ export function redisFastStore(options: RedisFastStoreOptions): FastStore {
         for (const { id, event } of events) for (const listener of listeners) listener(id, event);
         if (events.length === 1000) deliver();
       })
-      .catch(() => {});
+      .catch(() => {
+        // The stream could not be read (Redis is coming back, this connection later than the
+        // subscriber's): read again shortly, or an event announced meanwhile would wait for the next.
+        if (subscription === subscriber && listeners.size) retryDelivery();
+      });
+  }
+
+  let retryTimer: NodeJS.Timeout | undefined;
+  function retryDelivery(): void {
+    if (retryTimer) return;
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined;
+      deliver();
+    }, 250);
+    retryTimer.unref();
   }
 
   // Start a second back in Redis's own clock (stream ids are its milliseconds): an event
@@ -209,6 +223,8 @@ export function redisFastStore(options: RedisFastStoreOptions): FastStore {
   }
 
   function unsubscribe(): void {
+    clearTimeout(retryTimer);
+    retryTimer = undefined;
     subscriber?.disconnect();
     subscriber = undefined;
     lastSeen = undefined;
