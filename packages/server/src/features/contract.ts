@@ -16,6 +16,7 @@ import type { InteractionFlow } from "../interaction/flow.js";
 import type { Interactions } from "../interaction/interactions.js";
 import type { InteractionKind } from "../interaction/kinds.js";
 import type { KeyManager } from "../keys/key-manager.js";
+import type { MailService } from "../mail/mail-service.js";
 import type { OutboundPolicy } from "../outbound/fetch.js";
 import type { Revocations } from "../revocation/revocations.js";
 import type { CookieNames } from "../sessions/cookies.js";
@@ -55,6 +56,12 @@ export interface CoreServices {
   outbound: OutboundPolicy;
   /** Clients' public keys (jwks or jwks_uri), for private_key_jwt and request objects. */
   clientKeys: ClientKeys;
+  /**
+   * Email: `send` enqueues into the durable outbox (a server's worker delivers over
+   * SMTP); without smtpUrl it writes to the log. A feature that needs email calls
+   * `requireMail` (mail/require-mail.ts) in its build.
+   */
+  mail: MailService;
 }
 
 /** One grant type's request at the token endpoint, after client authentication. */

@@ -6,6 +6,7 @@ import { type BuiltFeature, buildFeatures, subscribeSessionEnd } from "../featur
 import { Interactions } from "../interaction/interactions.js";
 import { KeyEncryption } from "../keys/key-encryption.js";
 import { KeyManager, SIGNING_ALGS } from "../keys/key-manager.js";
+import { MailService } from "../mail/mail-service.js";
 import { AllowList } from "../outbound/addresses.js";
 import { Revocations } from "../revocation/revocations.js";
 import { cookieNames } from "../sessions/cookies.js";
@@ -66,6 +67,7 @@ export async function createContext(config: Config, logger: Logger): Promise<Cor
     logger,
     outbound,
     clientKeys: new ClientKeys({ policy: outbound }),
+    mail: new MailService({ config, outbox: durable.mailOutbox, logger }),
   };
   // Every participant (server, CLI, a test's own context) that ends sessions tells the
   // features that listen (back-channel logout enqueues its deliveries).
