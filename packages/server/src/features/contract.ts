@@ -30,6 +30,7 @@ import type { AuthorizationCodes } from "../tokens/codes.js";
 import type { IdTokens } from "../tokens/id-token.js";
 import type { RefreshTokens } from "../tokens/refresh-tokens.js";
 import type { TokenBinding, TokenResponse } from "../tokens/token-response.js";
+import type { AccountLinks } from "../users/account-links.js";
 import type { LoginThrottle } from "../users/login-throttle.js";
 
 /**
@@ -62,6 +63,8 @@ export interface CoreServices {
    * `requireMail` (mail/require-mail.ts) in its build.
    */
   mail: MailService;
+  /** Single-use emailed links (verify an address, reset a password, accept an invitation), stored hashed. */
+  accountLinks: AccountLinks;
 }
 
 /** One grant type's request at the token endpoint, after client authentication. */
