@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { isEmailAddress } from "../mail/message.js";
 import type { Revocations } from "../revocation/revocations.js";
 import type { SessionService } from "../sessions/sessions.js";
 import type { DurableStore, UserRecord } from "../storage/durable/types.js";
@@ -24,6 +25,8 @@ export interface NewUser {
   /** Optional: people who sign in with an upstream provider or a passkey have none. */
   password?: string;
   email?: string;
+  /** The operator vouches for the address (no verification message is sent then). */
+  emailVerified?: boolean;
   tenant?: string;
   roles?: string[];
 }
@@ -41,14 +44,17 @@ export async function createUser(
     throw new InvalidUserInput(
       `password: between ${MIN_PASSWORD_LENGTH} and ${MAX_PASSWORD_LENGTH} characters`,
     );
-  if (input.email !== undefined && !/^[^\s@]+@[^\s@]+$/.test(input.email))
-    throw new InvalidUserInput("email: not an e-mail address");
+  if (input.email !== undefined && !isEmailAddress(input.email))
+    throw new InvalidUserInput("email: not an e-mail address (name@example.com)");
+  if (input.emailVerified && input.email === undefined)
+    throw new InvalidUserInput("email verified: give the email address too");
   if (await ctx.durable.users.getByUsername(input.username))
     throw new InvalidUserInput(`username "${input.username}" is taken`);
   const user: UserRecord = {
     id: newId(),
     username: input.username,
     email: input.email ?? null,
+    emailVerified: input.emailVerified === true,
     passwordHash: input.password === undefined ? null : await hashPassword(input.password),
     disabled: false,
     tokensRevokedBefore: null,
@@ -58,6 +64,25 @@ export async function createUser(
   };
   await ctx.durable.users.create(user);
   return user;
+}
+
+/**
+ * Changes (or removes, with null) a user's address. The new one is unverified unless
+ * the operator vouches for it; links sent to the old one stop working (they are bound
+ * to the address they verify).
+ */
+export async function setEmail(
+  ctx: Pick<UserRevocationDeps, "durable">,
+  user: UserRecord,
+  email: string | null,
+  options: { verified?: boolean } = {},
+): Promise<UserRecord> {
+  if (email !== null && !isEmailAddress(email))
+    throw new InvalidUserInput("email: not an e-mail address (name@example.com)");
+  if (options.verified && email === null) throw new InvalidUserInput("email verified: give the address too");
+  const emailVerified = email !== null && options.verified === true;
+  await ctx.durable.users.update(user.id, { email, emailVerified });
+  return { ...user, email, emailVerified };
 }
 
 /** Finds a user by id or username. */
@@ -125,6 +150,7 @@ export function describeUser(u: UserRecord) {
     id: u.id,
     username: u.username,
     email: u.email,
+    email_verified: u.emailVerified,
     disabled: u.disabled,
     tenant: u.tenant,
     roles: u.roles,

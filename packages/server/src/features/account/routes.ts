@@ -9,16 +9,19 @@ import { signedOutPage } from "../../pages/logout.js";
 import { clearSessionCookie, readCookie } from "../../sessions/cookies.js";
 import type { Session } from "../../sessions/sessions.js";
 import type { CoreServices, FeatureRouteOptions } from "../contract.js";
+import { verifyEmailRoutes } from "./verify-email.js";
 
 const NOTICES: Record<string, string> = {
   ended: "That session is signed out.",
   "others-ended": "All your other sessions are signed out.",
   revoked: "The application no longer has access.",
+  "verification-sent": "A new verification message is on its way. Follow its link to confirm your address.",
+  "verification-not-needed": "Your email address is already confirmed.",
 };
 
 type AccountDeps = Pick<
   CoreServices,
-  "durable" | "sessions" | "cookies" | "csrf" | "refreshTokens" | "logger"
+  "durable" | "sessions" | "cookies" | "csrf" | "refreshTokens" | "logger" | "emailVerification"
 >;
 
 /** Runs a form action for the signed-in person, after the CSRF check. */
@@ -39,6 +42,7 @@ function accountAction(
 /** The person's account page: sessions (sign out one, or all others) and granted applications (revoke). */
 export function accountRoutes(ctx: AccountDeps): FastifyPluginAsync<FeatureRouteOptions> {
   return async (app, _options) => {
+    verifyEmailRoutes(app, ctx);
     app.get(
       "/account",
       pageRoute(ctx, async (request, reply) => {
@@ -65,6 +69,8 @@ export function accountRoutes(ctx: AccountDeps): FastifyPluginAsync<FeatureRoute
           accountPage({
             csrf: ctx.csrf.token(request, reply),
             username: user.username,
+            email: user.email,
+            emailVerified: user.emailVerified,
             currentSid: session.sid,
             sessions,
             applications,

@@ -8,18 +8,32 @@ import {
 } from "../../clients/registration.js";
 import { InvalidRequest, NotFound } from "../../errors/oauth-errors.js";
 import { authenticateBearer } from "../../http/bearer-auth.js";
+import { acceptJsonBody } from "../../http/form-body.js";
 import { describeKey } from "../../keys/key-manager.js";
 import { singleValued } from "../../oauth/params.js";
 import {
+  createUser,
   deleteUser,
   describeUser,
   disableUser,
   enableUser,
   findUser,
+  InvalidUserInput,
+  type NewUser,
   revokeUser,
 } from "../../users/users.js";
 import type { CoreServices, FeatureRouteOptions } from "../contract.js";
-import { adminApiDocument, type DocumentedRoute, integer, listOf, object, ref, string } from "./openapi.js";
+import {
+  adminApiDocument,
+  boolean,
+  type DocumentedRoute,
+  integer,
+  listOf,
+  object,
+  ref,
+  string,
+  strings,
+} from "./openapi.js";
 
 export const ADMIN_SCOPE = "frontdesk:admin";
 export const ADMIN_PREFIX = "/admin/api";
@@ -43,13 +57,43 @@ export type AdminDeps = Pick<
   | "cookies"
   | "csrf"
   | "logger"
+  | "emailVerification"
 >;
 
 type AdminAction = (
   ctx: AdminDeps,
   params: Record<string, string>,
   query: Record<string, string>,
+  body: unknown,
 ) => Promise<Record<string, unknown>>;
+
+/** The body of POST /users: a JSON object of these fields, each of its type. */
+function newUserFrom(body: unknown): NewUser {
+  if (!body || typeof body !== "object" || Array.isArray(body))
+    throw new InvalidRequest("the body must be a JSON object (content-type: application/json)");
+  const b = body as Record<string, unknown>;
+  const allowed = ["username", "password", "email", "email_verified", "tenant", "roles"];
+  const unknown = Object.keys(b).filter((k) => !allowed.includes(k));
+  if (unknown.length) throw new InvalidRequest(`unknown field(s) ${unknown.join(", ")}`);
+  const text = (name: string) => {
+    if (b[name] !== undefined && typeof b[name] !== "string") throw new InvalidRequest(`${name}: a string`);
+    return b[name] as string | undefined;
+  };
+  if (b.email_verified !== undefined && typeof b.email_verified !== "boolean")
+    throw new InvalidRequest("email_verified: true or false");
+  if (b.roles !== undefined && !(Array.isArray(b.roles) && b.roles.every((r) => typeof r === "string")))
+    throw new InvalidRequest("roles: a list of strings");
+  const username = text("username");
+  if (username === undefined) throw new InvalidRequest("username: required");
+  return {
+    username,
+    password: text("password"),
+    email: text("email"),
+    emailVerified: b.email_verified as boolean | undefined,
+    tenant: text("tenant"),
+    roles: b.roles as string[] | undefined,
+  };
+}
 
 /** Where the OpenAPI description of the routes below is served (without a token). */
 export const ADMIN_DOCUMENT_PATH = "/openapi.json";
@@ -65,6 +109,47 @@ const actions: (DocumentedRoute & { act: AdminAction })[] = [
       response: { description: "every user", schema: object({ users: listOf(ref("User")) }) },
     },
     act: async (ctx) => ({ users: (await ctx.durable.users.list()).map(describeUser) }),
+  },
+  {
+    method: "POST",
+    path: "/users",
+    doc: {
+      operation: "createUser",
+      summary: "Create a user",
+      description:
+        "As `frontdesk user create`. A user created with an email address that is not marked verified is sent a verification message (a single-use link, 24 hours).",
+      body: {
+        description: "the new user",
+        schema: object(
+          {
+            username: string("1-64 letters, digits and . _ @ + -"),
+            password: string("8 to 1024 characters; absent: the user signs in another way"),
+            email: string("an address; a verification message is sent to it unless email_verified"),
+            email_verified: boolean("true: the operator vouches for the address (no message is sent)"),
+            tenant: string(),
+            roles: strings,
+          },
+          ["password", "email", "email_verified", "tenant", "roles"],
+        ),
+      },
+      response: {
+        description: "the user as created",
+        schema: object({
+          user: ref("User"),
+          verification_sent: boolean("true: a verification message was sent to the address"),
+        }),
+      },
+    },
+    act: async (ctx, _params, _query, body) => {
+      try {
+        const user = await createUser(ctx, newUserFrom(body));
+        const sent = await ctx.emailVerification.send(user);
+        return { user: describeUser(user), verification_sent: sent };
+      } catch (error) {
+        if (error instanceof InvalidUserInput) throw new InvalidRequest(error.message);
+        throw error;
+      }
+    },
   },
   {
     method: "POST",
@@ -284,6 +369,8 @@ export function adminApiRoutes(ctx: AdminDeps): FastifyPluginAsync<FeatureRouteO
   return async (app, { registry }) => {
     const audience = adminAudience(ctx.config.issuer);
     const deps = { ...ctx, dpop: registry.resourceProof };
+    // POST /users takes a JSON body; the other routes take none.
+    acceptJsonBody(app);
     // The description is public: it says what the routes do, not who holds what.
     app.get(`${ADMIN_PREFIX}${ADMIN_DOCUMENT_PATH}`, async (_request, reply) =>
       reply.header("cache-control", "no-cache").send(document),
@@ -295,7 +382,7 @@ export function adminApiRoutes(ctx: AdminDeps): FastifyPluginAsync<FeatureRouteO
         handler: async (request: FastifyRequest, reply: FastifyReply) => {
           const caller = await authenticateBearer(deps, request, reply, { scope: ADMIN_SCOPE, audience });
           const query = singleValued(request.query, "query string");
-          const result = await act(ctx, request.params as Record<string, string>, query);
+          const result = await act(ctx, request.params as Record<string, string>, query, request.body);
           ctx.logger.info({ admin: caller.client_id, action: `${method} ${path}` }, "admin action");
           return reply.header("cache-control", "no-store").send(result);
         },

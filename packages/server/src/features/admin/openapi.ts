@@ -28,6 +28,8 @@ export interface RouteDoc {
   description?: string;
   /** Optional query parameters. */
   query?: Record<string, { description: string; schema: Schema }>;
+  /** A JSON request body, required. */
+  body?: { description: string; schema: Schema };
   /** The 200 answer. */
   response: { description: string; schema: Schema };
 }
@@ -50,7 +52,11 @@ export const integer = (description?: string): Schema => ({
   ...(description ? { description } : {}),
 });
 export const listOf = (items: Schema): Schema => ({ type: "array", items });
-const strings: Schema = listOf({ type: "string" });
+export const strings: Schema = listOf({ type: "string" });
+export const boolean = (description?: string): Schema => ({
+  type: "boolean",
+  ...(description ? { description } : {}),
+});
 
 /** An object whose every listed property is required. */
 export function object(properties: Record<string, Schema>, optional: string[] = []): Schema {
@@ -68,6 +74,11 @@ const userFields: FieldsOf<typeof describeUser> = {
   id: string(),
   username: string(),
   email: { type: ["string", "null"] },
+  email_verified: {
+    type: "boolean",
+    description:
+      "true: the person followed a verification link sent to the address, or an operator vouched for it",
+  },
   disabled: { type: "boolean", description: "true: the user cannot sign in" },
   tenant: { type: ["string", "null"] },
   roles: strings,
@@ -140,12 +151,23 @@ function operation(route: DocumentedRoute, fullPath: string, tag: string) {
     summary: route.doc.summary,
     ...(route.doc.description ? { description: route.doc.description } : {}),
     ...(parameters.length ? { parameters } : {}),
+    ...(route.doc.body
+      ? {
+          requestBody: {
+            required: true,
+            description: route.doc.body.description,
+            content: { "application/json": { schema: route.doc.body.schema } },
+          },
+        }
+      : {}),
     responses: {
       "200": {
         description: route.doc.response.description,
         content: { "application/json": { schema: route.doc.response.schema } },
       },
-      ...(route.doc.query ? { "400": errorAnswer("a query parameter is invalid") } : {}),
+      ...(route.doc.query || route.doc.body
+        ? { "400": errorAnswer(route.doc.body ? "the body is invalid" : "a query parameter is invalid") }
+        : {}),
       "401": errorAnswer("no token, or a token that is invalid, expired or for another audience"),
       "403": errorAnswer("the token lacks the admin scope"),
       ...(names.length ? { "404": errorAnswer(`no such ${names.join(" or ")}`) } : {}),
