@@ -18,11 +18,16 @@ export interface UserRevocationDeps {
 export class InvalidUserInput extends Error {}
 
 const USERNAME = /^[A-Za-z0-9._@+-]{1,64}$/;
+const MAX_NAME_LENGTH = 200;
+const validName = (name: string) =>
+  name.trim() !== "" && [...name].length <= MAX_NAME_LENGTH && !/\p{Cc}/u.test(name);
 
 export interface NewUser {
   username: string;
   /** Optional: people who sign in with an upstream provider or a passkey have none. */
   password?: string;
+  /** Display name; the username stands in without one. */
+  name?: string;
   email?: string;
   tenant?: string;
   roles?: string[];
@@ -41,6 +46,8 @@ export async function createUser(
     throw new InvalidUserInput(
       `password: between ${MIN_PASSWORD_LENGTH} and ${MAX_PASSWORD_LENGTH} characters`,
     );
+  if (input.name !== undefined && !validName(input.name))
+    throw new InvalidUserInput(`name: 1-${MAX_NAME_LENGTH} characters, no control characters`);
   if (input.email !== undefined && !/^[^\s@]+@[^\s@]+$/.test(input.email))
     throw new InvalidUserInput("email: not an e-mail address");
   if (await ctx.durable.users.getByUsername(input.username))
@@ -48,6 +55,7 @@ export async function createUser(
   const user: UserRecord = {
     id: newId(),
     username: input.username,
+    name: input.name ?? null,
     email: input.email ?? null,
     passwordHash: input.password === undefined ? null : await hashPassword(input.password),
     disabled: false,
@@ -124,6 +132,7 @@ export function describeUser(u: UserRecord) {
   return {
     id: u.id,
     username: u.username,
+    name: u.name,
     email: u.email,
     disabled: u.disabled,
     tenant: u.tenant,

@@ -75,8 +75,14 @@ export interface SigningKeyRecord {
 export interface UserRecord {
   id: string;
   username: string;
+  /** Display name (the `name` claim); null: the username stands in. */
+  name: string | null;
   email: string | null;
-  /** argon2id hash; null for a user who signs in another way (upstream provider, passkey). */
+  /**
+   * argon2id hash, or a hash imported from another system (users/password-hashes/)
+   * until the first sign-in replaces it; null for a user who signs in another way
+   * (upstream provider, passkey).
+   */
   passwordHash: string | null;
   disabled: boolean;
   /** Tokens issued at or before this time are revoked (user revoke or disable; password change once it exists). */
@@ -181,9 +187,18 @@ export interface UserRepository {
   update(
     id: string,
     changes: Partial<
-      Pick<UserRecord, "disabled" | "tokensRevokedBefore" | "passwordHash" | "email" | "tenant" | "roles">
+      Pick<
+        UserRecord,
+        "disabled" | "tokensRevokedBefore" | "passwordHash" | "name" | "email" | "tenant" | "roles"
+      >
     >,
   ): Promise<boolean>;
+  /**
+   * Sets the password hash only if it is still `expected`, in one statement: a
+   * sign-in replacing an imported hash never undoes a password change made meanwhile.
+   * Returns false (and changes nothing) otherwise.
+   */
+  replacePasswordHash(id: string, expected: string, next: string): Promise<boolean>;
   /** Removes the user record; returns false when no such user. */
   delete(id: string): Promise<boolean>;
 }

@@ -9,6 +9,7 @@ function toRecord(row: Row): UserRecord {
   return {
     id: row.id,
     username: row.username,
+    name: row.name,
     email: row.email,
     // The column predates password-less users: "" stores "no password".
     passwordHash: row.password_hash === "" ? null : row.password_hash,
@@ -28,6 +29,7 @@ export function userRepository(db: Kysely<Database>): UserRepository {
         .values({
           id: u.id,
           username: u.username,
+          name: u.name,
           email: u.email,
           password_hash: u.passwordHash ?? "",
           disabled: bool.write(u.disabled),
@@ -59,11 +61,21 @@ export function userRepository(db: Kysely<Database>): UserRepository {
       if (changes.disabled !== undefined) set.disabled = bool.write(changes.disabled);
       if (changes.tokensRevokedBefore !== undefined) set.tokens_revoked_before = changes.tokensRevokedBefore;
       if (changes.passwordHash !== undefined) set.password_hash = changes.passwordHash ?? "";
+      if (changes.name !== undefined) set.name = changes.name;
       if (changes.email !== undefined) set.email = changes.email;
       if (changes.tenant !== undefined) set.tenant = changes.tenant;
       if (changes.roles !== undefined) set.roles = json.text(changes.roles);
       if (Object.keys(set).length === 0) return (await this.get(id)) !== undefined;
       const result = await db.updateTable("users").set(set).where("id", "=", id).executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+    async replacePasswordHash(id, expected, next) {
+      const result = await db
+        .updateTable("users")
+        .set({ password_hash: next })
+        .where("id", "=", id)
+        .where("password_hash", "=", expected)
+        .executeTakeFirst();
       return Number(result.numUpdatedRows) > 0;
     },
     async delete(id) {
