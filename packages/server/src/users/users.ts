@@ -4,7 +4,8 @@ import type { SessionService } from "../sessions/sessions.js";
 import type { DurableStore, UserRecord } from "../storage/durable/types.js";
 import { newId } from "../tokens/opaque.js";
 import type { RefreshTokens } from "../tokens/refresh-tokens.js";
-import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "./passwords.js";
+import { isRefused, readPasswordHash } from "./password-hashes/index.js";
+import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, needsRehash } from "./passwords.js";
 
 /** What revoking a user's access touches. */
 export interface UserRevocationDeps {
@@ -26,6 +27,11 @@ export interface NewUser {
   username: string;
   /** Optional: people who sign in with an upstream provider or a passkey have none. */
   password?: string;
+  /**
+   * Instead of `password`: a hash made by another system (`frontdesk user import`),
+   * stored as it is when `readPasswordHash` accepts it, replaced at the first sign-in.
+   */
+  passwordHash?: string;
   /** Display name; the username stands in without one. */
   name?: string;
   email?: string;
@@ -46,6 +52,12 @@ export async function createUser(
     throw new InvalidUserInput(
       `password: between ${MIN_PASSWORD_LENGTH} and ${MAX_PASSWORD_LENGTH} characters`,
     );
+  if (input.passwordHash !== undefined) {
+    if (input.password !== undefined)
+      throw new InvalidUserInput("give a password or a password hash, not both");
+    const read = readPasswordHash(input.passwordHash);
+    if (isRefused(read)) throw new InvalidUserInput(`password_hash: ${read.refused}`);
+  }
   if (input.name !== undefined && !validName(input.name))
     throw new InvalidUserInput(`name: 1-${MAX_NAME_LENGTH} characters, no control characters`);
   if (input.email !== undefined && !/^[^\s@]+@[^\s@]+$/.test(input.email))
@@ -57,7 +69,8 @@ export async function createUser(
     username: input.username,
     name: input.name ?? null,
     email: input.email ?? null,
-    passwordHash: input.password === undefined ? null : await hashPassword(input.password),
+    passwordHash:
+      input.password === undefined ? (input.passwordHash ?? null) : await hashPassword(input.password),
     disabled: false,
     tokensRevokedBefore: null,
     tenant: input.tenant ?? null,
@@ -66,6 +79,21 @@ export async function createUser(
   };
   await ctx.durable.users.create(user);
   return user;
+}
+
+/**
+ * After a successful sign-in with `password`: replaces a hash that is not this
+ * server's argon2id (an imported bcrypt, scrypt, PBKDF2 or Firebase hash) by one, only
+ * if the stored hash is still the one the password was checked against. Returns
+ * whether it replaced it.
+ */
+export async function upgradePasswordHash(
+  ctx: Pick<UserRevocationDeps, "durable">,
+  user: UserRecord,
+  password: string,
+): Promise<boolean> {
+  if (user.passwordHash === null || !needsRehash(user.passwordHash)) return false;
+  return ctx.durable.users.replacePasswordHash(user.id, user.passwordHash, await hashPassword(password));
 }
 
 /** Finds a user by id or username. */
