@@ -6,6 +6,8 @@ export function profileClaims(user: UserRecord, scopes: readonly string[]): Reco
     ...(scopes.includes("profile")
       ? { preferred_username: user.username, name: user.name ?? user.username }
       : {}),
-    ...(scopes.includes("email") && user.email ? { email: user.email, email_verified: false } : {}),
+    ...(scopes.includes("email") && user.email
+      ? { email: user.email, email_verified: user.emailVerified }
+      : {}),
   };
 }

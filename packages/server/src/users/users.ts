@@ -35,6 +35,8 @@ export interface NewUser {
   /** Display name; the username stands in without one. */
   name?: string;
   email?: string;
+  /** The operator vouches for the address (no verification message is sent then). */
+  emailVerified?: boolean;
   tenant?: string;
   roles?: string[];
 }
@@ -62,6 +64,8 @@ export async function createUser(
     throw new InvalidUserInput(`name: 1-${MAX_NAME_LENGTH} characters, no control characters`);
   if (input.email !== undefined && !/^[^\s@]+@[^\s@]+$/.test(input.email))
     throw new InvalidUserInput("email: not an e-mail address");
+  if (input.emailVerified && input.email === undefined)
+    throw new InvalidUserInput("email verified: give the email address too");
   if (await ctx.durable.users.getByUsername(input.username))
     throw new InvalidUserInput(`username "${input.username}" is taken`);
   const user: UserRecord = {
@@ -69,6 +73,7 @@ export async function createUser(
     username: input.username,
     name: input.name ?? null,
     email: input.email ?? null,
+    emailVerified: input.emailVerified === true,
     passwordHash:
       input.password === undefined ? (input.passwordHash ?? null) : await hashPassword(input.password),
     disabled: false,
@@ -162,6 +167,7 @@ export function describeUser(u: UserRecord) {
     username: u.username,
     name: u.name,
     email: u.email,
+    email_verified: u.emailVerified,
     disabled: u.disabled,
     tenant: u.tenant,
     roles: u.roles,

@@ -69,6 +69,11 @@ const userFields: FieldsOf<typeof describeUser> = {
   username: string(),
   name: { type: ["string", "null"], description: "display name; null: the username stands in" },
   email: { type: ["string", "null"] },
+  email_verified: {
+    type: "boolean",
+    description:
+      "true: the person followed a verification link sent to the address, or an operator vouched for it",
+  },
   disabled: { type: "boolean", description: "true: the user cannot sign in" },
   tenant: { type: ["string", "null"] },
   roles: strings,

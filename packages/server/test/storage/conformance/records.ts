@@ -57,6 +57,7 @@ export function user(over: Partial<UserRecord> = {}): UserRecord {
     username: `name-${id}`,
     name: "Ann Müller",
     email: `${id}@example.com`,
+    emailVerified: true,
     passwordHash: "$argon2id$v=19$...",
     disabled: false,
     tokensRevokedBefore: null,
