@@ -39,6 +39,8 @@ export interface NewUser {
   emailVerified?: boolean;
   tenant?: string;
   roles?: string[];
+  /** Created unable to sign in (an imported account that was disabled). */
+  disabled?: boolean;
 }
 
 export async function createUser(
@@ -76,7 +78,7 @@ export async function createUser(
     emailVerified: input.emailVerified === true,
     passwordHash:
       input.password === undefined ? (input.passwordHash ?? null) : await hashPassword(input.password),
-    disabled: false,
+    disabled: input.disabled === true,
     tokensRevokedBefore: null,
     tenant: input.tenant ?? null,
     roles: input.roles ?? [],

@@ -47,25 +47,54 @@ export const FIREBASE_PROJECT = {
 
 export type ForeignHash = string | { algorithm: "firebase-scrypt"; hash: string; salt: string };
 
-/** One hash of `password` per accepted format, cheap parameters (tests), named by format. */
-export async function foreignHashes(password: string): Promise<Record<string, ForeignHash>> {
-  const salt = randomBytes(16);
-  const firebaseSalt = randomBytes(12).toString("base64");
-  return {
-    "bcrypt $2b$ (bcryptjs)": await bcrypt.hash(password, 4),
-    "bcrypt $2y$ (crypt(3))": systemCrypt(password, `$2y$05$${cryptSalt(22).replace(/.$/, ".")}`),
-    "bcrypt $2a$ (crypt(3))": systemCrypt(password, `$2a$05$${cryptSalt(22).replace(/.$/, ".")}`),
-    argon2id: await argon2(password, { algorithm: 2, memoryCost: 4096, timeCost: 3, parallelism: 1 }),
-    argon2i: await argon2(password, { algorithm: 1, memoryCost: 4096, timeCost: 3, parallelism: 1 }),
-    "scrypt $scrypt$ (PHC)": `$scrypt$ln=10,r=8,p=1$${b64(salt)}$${b64(scryptSync(password, salt, 32, { N: 1024, r: 8, p: 1 }))}`,
-    "scrypt $7$ (crypt(3))": systemCrypt(password, `$7$A6..../....${cryptSalt(16)}`),
-    "pbkdf2-sha256 (passlib)": `$pbkdf2-sha256$1000$${b64(salt).replaceAll("+", ".")}$${b64(pbkdf2Sync(password, salt, 1000, 32, "sha256")).replaceAll("+", ".")}`,
-    "pbkdf2-sha256 (PHC)": `$pbkdf2-sha256$i=1000,l=32$${b64(salt)}$${b64(pbkdf2Sync(password, salt, 1000, 32, "sha256"))}`,
-    "pbkdf2_sha256 (Django)": `pbkdf2_sha256$1000$${salt.toString("hex")}$${pbkdf2Sync(password, salt.toString("hex"), 1000, 32, "sha256").toString("base64")}`,
-    "firebase-scrypt": {
+const MAKERS: Record<string, (password: string) => Promise<ForeignHash> | ForeignHash> = {
+  "bcrypt $2b$ (bcryptjs)": (password) => bcrypt.hash(password, 4),
+  "bcrypt $2y$ (crypt(3))": (password) => systemCrypt(password, `$2y$05$${cryptSalt(21)}.`),
+  "bcrypt $2a$ (crypt(3))": (password) => systemCrypt(password, `$2a$05$${cryptSalt(21)}.`),
+  argon2id: (password) => argon2(password, { algorithm: 2, memoryCost: 4096, timeCost: 3, parallelism: 1 }),
+  argon2i: (password) => argon2(password, { algorithm: 1, memoryCost: 4096, timeCost: 3, parallelism: 1 }),
+  "scrypt $scrypt$ (PHC)": (password) => {
+    const salt = randomBytes(16);
+    return `$scrypt$ln=10,r=8,p=1$${b64(salt)}$${b64(scryptSync(password, salt, 32, { N: 1024, r: 8, p: 1 }))}`;
+  },
+  "scrypt $7$ (crypt(3))": (password) => systemCrypt(password, `$7$A6..../....${cryptSalt(16)}`),
+  "pbkdf2-sha256 (passlib)": (password) => {
+    const salt = randomBytes(16);
+    const ab64 = (bytes: Buffer) => b64(bytes).replaceAll("+", ".");
+    return `$pbkdf2-sha256$1000$${ab64(salt)}$${ab64(pbkdf2Sync(password, salt, 1000, 32, "sha256"))}`;
+  },
+  "pbkdf2-sha256 (PHC)": (password) => {
+    const salt = randomBytes(16);
+    return `$pbkdf2-sha256$i=1000,l=32$${b64(salt)}$${b64(pbkdf2Sync(password, salt, 1000, 32, "sha256"))}`;
+  },
+  "pbkdf2_sha256 (Django)": (password) => {
+    const salt = randomBytes(11).toString("hex");
+    return `pbkdf2_sha256$1000$${salt}$${pbkdf2Sync(password, salt, 1000, 32, "sha256").toString("base64")}`;
+  },
+  "firebase-scrypt": (password) => {
+    const salt = randomBytes(12).toString("base64");
+    return {
       algorithm: "firebase-scrypt",
-      hash: firebaseScrypt(password, { ...FIREBASE_PROJECT, salt: firebaseSalt }),
-      salt: firebaseSalt,
-    },
-  };
+      hash: firebaseScrypt(password, { ...FIREBASE_PROJECT, salt }),
+      salt,
+    };
+  },
+};
+
+/** The formats `foreignHash` makes, by name. */
+export const FOREIGN_FORMATS = Object.keys(MAKERS);
+
+/** A hash of `password` in that format, cheap parameters (tests). */
+export async function foreignHash(format: string, password: string): Promise<ForeignHash> {
+  const make = MAKERS[format];
+  if (!make) throw new Error(`no format ${format}`);
+  return make(password);
+}
+
+/** One hash of `password` per format, by name. */
+export async function foreignHashes(password: string): Promise<Record<string, ForeignHash>> {
+  const entries = await Promise.all(
+    FOREIGN_FORMATS.map(async (f) => [f, await foreignHash(f, password)] as const),
+  );
+  return Object.fromEntries(entries);
 }
