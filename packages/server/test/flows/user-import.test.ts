@@ -6,6 +6,7 @@ import { hashPassword, verifyPassword } from "../../src/users/passwords.js";
 import { USER_FILE_FIELDS } from "../../src/users/user-file.js";
 import { createUser, upgradePasswordHash } from "../../src/users/users.js";
 import { FormBrowser } from "../helpers/browser.js";
+import { docSnippet } from "../helpers/doc-snippets.js";
 import { type CliResult, runCli } from "../helpers/http.js";
 import { alertText, codeFlow, decodePayload, type RelyingParty, relyingParty } from "../helpers/oidc.js";
 import {
@@ -306,6 +307,51 @@ describe("frontdesk user import and export: users with their password hashes fro
     });
     expect(done.response.status).toBe(401);
     expect((await server.ctx.durable.users.getByUsername("imported-disabled"))?.passwordHash).toBe(hash);
+  });
+
+  it("docs/migrating-users.md's example file imports as the page says, and each person with a password signs in with `example password`", async () => {
+    const example = docSnippet("migrating-users.md", "example-users");
+    const result = await cli(["user", "import", "-", ...FIREBASE_FLAGS], example);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout.trim()).toBe("11 created, 0 already there (left as they are), 0 refused");
+    for (const line of example.trim().split("\n")) {
+      const { username, password_hash } = JSON.parse(line) as { username: string; password_hash?: unknown };
+      const browser = new FormBrowser(server.issuer);
+      const page = await browser.follow("/login");
+      const done = await browser.submit(await page.response.text(), {
+        username,
+        password: "example password",
+      });
+      if (password_hash === undefined) expect(done.response.status, username).toBe(401);
+      else expect(done.url, username).toMatch(/\/account$/);
+    }
+    expect(await server.ctx.durable.users.getByUsername("example-bcrypt")).toMatchObject({
+      email: "bcrypt@example.com",
+      emailVerified: true,
+      name: "Ann Bcrypt",
+      roles: ["support"],
+      passwordHash: expect.stringMatching(OWN_HASH),
+    });
+  });
+
+  it("the README's example file imports, and Bob and Carol sign in with the passwords it names", async () => {
+    const readme = readFileSync(join(import.meta.dirname, "../../../../README.md"), "utf8");
+    const file = /cat > users\.jsonl <<'EOF'\n([\s\S]*?)\nEOF\n/.exec(readme)?.[1];
+    if (!file) throw new Error("README has no users.jsonl example");
+    const usernames = file.split("\n").map((l) => (JSON.parse(l) as { username: string }).username);
+    expect(usernames).toEqual(["bob", "carol"]);
+    const result = await cli(["user", "import", "-"], file);
+    expect(result.stdout.trim()).toBe("2 created, 0 already there (left as they are), 0 refused");
+    for (const [username, password] of [
+      ["bob", "bob's old password"],
+      ["carol", "carol's old password"],
+    ] as const) {
+      const browser = new FormBrowser(server.issuer);
+      const page = await browser.follow("/login");
+      expect((await browser.submit(await page.response.text(), { username, password })).url).toMatch(
+        /\/account$/,
+      );
+    }
   });
 
   it("regression: a sign-in replacing an imported hash never undoes a password change made meanwhile", async () => {
