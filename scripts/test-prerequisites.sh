@@ -33,4 +33,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+# The password-import tests make $2y$, $2a$ and $7$ (scrypt) hashes with the system's
+# crypt(3): Debian's libxcrypt (libcrypt1), reached through perl (both essential there).
+if ! perl -e 'exit(crypt("x", q($7$C6..../....salt)) =~ /^\$7\$/ ? 0 : 1)' 2>/dev/null; then
+  log "perl's crypt(3) cannot make \$7\$ (scrypt) hashes: the tests need libxcrypt (Debian: libcrypt1)"; exit 1
+fi
 log "ready"

@@ -5,7 +5,8 @@ import type { SessionService } from "../sessions/sessions.js";
 import type { DurableStore, UserRecord } from "../storage/durable/types.js";
 import { newId } from "../tokens/opaque.js";
 import type { RefreshTokens } from "../tokens/refresh-tokens.js";
-import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "./passwords.js";
+import { isRefused, readPasswordHash } from "./password-hashes/index.js";
+import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, needsRehash } from "./passwords.js";
 
 /** What revoking a user's access touches. */
 export interface UserRevocationDeps {
@@ -19,16 +20,28 @@ export interface UserRevocationDeps {
 export class InvalidUserInput extends Error {}
 
 const USERNAME = /^[A-Za-z0-9._@+-]{1,64}$/;
+const MAX_NAME_LENGTH = 200;
+const validName = (name: string) =>
+  name.trim() !== "" && [...name].length <= MAX_NAME_LENGTH && !/\p{Cc}/u.test(name);
 
 export interface NewUser {
   username: string;
   /** Optional: people who sign in with an upstream provider or a passkey have none. */
   password?: string;
+  /**
+   * Instead of `password`: a hash made by another system (`frontdesk user import`),
+   * stored as it is when `readPasswordHash` accepts it, replaced at the first sign-in.
+   */
+  passwordHash?: string;
+  /** Display name; the username stands in without one. */
+  name?: string;
   email?: string;
   /** The operator vouches for the address (no verification message is sent then). */
   emailVerified?: boolean;
   tenant?: string;
   roles?: string[];
+  /** Created unable to sign in (an imported account that was disabled). */
+  disabled?: boolean;
 }
 
 export async function createUser(
@@ -44,6 +57,14 @@ export async function createUser(
     throw new InvalidUserInput(
       `password: between ${MIN_PASSWORD_LENGTH} and ${MAX_PASSWORD_LENGTH} characters`,
     );
+  if (input.passwordHash !== undefined) {
+    if (input.password !== undefined)
+      throw new InvalidUserInput("give a password or a password hash, not both");
+    const read = readPasswordHash(input.passwordHash);
+    if (isRefused(read)) throw new InvalidUserInput(`password_hash: ${read.refused}`);
+  }
+  if (input.name !== undefined && !validName(input.name))
+    throw new InvalidUserInput(`name: 1-${MAX_NAME_LENGTH} characters, no control characters`);
   if (input.email !== undefined && !isEmailAddress(input.email))
     throw new InvalidUserInput("email: not an e-mail address (name@example.com)");
   if (input.emailVerified && input.email === undefined)
@@ -53,10 +74,12 @@ export async function createUser(
   const user: UserRecord = {
     id: newId(),
     username: input.username,
+    name: input.name ?? null,
     email: input.email ?? null,
     emailVerified: input.emailVerified === true,
-    passwordHash: input.password === undefined ? null : await hashPassword(input.password),
-    disabled: false,
+    passwordHash:
+      input.password === undefined ? (input.passwordHash ?? null) : await hashPassword(input.password),
+    disabled: input.disabled === true,
     tokensRevokedBefore: null,
     tenant: input.tenant ?? null,
     roles: input.roles ?? [],
@@ -83,6 +106,21 @@ export async function setEmail(
   const emailVerified = email !== null && options.verified === true;
   await ctx.durable.users.update(user.id, { email, emailVerified });
   return { ...user, email, emailVerified };
+}
+
+/**
+ * After a successful sign-in with `password`: replaces a hash that is not this
+ * server's argon2id (an imported bcrypt, scrypt, PBKDF2 or Firebase hash) by one, only
+ * if the stored hash is still the one the password was checked against. Returns
+ * whether it replaced it.
+ */
+export async function upgradePasswordHash(
+  ctx: Pick<UserRevocationDeps, "durable">,
+  user: UserRecord,
+  password: string,
+): Promise<boolean> {
+  if (user.passwordHash === null || !needsRehash(user.passwordHash)) return false;
+  return ctx.durable.users.replacePasswordHash(user.id, user.passwordHash, await hashPassword(password));
 }
 
 /** Finds a user by id or username. */
@@ -149,6 +187,7 @@ export function describeUser(u: UserRecord) {
   return {
     id: u.id,
     username: u.username,
+    name: u.name,
     email: u.email,
     email_verified: u.emailVerified,
     disabled: u.disabled,

@@ -36,6 +36,7 @@ describe("feature migrations run after the core's, on every back end", () => {
       "004-client-metadata",
       "005-refresh-family-dpop-key",
       "006-email",
+      "008-user-name",
       "widgets-001-create",
     ]);
     expect(await migrateSqlite(file, widgets)).toEqual([]);
@@ -59,6 +60,7 @@ describe("feature migrations run after the core's, on every back end", () => {
       "004-client-metadata",
       "005-refresh-family-dpop-key",
       "006-email",
+      "008-user-name",
       "widgets-001-create",
     ]);
     expect(await migratePostgres(db.url(), widgets)).toEqual([]);

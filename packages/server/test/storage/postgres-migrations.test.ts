@@ -36,6 +36,7 @@ describe("PostgreSQL migrations", () => {
         "004-client-metadata",
         "005-refresh-family-dpop-key",
         "006-email",
+        "008-user-name",
       ],
     ]);
     const stores = await Promise.all(
@@ -59,6 +60,7 @@ describe("PostgreSQL migrations", () => {
       "004-client-metadata",
       "005-refresh-family-dpop-key",
       "006-email",
+      "008-user-name",
     ]);
   });
 
@@ -105,6 +107,7 @@ describe("PostgreSQL migrations", () => {
           "004-client-metadata",
           "005-refresh-family-dpop-key",
           "006-email",
+          "008-user-name",
           "backchannelLogout-001-outbox",
           "dynamicRegistration-001-initial-access-tokens",
           "dynamicRegistration-002-registration-access-tokens",
@@ -124,7 +127,7 @@ describe("PostgreSQL migrations", () => {
     try {
       await program.parseAsync(["node", "frontdesk", "migrate", "--data-dir", dir]);
       expect(String(write.mock.calls.at(-1)?.[0])).toBe(
-        "sqlite: ran 001-initial, 002-client-secret-rotation, 003-key-sets-per-algorithm, 004-client-metadata, 005-refresh-family-dpop-key, 006-email, backchannelLogout-001-outbox, dynamicRegistration-001-initial-access-tokens, dynamicRegistration-002-registration-access-tokens\n",
+        "sqlite: ran 001-initial, 002-client-secret-rotation, 003-key-sets-per-algorithm, 004-client-metadata, 005-refresh-family-dpop-key, 006-email, 008-user-name, backchannelLogout-001-outbox, dynamicRegistration-001-initial-access-tokens, dynamicRegistration-002-registration-access-tokens\n",
       );
     } finally {
       write.mockRestore();

@@ -13,6 +13,7 @@ import {
 import { CliError } from "../output.js";
 import { promptNewPassword } from "../prompt.js";
 import { type GlobalOptions, withContext, withGlobals } from "../run.js";
+import { registerUserFileCommands } from "./user-file.js";
 
 interface CreateOptions extends GlobalOptions {
   username: string;
@@ -41,6 +42,7 @@ function readPassword(): Promise<string> {
 /** `frontdesk user create|set-email|list|disable|enable|delete|revoke|unlock`. */
 export function registerUserCommands(program: Command): void {
   const user = program.command("user").description("people who sign in");
+  registerUserFileCommands(user); // user import, user export
   withGlobals(user.command("create").description("create a user (password hashed with argon2id)"))
     .requiredOption("--username <name>", "sign-in name")
     .option("--password <password>", "password (prefer --password-stdin: arguments show in process lists)")

@@ -73,6 +73,7 @@ type FieldsOf<F extends (...args: never[]) => object> = Record<keyof ReturnType<
 const userFields: FieldsOf<typeof describeUser> = {
   id: string(),
   username: string(),
+  name: { type: ["string", "null"], description: "display name; null: the username stands in" },
   email: { type: ["string", "null"] },
   email_verified: {
     type: "boolean",

@@ -7,6 +7,7 @@ import { loginPage } from "../../pages/login.js";
 import { readCookie, setDeviceCookie } from "../../sessions/cookies.js";
 import { DEVICE_TTL } from "../../users/login-throttle.js";
 import { verifyPassword } from "../../users/passwords.js";
+import { upgradePasswordHash } from "../../users/users.js";
 import type { CoreServices, FeatureRouteOptions } from "../contract.js";
 
 const GENERIC_FAILURE = "Wrong username or password.";
@@ -43,7 +44,8 @@ async function renderLogin(
 /**
  * Sign-in page with a password. Success goes through completeSignIn (a brand-new
  * session, no fixation) and marks the browser as known to the account (a device
- * cookie); failures are throttled (see LoginThrottle) with one message for every cause.
+ * cookie) and replaces an imported password hash by argon2id; failures are throttled
+ * (see LoginThrottle) with one message for every cause.
  */
 export function loginRoutes(ctx: LoginDeps): FastifyPluginAsync<FeatureRouteOptions> {
   return async (app, { registry }) => {
@@ -79,6 +81,8 @@ export function loginRoutes(ctx: LoginDeps): FastifyPluginAsync<FeatureRouteOpti
           await ctx.loginThrottle.failed(request.ip);
           return again(401, GENERIC_FAILURE);
         }
+        // An imported hash (bcrypt, scrypt, PBKDF2, Firebase) becomes argon2id now.
+        await upgradePasswordHash(ctx, user, form.password);
         const known = await ctx.loginThrottle.succeeded(username, request.ip, device, admission.knownDevice);
         setDeviceCookie(reply, ctx.cookies, known, DEVICE_TTL);
         return registry.interaction.completeSignIn(request, reply, {

@@ -29,6 +29,7 @@ export interface Database {
   users: {
     id: string;
     username: string;
+    name: string | null;
     email: string | null;
     password_hash: string;
     disabled: number;

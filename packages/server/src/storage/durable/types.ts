@@ -75,10 +75,16 @@ export interface SigningKeyRecord {
 export interface UserRecord {
   id: string;
   username: string;
+  /** Display name (the `name` claim); null: the username stands in. */
+  name: string | null;
   email: string | null;
   /** The person showed they receive mail at `email` (followed a verification link), or an operator said so. */
   emailVerified: boolean;
-  /** argon2id hash; null for a user who signs in another way (upstream provider, passkey). */
+  /**
+   * argon2id hash, or a hash imported from another system (users/password-hashes/)
+   * until the first sign-in replaces it; null for a user who signs in another way
+   * (upstream provider, passkey).
+   */
   passwordHash: string | null;
   disabled: boolean;
   /** Tokens issued at or before this time are revoked (user revoke or disable; password change once it exists). */
@@ -185,10 +191,23 @@ export interface UserRepository {
     changes: Partial<
       Pick<
         UserRecord,
-        "disabled" | "tokensRevokedBefore" | "passwordHash" | "email" | "emailVerified" | "tenant" | "roles"
+        | "disabled"
+        | "tokensRevokedBefore"
+        | "passwordHash"
+        | "name"
+        | "email"
+        | "emailVerified"
+        | "tenant"
+        | "roles"
       >
     >,
   ): Promise<boolean>;
+  /**
+   * Sets the password hash only if it is still `expected`, in one statement: a
+   * sign-in replacing an imported hash never undoes a password change made meanwhile.
+   * Returns false (and changes nothing) otherwise.
+   */
+  replacePasswordHash(id: string, expected: string, next: string): Promise<boolean>;
   /** Removes the user record; returns false when no such user. */
   delete(id: string): Promise<boolean>;
 }

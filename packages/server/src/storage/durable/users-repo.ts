@@ -9,6 +9,7 @@ function toRecord(row: Row): UserRecord {
   return {
     id: row.id,
     username: row.username,
+    name: row.name,
     email: row.email,
     emailVerified: bool.read(row.email_verified),
     // The column predates password-less users: "" stores "no password".
@@ -29,6 +30,7 @@ export function userRepository(db: Kysely<Database>): UserRepository {
         .values({
           id: u.id,
           username: u.username,
+          name: u.name,
           email: u.email,
           email_verified: bool.write(u.emailVerified),
           password_hash: u.passwordHash ?? "",
@@ -61,12 +63,22 @@ export function userRepository(db: Kysely<Database>): UserRepository {
       if (changes.disabled !== undefined) set.disabled = bool.write(changes.disabled);
       if (changes.tokensRevokedBefore !== undefined) set.tokens_revoked_before = changes.tokensRevokedBefore;
       if (changes.passwordHash !== undefined) set.password_hash = changes.passwordHash ?? "";
+      if (changes.name !== undefined) set.name = changes.name;
       if (changes.email !== undefined) set.email = changes.email;
       if (changes.emailVerified !== undefined) set.email_verified = bool.write(changes.emailVerified);
       if (changes.tenant !== undefined) set.tenant = changes.tenant;
       if (changes.roles !== undefined) set.roles = json.text(changes.roles);
       if (Object.keys(set).length === 0) return (await this.get(id)) !== undefined;
       const result = await db.updateTable("users").set(set).where("id", "=", id).executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+    async replacePasswordHash(id, expected, next) {
+      const result = await db
+        .updateTable("users")
+        .set({ password_hash: next })
+        .where("id", "=", id)
+        .where("password_hash", "=", expected)
+        .executeTakeFirst();
       return Number(result.numUpdatedRows) > 0;
     },
     async delete(id) {

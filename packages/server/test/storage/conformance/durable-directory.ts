@@ -130,7 +130,7 @@ export function directoryConformance(store: () => DurableStore): void {
       expect(await store().users.getByUsername(u.username)).toEqual(u);
       expect(await store().users.getByUsername(uid("nobody"))).toBeUndefined();
       expect(await store().users.get(uid("nobody"))).toBeUndefined();
-      const bare = user({ email: null, emailVerified: false, tenant: null, roles: [] });
+      const bare = user({ name: null, email: null, emailVerified: false, tenant: null, roles: [] });
       await store().users.create(bare);
       expect(await store().users.get(bare.id)).toEqual(bare);
       expect((await store().users.list()).map((x) => x.id)).toEqual(expect.arrayContaining([u.id, bare.id]));
@@ -165,13 +165,16 @@ export function directoryConformance(store: () => DurableStore): void {
         tokensRevokedBefore: T + 99,
         roles: ["viewer"],
       });
-      await store().users.update(u.id, { email: null, tenant: null, passwordHash: "new" });
+      await store().users.update(u.id, { name: null, email: null, tenant: null, passwordHash: "new" });
       expect(await store().users.get(u.id)).toMatchObject({
+        name: null,
         email: null,
         emailVerified: true,
         tenant: null,
         passwordHash: "new",
       });
+      await store().users.update(u.id, { name: "Ann Example" });
+      expect((await store().users.get(u.id))?.name).toBe("Ann Example");
       await store().users.update(u.id, { email: "new@example.com", emailVerified: false });
       expect(await store().users.get(u.id)).toMatchObject({ email: "new@example.com", emailVerified: false });
       await store().users.update(u.id, { emailVerified: true });
@@ -179,6 +182,38 @@ export function directoryConformance(store: () => DurableStore): void {
       expect(await store().users.update(u.id, {})).toBe(true);
       expect(await store().users.update(uid("nobody"), { disabled: true })).toBe(false);
       expect(await store().users.update(uid("nobody"), {})).toBe(false);
+    });
+
+    it("replaces a password hash only while it is still the expected one", async () => {
+      const u = user({ passwordHash: "$2b$10$imported" });
+      const other = user({ passwordHash: "$2b$10$imported" });
+      await store().users.create(u);
+      await store().users.create(other);
+      expect(
+        await store().users.replacePasswordHash(u.id, "$2b$10$imported", "$argon2id$v=19$upgraded"),
+      ).toBe(true);
+      expect((await store().users.get(u.id))?.passwordHash).toBe("$argon2id$v=19$upgraded");
+      // The other user with the same hash is untouched.
+      expect((await store().users.get(other.id))?.passwordHash).toBe("$2b$10$imported");
+      // A second replacement from the old hash (a sign-in racing a password change) changes nothing.
+      expect(await store().users.replacePasswordHash(u.id, "$2b$10$imported", "$argon2id$v=19$stale")).toBe(
+        false,
+      );
+      expect((await store().users.get(u.id))?.passwordHash).toBe("$argon2id$v=19$upgraded");
+      expect(await store().users.replacePasswordHash(uid("nobody"), "x", "y")).toBe(false);
+    });
+
+    it("replaces one password hash of many racing replacements from the same one", async () => {
+      const u = user({ passwordHash: "$2b$10$raced" });
+      await store().users.create(u);
+      const results = await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          store().users.replacePasswordHash(u.id, "$2b$10$raced", `new-${i}`),
+        ),
+      );
+      expect(results.filter(Boolean)).toHaveLength(1);
+      const winner = results.indexOf(true);
+      expect((await store().users.get(u.id))?.passwordHash).toBe(`new-${winner}`);
     });
 
     it("deletes a user: gone by id, by username and from the list; the username is free again", async () => {

@@ -55,6 +55,7 @@ export function user(over: Partial<UserRecord> = {}): UserRecord {
   return {
     id,
     username: `name-${id}`,
+    name: "Ann Müller",
     email: `${id}@example.com`,
     emailVerified: true,
     passwordHash: "$argon2id$v=19$...",
