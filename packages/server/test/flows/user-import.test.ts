@@ -193,7 +193,7 @@ describe("frontdesk user import and export: users with their password hashes fro
       1: "created",
       2: expect.stringMatching(/^password_hash: unknown hash format; accepted: \$argon2id\$/),
       3: "username: missing",
-      4: "email: not an e-mail address",
+      4: "email: not an e-mail address (name@example.com)",
       5: "not JSON: each line is one JSON object",
       6: 'username "bad-ok" is repeated: first on line 1',
       7: "password: plain-text passwords are not imported; give password_hash (the hash the old system stored)",
