@@ -16,7 +16,7 @@ const layers = [
   ["config"],
   ["oauth"],
   ["storage"],
-  ["keys", "tokens", "sessions", "users", "clients", "revocation", "outbound"],
+  ["keys", "tokens", "sessions", "users", "clients", "revocation", "outbound", "mail"],
   ["pages"],
   ["http"],
   ["interaction"],

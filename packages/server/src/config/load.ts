@@ -168,6 +168,11 @@ function finish(parsed: ParsedConfig & { features: Config["features"] }): Config
       `refreshTokenIdleTtl (${whereToSet("refreshTokenIdleTtl")}): must not exceed refreshTokenAbsoluteTtl; lower it or raise refreshTokenAbsoluteTtl`,
     );
 
+  if (parsed.smtpUrl && !parsed.emailFrom)
+    problems.push(
+      `emailFrom (${whereToSet("emailFrom")}): required with smtpUrl, the From of every message; ` +
+        'for example "Frontdesk <no-reply@example.com>"',
+    );
   let keyEncryptionSecret = parsed.keyEncryptionSecret;
   // The data folder holds the SQLite stores and the development secret: when any of them
   // lives there, say now (not as EACCES from deep inside) if it cannot be written.

@@ -16,6 +16,13 @@ const port = z.unknown().transform((value, ctx) => {
   return z.NEVER;
 });
 
+/** `name@example.com` or `Display Name <name@example.com>`: one mailbox, no line breaks. */
+export function isMailbox(value: string): boolean {
+  const match = /^\s*(?:([^<>\r\n]*?)\s*<([^<>\s]+)>|([^<>\s]+))\s*$/.exec(value);
+  const address = match?.[2] ?? match?.[3];
+  return address !== undefined && /^[^\s@"(),:;<>[\\\]]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/.test(address);
+}
+
 const LOCAL_HOST = /^(localhost|127\.0\.0\.1|\[::1\])(:|\/|$)/i;
 
 /**
@@ -99,6 +106,25 @@ export const configSchema = z
      * logout, upstream providers) may reach although internal (private, loopback, link-local).
      */
     outboundAllowList: z.array(z.string().min(1)).default([]),
+    /**
+     * SMTP server for outgoing email (`smtp://user:pass@host:587`, STARTTLS when offered;
+     * `smtps://…:465`, TLS from the start). Without it, development mode writes each
+     * message to the log instead, and production refuses features that need email.
+     */
+    smtpUrl: z
+      .string()
+      .refine((value) => /^smtps?:\/\//i.test(value) && URL.canParse(value), {
+        // Never quote the value: it may carry the SMTP password.
+        message: "must be a URL starting with smtp:// or smtps:// (smtp://user:password@host:587)",
+      })
+      .optional(),
+    /** The From of every message (`Frontdesk <no-reply@example.com>` or `no-reply@example.com`); required with smtpUrl. */
+    emailFrom: z
+      .string()
+      .refine(isMailbox, {
+        message: 'must be an address, "name@example.com" or "Name <name@example.com>"',
+      })
+      .optional(),
     /** Explicit, loudly logged opt-in to an http:// issuer that is not localhost in production. */
     allowInsecureIssuer: flag.default(false),
     logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

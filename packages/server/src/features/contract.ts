@@ -16,6 +16,7 @@ import type { InteractionFlow } from "../interaction/flow.js";
 import type { Interactions } from "../interaction/interactions.js";
 import type { InteractionKind } from "../interaction/kinds.js";
 import type { KeyManager } from "../keys/key-manager.js";
+import type { MailService } from "../mail/mail-service.js";
 import type { OutboundPolicy } from "../outbound/fetch.js";
 import type { Revocations } from "../revocation/revocations.js";
 import type { CookieNames } from "../sessions/cookies.js";
@@ -29,6 +30,7 @@ import type { AuthorizationCodes } from "../tokens/codes.js";
 import type { IdTokens } from "../tokens/id-token.js";
 import type { RefreshTokens } from "../tokens/refresh-tokens.js";
 import type { TokenBinding, TokenResponse } from "../tokens/token-response.js";
+import type { AccountLinks } from "../users/account-links.js";
 import type { LoginThrottle } from "../users/login-throttle.js";
 
 /**
@@ -55,6 +57,14 @@ export interface CoreServices {
   outbound: OutboundPolicy;
   /** Clients' public keys (jwks or jwks_uri), for private_key_jwt and request objects. */
   clientKeys: ClientKeys;
+  /**
+   * Email: `send` enqueues into the durable outbox (a server's worker delivers over
+   * SMTP); without smtpUrl it writes to the log. A feature that needs email calls
+   * `requireMail` (mail/require-mail.ts) in its build.
+   */
+  mail: MailService;
+  /** Single-use emailed links (verify an address, reset a password, accept an invitation), stored hashed. */
+  accountLinks: AccountLinks;
 }
 
 /** One grant type's request at the token endpoint, after client authentication. */

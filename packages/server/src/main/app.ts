@@ -50,7 +50,11 @@ export async function buildApp(services: CoreServices, features = FEATURES): Pro
   for (const { parts } of built) if (parts.routes) await app.register(parts.routes, { registry });
   registerAssets(app);
   subscribeSessionEnd(services, built);
-  const workers = built.flatMap((b) => b.parts.workers ?? []);
+  // The core's own background work (delivering the mail outbox), then the features'.
+  const workers = [
+    ...(services.mail.worker ? [services.mail.worker] : []),
+    ...built.flatMap((b) => b.parts.workers ?? []),
+  ];
   app.addHook("onClose", async () => {
     await Promise.allSettled(workers.map((w) => w.stop()));
   });

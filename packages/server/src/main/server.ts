@@ -43,6 +43,7 @@ export async function startServer(
     { url: address, issuer: config.issuer, bound, durable: ctx.durable.kind, fast: ctx.fast.kind },
     `Frontdesk listening on ${config.issuer} (bound to ${bound})`,
   );
+  ctx.mail.announce();
   return {
     url: address,
     app,

@@ -6,6 +6,7 @@ import { type BuiltFeature, buildFeatures, subscribeSessionEnd } from "../featur
 import { Interactions } from "../interaction/interactions.js";
 import { KeyEncryption } from "../keys/key-encryption.js";
 import { KeyManager, SIGNING_ALGS } from "../keys/key-manager.js";
+import { MailService } from "../mail/mail-service.js";
 import { AllowList } from "../outbound/addresses.js";
 import { Revocations } from "../revocation/revocations.js";
 import { cookieNames } from "../sessions/cookies.js";
@@ -15,6 +16,7 @@ import { AccessTokens } from "../tokens/access-token.js";
 import { AuthorizationCodes } from "../tokens/codes.js";
 import { IdTokens } from "../tokens/id-token.js";
 import { RefreshTokens } from "../tokens/refresh-tokens.js";
+import { AccountLinks } from "../users/account-links.js";
 import { LoginThrottle } from "../users/login-throttle.js";
 import { FEATURES } from "./features.js";
 import { openDurableStore, openFastStore } from "./stores.js";
@@ -66,6 +68,8 @@ export async function createContext(config: Config, logger: Logger): Promise<Cor
     logger,
     outbound,
     clientKeys: new ClientKeys({ policy: outbound }),
+    mail: new MailService({ config, outbox: durable.mailOutbox, logger }),
+    accountLinks: new AccountLinks(durable.accountLinks, config.issuer),
   };
   // Every participant (server, CLI, a test's own context) that ends sessions tells the
   // features that listen (back-channel logout enqueues its deliveries).

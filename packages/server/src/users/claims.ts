@@ -4,6 +4,8 @@ import type { UserRecord } from "../storage/durable/types.js";
 export function profileClaims(user: UserRecord, scopes: readonly string[]): Record<string, unknown> {
   return {
     ...(scopes.includes("profile") ? { preferred_username: user.username, name: user.username } : {}),
-    ...(scopes.includes("email") && user.email ? { email: user.email, email_verified: false } : {}),
+    ...(scopes.includes("email") && user.email
+      ? { email: user.email, email_verified: user.emailVerified }
+      : {}),
   };
 }

@@ -24,6 +24,8 @@ export interface NewUser {
   /** Optional: people who sign in with an upstream provider or a passkey have none. */
   password?: string;
   email?: string;
+  /** The operator vouches for the address (no verification message is sent then). */
+  emailVerified?: boolean;
   tenant?: string;
   roles?: string[];
 }
@@ -43,12 +45,15 @@ export async function createUser(
     );
   if (input.email !== undefined && !/^[^\s@]+@[^\s@]+$/.test(input.email))
     throw new InvalidUserInput("email: not an e-mail address");
+  if (input.emailVerified && input.email === undefined)
+    throw new InvalidUserInput("email verified: give the email address too");
   if (await ctx.durable.users.getByUsername(input.username))
     throw new InvalidUserInput(`username "${input.username}" is taken`);
   const user: UserRecord = {
     id: newId(),
     username: input.username,
     email: input.email ?? null,
+    emailVerified: input.emailVerified === true,
     passwordHash: input.password === undefined ? null : await hashPassword(input.password),
     disabled: false,
     tokensRevokedBefore: null,
@@ -125,6 +130,7 @@ export function describeUser(u: UserRecord) {
     id: u.id,
     username: u.username,
     email: u.email,
+    email_verified: u.emailVerified,
     disabled: u.disabled,
     tenant: u.tenant,
     roles: u.roles,

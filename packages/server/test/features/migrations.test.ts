@@ -35,6 +35,7 @@ describe("feature migrations run after the core's, on every back end", () => {
       "003-key-sets-per-algorithm",
       "004-client-metadata",
       "005-refresh-family-dpop-key",
+      "006-email",
       "007-users-email-index",
       "widgets-001-create",
     ]);
@@ -58,6 +59,7 @@ describe("feature migrations run after the core's, on every back end", () => {
       "003-key-sets-per-algorithm",
       "004-client-metadata",
       "005-refresh-family-dpop-key",
+      "006-email",
       "007-users-email-index",
       "widgets-001-create",
     ]);

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DurableStore } from "../../src/storage/durable/types.js";
 import { directoryConformance } from "./conformance/durable-directory.js";
 import { keysConformance } from "./conformance/durable-keys.js";
+import { mailConformance } from "./conformance/durable-mail.js";
 import { refreshConformance } from "./conformance/durable-refresh.js";
 
 /**
@@ -35,5 +36,6 @@ export function durableStoreConformance(
     directoryConformance(get);
     keysConformance(get);
     refreshConformance(get);
+    mailConformance(get);
   });
 }

@@ -35,6 +35,7 @@ describe("PostgreSQL migrations", () => {
         "003-key-sets-per-algorithm",
         "004-client-metadata",
         "005-refresh-family-dpop-key",
+        "006-email",
         "007-users-email-index",
       ],
     ]);
@@ -58,6 +59,7 @@ describe("PostgreSQL migrations", () => {
       "003-key-sets-per-algorithm",
       "004-client-metadata",
       "005-refresh-family-dpop-key",
+      "006-email",
       "007-users-email-index",
     ]);
   });
@@ -104,6 +106,7 @@ describe("PostgreSQL migrations", () => {
           "003-key-sets-per-algorithm",
           "004-client-metadata",
           "005-refresh-family-dpop-key",
+          "006-email",
           "007-users-email-index",
           "backchannelLogout-001-outbox",
           "dynamicRegistration-001-initial-access-tokens",
@@ -124,7 +127,7 @@ describe("PostgreSQL migrations", () => {
     try {
       await program.parseAsync(["node", "frontdesk", "migrate", "--data-dir", dir]);
       expect(String(write.mock.calls.at(-1)?.[0])).toBe(
-        "sqlite: ran 001-initial, 002-client-secret-rotation, 003-key-sets-per-algorithm, 004-client-metadata, 005-refresh-family-dpop-key, 007-users-email-index, backchannelLogout-001-outbox, dynamicRegistration-001-initial-access-tokens, dynamicRegistration-002-registration-access-tokens\n",
+        "sqlite: ran 001-initial, 002-client-secret-rotation, 003-key-sets-per-algorithm, 004-client-metadata, 005-refresh-family-dpop-key, 006-email, 007-users-email-index, backchannelLogout-001-outbox, dynamicRegistration-001-initial-access-tokens, dynamicRegistration-002-registration-access-tokens\n",
       );
     } finally {
       write.mockRestore();

@@ -68,6 +68,11 @@ const userFields: FieldsOf<typeof describeUser> = {
   id: string(),
   username: string(),
   email: { type: ["string", "null"] },
+  email_verified: {
+    type: "boolean",
+    description:
+      "true: the person followed a verification link sent to the address, or an operator vouched for it",
+  },
   disabled: { type: "boolean", description: "true: the user cannot sign in" },
   tenant: { type: ["string", "null"] },
   roles: strings,

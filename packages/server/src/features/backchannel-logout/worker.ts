@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { backoffDelay, OutboxRounds } from "../../storage/outbox-rounds.js";
 import { newId } from "../../tokens/opaque.js";
 import type { BackgroundWorker } from "../contract.js";
 import type { Deliver } from "./delivery.js";
@@ -31,7 +32,7 @@ export interface DeliveryWorkerDeps {
 
 /** The delay before attempt `attempts + 1`: exponential, capped. */
 export function retryDelay(timing: DeliveryTiming, attempts: number): number {
-  return Math.min(timing.retryMaxMs, timing.retryBaseMs * 2 ** Math.max(0, attempts - 1));
+  return backoffDelay(timing.retryBaseMs, timing.retryMaxMs, attempts);
 }
 
 /**
@@ -44,30 +45,30 @@ export class LogoutDeliveryWorker implements BackgroundWorker {
   readonly name = "backchannel-logout-delivery";
   /** This process's claims are marked with it. */
   readonly owner = newId();
-  private timer: NodeJS.Timeout | undefined;
-  private round: Promise<number> | undefined;
-  private running = false;
+  private readonly rounds: OutboxRounds;
   private readonly now: () => number;
 
   constructor(private readonly deps: DeliveryWorkerDeps) {
     this.now = deps.now ?? Date.now;
+    this.rounds = new OutboxRounds(() => this.runOnce(), {
+      pollIntervalMs: deps.timing.pollIntervalMs,
+      batchSize: deps.timing.batchSize,
+      // The store may be briefly unavailable: the next round tries again.
+      onError: (error) => deps.logger.warn({ err: error }, "back-channel logout round failed"),
+    });
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.schedule(0);
+    this.rounds.start();
   }
 
   /** Runs a round soon (an entry was just enqueued here); no-op when stopped. */
   kick(): void {
-    if (this.running && !this.round) this.schedule(0);
+    this.rounds.kick();
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    clearTimeout(this.timer);
-    await this.round?.catch(() => 0);
+  stop(): Promise<void> {
+    return this.rounds.stop();
   }
 
   /** One round: claims what is due and attempts it. Returns how many entries it attempted. */
@@ -105,28 +106,5 @@ export class LogoutDeliveryWorker implements BackgroundWorker {
       return;
     }
     await outbox.retryAt(entry.id, this.owner, now + retryDelay(timing, entry.attempts), outcome.error);
-  }
-
-  private schedule(delay: number): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.loop(), delay);
-    this.timer.unref();
-  }
-
-  private loop(): void {
-    if (!this.running || this.round) return;
-    this.round = this.runOnce()
-      .catch((error: unknown) => {
-        // The store may be briefly unavailable: the next round tries again.
-        this.deps.logger.warn({ err: error }, "back-channel logout round failed");
-        return 0;
-      })
-      .finally(() => {
-        this.round = undefined;
-      });
-    void this.round.then((attempted) => {
-      if (this.running)
-        this.schedule(attempted >= this.deps.timing.batchSize ? 0 : this.deps.timing.pollIntervalMs);
-    });
   }
 }

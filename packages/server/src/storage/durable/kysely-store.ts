@@ -1,7 +1,9 @@
 import { type Kysely, Migrator, sql } from "kysely";
+import { accountLinkRepository } from "./account-links-repo.js";
 import { clientRepository } from "./clients-repo.js";
 import { grantRepository } from "./grants-repo.js";
 import { signingKeyRepository } from "./keys-repo.js";
+import { mailOutboxRepository } from "./mail-outbox-repo.js";
 import type { ColumnTypes } from "./migrations/column-types.js";
 import { type ExtraMigrations, migrationProvider } from "./migrations/index.js";
 import { refreshTokenRepository } from "./refresh-repo.js";
@@ -35,6 +37,8 @@ export function kyselyStore(db: Kysely<Database>, kind: DurableStore["kind"]): D
     users: userRepository(db),
     grants: grantRepository(db),
     refreshTokens: refreshTokenRepository(db),
+    mailOutbox: mailOutboxRepository(db),
+    accountLinks: accountLinkRepository(db),
     featureTables: <Tables>() => db as unknown as Kysely<Tables>,
     async ping() {
       await sql`select 1`.execute(db);

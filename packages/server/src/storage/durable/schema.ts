@@ -36,6 +36,7 @@ export interface Database {
     tenant: string | null;
     roles: string;
     created_at: number;
+    email_verified: number;
   };
   grants: {
     user_id: string;
@@ -66,5 +67,28 @@ export interface Database {
     issued_at: number;
     expires_at: number;
     rotated_at: number | null;
+  };
+  mail_outbox: {
+    id: string;
+    kind: string;
+    recipient: string;
+    subject: string;
+    body: string;
+    status: string;
+    attempts: number;
+    due_at: number;
+    claimed_by: string | null;
+    created_at: number;
+    last_error: string | null;
+  };
+  account_links: {
+    token_hash: string;
+    purpose: string;
+    user_id: string | null;
+    email: string;
+    bind_to: string | null;
+    data: string;
+    created_at: number;
+    expires_at: number;
   };
 }

@@ -76,6 +76,8 @@ export interface UserRecord {
   id: string;
   username: string;
   email: string | null;
+  /** The person showed they receive mail at `email` (followed a verification link), or an operator said so. */
+  emailVerified: boolean;
   /** argon2id hash; null for a user who signs in another way (upstream provider, passkey). */
   passwordHash: string | null;
   disabled: boolean;
@@ -186,7 +188,10 @@ export interface UserRepository {
   update(
     id: string,
     changes: Partial<
-      Pick<UserRecord, "disabled" | "tokensRevokedBefore" | "passwordHash" | "email" | "tenant" | "roles">
+      Pick<
+        UserRecord,
+        "disabled" | "tokensRevokedBefore" | "passwordHash" | "email" | "emailVerified" | "tenant" | "roles"
+      >
     >,
   ): Promise<boolean>;
   /** Removes the user record; returns false when no such user. */
@@ -230,7 +235,88 @@ export interface RefreshTokenRepository {
   deleteAllOfUser(userId: string): Promise<number>;
 }
 
-/** The durable store: users, clients, grants, refresh-token families, signing keys. */
+/** A message waiting in the outbox. Times are epoch milliseconds. */
+export interface MailOutboxRecord {
+  id: string;
+  /** What the message is for (`verify-email`, `reset-password`, …): for operators and logs. */
+  kind: string;
+  recipient: string;
+  subject: string;
+  /** The text and HTML parts, sealed by the mail service (they carry links, which are secrets). */
+  body: string;
+  /** `pending` until delivered (then removed); `failed` once given up, kept for operators. */
+  status: "pending" | "failed";
+  /** Attempts so far, counting the one a claim is for. */
+  attempts: number;
+  /** When a pending message may next be claimed: its retry time, or the end of a claim's lease. */
+  dueAt: number;
+  /** Which worker holds the current claim (null: none). */
+  claimedBy: string | null;
+  createdAt: number;
+  /** Why the last attempt failed (the SMTP server's words; never the message). */
+  lastError: string | null;
+}
+
+/**
+ * The durable outbox of email. A claim is a lease: it moves `dueAt` to the lease's
+ * end with a compare-and-set on the `dueAt` it read, so two workers never hold one
+ * message at once, and a message whose claimer died is due again when the lease ends.
+ */
+export interface MailOutboxRepository {
+  /** Adds a pending message, due at `createdAt`. */
+  enqueue(
+    message: Pick<MailOutboxRecord, "id" | "kind" | "recipient" | "subject" | "body" | "createdAt">,
+  ): Promise<void>;
+  /** Claims up to `limit` due pending messages for `owner` until `now + leaseMs` (oldest due first); returns those it won. */
+  claimDue(owner: string, now: number, leaseMs: number, limit: number): Promise<MailOutboxRecord[]>;
+  /** Removes a delivered message this owner still holds; false when it no longer holds it. */
+  delivered(id: string, owner: string): Promise<boolean>;
+  /** Releases a message this owner holds, due again at `dueAt`, with why the attempt failed. */
+  retryAt(id: string, owner: string, dueAt: number, error: string): Promise<boolean>;
+  /** Gives up on a message this owner holds: kept, marked failed, never claimed again. */
+  markFailed(id: string, owner: string, error: string): Promise<boolean>;
+  /** Messages, oldest first; only those of one status when given. */
+  list(status?: MailOutboxRecord["status"]): Promise<MailOutboxRecord[]>;
+}
+
+/** What a single-use emailed link is for. */
+export type AccountLinkPurpose = "verify-email" | "reset-password" | "invitation";
+
+/** A single-use emailed link, as stored (the token itself never is). Times are epoch seconds. */
+export interface AccountLinkRecord {
+  purpose: AccountLinkPurpose;
+  /** The person it is for; null for an invitation to someone without an account yet. */
+  userId: string | null;
+  /** The address it was sent to. */
+  email: string;
+  /** State the link is bound to (the address it verifies, the password it may replace): it works only while that holds. */
+  bindTo: string | null;
+  /** Whatever its purpose needs (an invitation's roles). */
+  data: Record<string, unknown>;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface AccountLinkRepository {
+  insert(tokenHash: string, link: AccountLinkRecord): Promise<void>;
+  /** The live (unexpired) link of that hash and purpose, left in place. */
+  find(tokenHash: string, purpose: AccountLinkPurpose, now: number): Promise<AccountLinkRecord | undefined>;
+  /**
+   * Removes and returns the live link of that hash and purpose in one statement: of
+   * any number of concurrent calls, exactly one gets it.
+   */
+  consume(
+    tokenHash: string,
+    purpose: AccountLinkPurpose,
+    now: number,
+  ): Promise<AccountLinkRecord | undefined>;
+  /** Removes every link of that purpose for the user; returns how many there were. */
+  deleteOf(purpose: AccountLinkPurpose, userId: string): Promise<number>;
+  /** Removes links that expired at or before `now`; returns how many. */
+  deleteExpired(now: number): Promise<number>;
+}
+
+/** The durable store: users, clients, grants, refresh-token families, signing keys, the mail outbox, emailed links. */
 export interface DurableStore {
   readonly kind: "sqlite" | "postgres";
   readonly clients: ClientRepository;
@@ -238,6 +324,8 @@ export interface DurableStore {
   readonly users: UserRepository;
   readonly grants: GrantRepository;
   readonly refreshTokens: RefreshTokenRepository;
+  readonly mailOutbox: MailOutboxRepository;
+  readonly accountLinks: AccountLinkRepository;
   /**
    * A handle on a feature's own tables (those its `migrations` create), typed by the
    * feature; the core tables above are reached only through their repositories.

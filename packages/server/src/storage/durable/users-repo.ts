@@ -10,6 +10,7 @@ function toRecord(row: Row): UserRecord {
     id: row.id,
     username: row.username,
     email: row.email,
+    emailVerified: bool.read(row.email_verified),
     // The column predates password-less users: "" stores "no password".
     passwordHash: row.password_hash === "" ? null : row.password_hash,
     disabled: bool.read(row.disabled),
@@ -29,6 +30,7 @@ export function userRepository(db: Kysely<Database>): UserRepository {
           id: u.id,
           username: u.username,
           email: u.email,
+          email_verified: bool.write(u.emailVerified),
           password_hash: u.passwordHash ?? "",
           disabled: bool.write(u.disabled),
           tokens_revoked_before: u.tokensRevokedBefore,
@@ -71,6 +73,7 @@ export function userRepository(db: Kysely<Database>): UserRepository {
       if (changes.tokensRevokedBefore !== undefined) set.tokens_revoked_before = changes.tokensRevokedBefore;
       if (changes.passwordHash !== undefined) set.password_hash = changes.passwordHash ?? "";
       if (changes.email !== undefined) set.email = changes.email;
+      if (changes.emailVerified !== undefined) set.email_verified = bool.write(changes.emailVerified);
       if (changes.tenant !== undefined) set.tenant = changes.tenant;
       if (changes.roles !== undefined) set.roles = json.text(changes.roles);
       if (Object.keys(set).length === 0) return (await this.get(id)) !== undefined;

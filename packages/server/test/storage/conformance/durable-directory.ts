@@ -130,7 +130,7 @@ export function directoryConformance(store: () => DurableStore): void {
       expect(await store().users.getByUsername(u.username)).toEqual(u);
       expect(await store().users.getByUsername(uid("nobody"))).toBeUndefined();
       expect(await store().users.get(uid("nobody"))).toBeUndefined();
-      const bare = user({ email: null, tenant: null, roles: [] });
+      const bare = user({ email: null, emailVerified: false, tenant: null, roles: [] });
       await store().users.create(bare);
       expect(await store().users.get(bare.id)).toEqual(bare);
       expect((await store().users.list()).map((x) => x.id)).toEqual(expect.arrayContaining([u.id, bare.id]));
@@ -184,7 +184,16 @@ export function directoryConformance(store: () => DurableStore): void {
         roles: ["viewer"],
       });
       await store().users.update(u.id, { email: null, tenant: null, passwordHash: "new" });
-      expect(await store().users.get(u.id)).toMatchObject({ email: null, tenant: null, passwordHash: "new" });
+      expect(await store().users.get(u.id)).toMatchObject({
+        email: null,
+        emailVerified: true,
+        tenant: null,
+        passwordHash: "new",
+      });
+      await store().users.update(u.id, { email: "new@example.com", emailVerified: false });
+      expect(await store().users.get(u.id)).toMatchObject({ email: "new@example.com", emailVerified: false });
+      await store().users.update(u.id, { emailVerified: true });
+      expect(await store().users.get(u.id)).toMatchObject({ email: "new@example.com", emailVerified: true });
       expect(await store().users.update(u.id, {})).toBe(true);
       expect(await store().users.update(uid("nobody"), { disabled: true })).toBe(false);
       expect(await store().users.update(uid("nobody"), {})).toBe(false);

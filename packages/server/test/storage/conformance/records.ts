@@ -56,6 +56,7 @@ export function user(over: Partial<UserRecord> = {}): UserRecord {
     id,
     username: `name-${id}`,
     email: `${id}@example.com`,
+    emailVerified: true,
     passwordHash: "$argon2id$v=19$...",
     disabled: false,
     tokensRevokedBefore: null,

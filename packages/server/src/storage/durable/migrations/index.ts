@@ -4,6 +4,7 @@ import { clientSecretRotation } from "./002-client-secret-rotation.js";
 import { keySetsPerAlgorithm } from "./003-key-sets-per-algorithm.js";
 import { clientMetadata } from "./004-client-metadata.js";
 import { refreshFamilyDpopKey } from "./005-refresh-family-dpop-key.js";
+import { email } from "./006-email.js";
 import { usersEmailIndex } from "./007-users-email-index.js";
 import type { ColumnTypes } from "./column-types.js";
 
@@ -23,6 +24,7 @@ export function migrationProvider(types: ColumnTypes, extra: ExtraMigrations = {
         "003-key-sets-per-algorithm": keySetsPerAlgorithm(),
         "004-client-metadata": clientMetadata(),
         "005-refresh-family-dpop-key": refreshFamilyDpopKey(),
+        "006-email": email(types),
         "007-users-email-index": usersEmailIndex(),
       };
       for (const [name, make] of Object.entries(extra)) {
