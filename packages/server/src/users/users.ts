@@ -17,7 +17,13 @@ export interface UserRevocationDeps {
 /** A user-management request the caller must fix; the message says what. */
 export class InvalidUserInput extends Error {}
 
-const USERNAME = /^[A-Za-z0-9._@+-]{1,64}$/;
+/** What a username may be: 1-64 letters, digits and . _ @ + - (case-sensitive). */
+export const USERNAME = /^[A-Za-z0-9._@+-]{1,64}$/;
+
+/** A plausible e-mail address: something, one @, something; no spaces. The link sent to it is the real test. */
+export function isEmailAddress(value: string): boolean {
+  return value.length <= 254 && /^[^\s@]+@[^\s@]+$/.test(value);
+}
 
 export interface NewUser {
   username: string;
@@ -43,7 +49,7 @@ export async function createUser(
     throw new InvalidUserInput(
       `password: between ${MIN_PASSWORD_LENGTH} and ${MAX_PASSWORD_LENGTH} characters`,
     );
-  if (input.email !== undefined && !/^[^\s@]+@[^\s@]+$/.test(input.email))
+  if (input.email !== undefined && !isEmailAddress(input.email))
     throw new InvalidUserInput("email: not an e-mail address");
   if (input.emailVerified && input.email === undefined)
     throw new InvalidUserInput("email verified: give the email address too");

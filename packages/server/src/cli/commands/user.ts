@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { invitationEmail } from "../../pages/account-emails.js";
+import { inviteUser } from "../../users/invitations.js";
 import {
   createUser,
   deleteUser,
@@ -22,6 +24,21 @@ interface CreateOptions extends GlobalOptions {
   roles?: string;
 }
 
+interface InviteOptions extends GlobalOptions {
+  email: string;
+  username?: string;
+  roles?: string;
+  tenant?: string;
+}
+
+/** `--roles a,b`: the trimmed, non-empty names. */
+function rolesOption(roles: string | undefined): string[] | undefined {
+  return roles
+    ?.split(",")
+    .map((r) => r.trim())
+    .filter(Boolean);
+}
+
 /** A pipe or file: the whole of standard input, less one final newline. */
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -36,7 +53,7 @@ function readPassword(): Promise<string> {
   return process.stdin.isTTY ? promptNewPassword(process.stdin, process.stderr) : readStdin();
 }
 
-/** `frontdesk user create|list|disable|enable|delete|revoke|unlock`. */
+/** `frontdesk user create|invite|list|disable|enable|delete|revoke|unlock`. */
 export function registerUserCommands(program: Command): void {
   const user = program.command("user").description("people who sign in");
   withGlobals(user.command("create").description("create a user (password hashed with argon2id)"))
@@ -59,14 +76,39 @@ export function registerUserCommands(program: Command): void {
             password,
             email: o.email,
             tenant: o.tenant,
-            roles: o.roles
-              ?.split(",")
-              .map((r) => r.trim())
-              .filter(Boolean),
+            roles: rolesOption(o.roles),
           });
           out.result(
             { id: created.id, username: created.username },
             () => `created user ${created.username} (${created.id})`,
+          );
+        } catch (error) {
+          if (error instanceof InvalidUserInput) throw new CliError(error.message);
+          throw error;
+        }
+      }),
+    );
+  withGlobals(
+    user
+      .command("invite")
+      .description("email a single-use link (7 days) with which the person creates their account"),
+  )
+    .requiredOption("--email <email>", "their e-mail address: the link goes there, and it is verified by it")
+    .option("--username <name>", "their username (otherwise they choose one)")
+    .option("--roles <roles>", "comma-separated roles of the account")
+    .option("--tenant <tenant>", "tenant of the account")
+    .action((o: InviteOptions) =>
+      withContext(o, async (ctx, out) => {
+        try {
+          const sent = await inviteUser(
+            ctx,
+            { email: o.email, username: o.username, roles: rolesOption(o.roles), tenant: o.tenant },
+            (url, days) => invitationEmail({ issuer: ctx.config.issuer, url, days }),
+          );
+          out.result(
+            { invited: sent.email, expires_at: sent.expires_at },
+            () =>
+              `invited ${sent.email}: the link works once, until ${new Date(sent.expires_at * 1000).toISOString()}`,
           );
         } catch (error) {
           if (error instanceof InvalidUserInput) throw new CliError(error.message);

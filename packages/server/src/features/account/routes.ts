@@ -9,17 +9,20 @@ import { signedOutPage } from "../../pages/logout.js";
 import { clearSessionCookie, readCookie } from "../../sessions/cookies.js";
 import type { Session } from "../../sessions/sessions.js";
 import type { CoreServices, FeatureRouteOptions } from "../contract.js";
+import { type PasswordChangeRouteDeps, passwordChangeRoutes } from "./password.js";
 
 const NOTICES: Record<string, string> = {
   ended: "That session is signed out.",
   "others-ended": "All your other sessions are signed out.",
   revoked: "The application no longer has access.",
+  "password-changed": "Your password is changed. Every other session is signed out.",
 };
 
 type AccountDeps = Pick<
   CoreServices,
   "durable" | "sessions" | "cookies" | "csrf" | "refreshTokens" | "logger"
->;
+> &
+  PasswordChangeRouteDeps;
 
 /** Runs a form action for the signed-in person, after the CSRF check. */
 function accountAction(
@@ -38,7 +41,8 @@ function accountAction(
 
 /** The person's account page: sessions (sign out one, or all others) and granted applications (revoke). */
 export function accountRoutes(ctx: AccountDeps): FastifyPluginAsync<FeatureRouteOptions> {
-  return async (app, _options) => {
+  return async (app, { registry }) => {
+    passwordChangeRoutes(app, ctx, registry);
     app.get(
       "/account",
       pageRoute(ctx, async (request, reply) => {
@@ -69,6 +73,7 @@ export function accountRoutes(ctx: AccountDeps): FastifyPluginAsync<FeatureRoute
             sessions,
             applications,
             notice,
+            hasPassword: user.passwordHash !== null,
           }),
         );
       }),

@@ -8,14 +8,18 @@ import {
 } from "../../clients/registration.js";
 import { InvalidRequest, NotFound } from "../../errors/oauth-errors.js";
 import { authenticateBearer } from "../../http/bearer-auth.js";
+import { formBody } from "../../http/form-body.js";
 import { describeKey } from "../../keys/key-manager.js";
 import { singleValued } from "../../oauth/params.js";
+import { invitationEmail } from "../../pages/account-emails.js";
+import { inviteUser } from "../../users/invitations.js";
 import {
   deleteUser,
   describeUser,
   disableUser,
   enableUser,
   findUser,
+  InvalidUserInput,
   revokeUser,
 } from "../../users/users.js";
 import type { CoreServices, FeatureRouteOptions } from "../contract.js";
@@ -43,12 +47,16 @@ export type AdminDeps = Pick<
   | "cookies"
   | "csrf"
   | "logger"
+  | "mail"
+  | "accountLinks"
 >;
 
 type AdminAction = (
   ctx: AdminDeps,
   params: Record<string, string>,
   query: Record<string, string>,
+  /** The form body's fields (routes that document a `form`). */
+  form: Record<string, string>,
 ) => Promise<Record<string, unknown>>;
 
 /** Where the OpenAPI description of the routes below is served (without a token). */
@@ -65,6 +73,51 @@ const actions: (DocumentedRoute & { act: AdminAction })[] = [
       response: { description: "every user", schema: object({ users: listOf(ref("User")) }) },
     },
     act: async (ctx) => ({ users: (await ctx.durable.users.list()).map(describeUser) }),
+  },
+  {
+    method: "POST",
+    path: "/users/invitations",
+    doc: {
+      operation: "inviteUser",
+      summary: "Invite a person by email",
+      description:
+        "Emails a single-use link, valid 7 days, with which the person chooses a password (and a username, unless one is given) and is signed in; the address counts as verified. Refused while registration is closed, and for an address or username that already has an account.",
+      form: {
+        fields: {
+          email: string("where the link goes"),
+          username: string("the account's username; otherwise the person chooses one"),
+          roles: string("comma-separated roles of the account"),
+          tenant: string("tenant of the account"),
+        },
+        required: ["email"],
+      },
+      response: {
+        description: "the invitation is on its way",
+        schema: object({
+          invited: string("the address"),
+          expires_at: integer("when the link stops working (epoch seconds)"),
+        }),
+      },
+    },
+    act: async (ctx, _params, _query, form) => {
+      if (!form.email) throw new InvalidRequest("email: required");
+      try {
+        const sent = await inviteUser(
+          ctx,
+          {
+            email: form.email,
+            username: form.username || undefined,
+            roles: form.roles?.split(","),
+            tenant: form.tenant || undefined,
+          },
+          (url, days) => invitationEmail({ issuer: ctx.config.issuer, url, days }),
+        );
+        return { invited: sent.email, expires_at: sent.expires_at };
+      } catch (error) {
+        if (error instanceof InvalidUserInput) throw new InvalidRequest(error.message);
+        throw error;
+      }
+    },
   },
   {
     method: "POST",
@@ -295,7 +348,8 @@ export function adminApiRoutes(ctx: AdminDeps): FastifyPluginAsync<FeatureRouteO
         handler: async (request: FastifyRequest, reply: FastifyReply) => {
           const caller = await authenticateBearer(deps, request, reply, { scope: ADMIN_SCOPE, audience });
           const query = singleValued(request.query, "query string");
-          const result = await act(ctx, request.params as Record<string, string>, query);
+          const form = request.body === undefined ? {} : singleValued(formBody(request), "form body");
+          const result = await act(ctx, request.params as Record<string, string>, query, form);
           ctx.logger.info({ admin: caller.client_id, action: `${method} ${path}` }, "admin action");
           return reply.header("cache-control", "no-store").send(result);
         },

@@ -28,6 +28,8 @@ export interface RouteDoc {
   description?: string;
   /** Optional query parameters. */
   query?: Record<string, { description: string; schema: Schema }>;
+  /** A form body (`application/x-www-form-urlencoded`): its fields, and which are required. */
+  form?: { fields: Record<string, Schema>; required: string[] };
   /** The 200 answer. */
   response: { description: string; schema: Schema };
 }
@@ -145,12 +147,34 @@ function operation(route: DocumentedRoute, fullPath: string, tag: string) {
     summary: route.doc.summary,
     ...(route.doc.description ? { description: route.doc.description } : {}),
     ...(parameters.length ? { parameters } : {}),
+    ...(route.doc.form
+      ? {
+          requestBody: {
+            required: true,
+            content: {
+              "application/x-www-form-urlencoded": {
+                schema: {
+                  type: "object",
+                  properties: route.doc.form.fields,
+                  required: route.doc.form.required,
+                },
+              },
+            },
+          },
+        }
+      : {}),
     responses: {
       "200": {
         description: route.doc.response.description,
         content: { "application/json": { schema: route.doc.response.schema } },
       },
-      ...(route.doc.query ? { "400": errorAnswer("a query parameter is invalid") } : {}),
+      ...(route.doc.query || route.doc.form
+        ? {
+            "400": errorAnswer(
+              route.doc.form ? "a field is missing or invalid" : "a query parameter is invalid",
+            ),
+          }
+        : {}),
       "401": errorAnswer("no token, or a token that is invalid, expired or for another audience"),
       "403": errorAnswer("the token lacks the admin scope"),
       ...(names.length ? { "404": errorAnswer(`no such ${names.join(" or ")}`) } : {}),
