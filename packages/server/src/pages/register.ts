@@ -16,7 +16,7 @@ export function registerPage(
   return layout(
     "Create an account",
     html`${alert(input.error)}
-<form method="post" action="/register">
+<form method="post" action="/signup">
 ${hiddenInputs({ csrf: input.csrf, request: input.request, return_to: input.returnTo })}
 ${usernameField(input.username)}
 <label for="email">Email address</label>
@@ -52,7 +52,7 @@ export function confirmEmailPage(input: {
     "Confirm your email address",
     html`${input.notice ? html`<p class="notice" role="status">${input.notice}</p>` : ""}
 <p>Before you continue, confirm that <strong>${input.email}</strong> is yours: follow the link in the message we sent there.</p>
-<form method="post" action="/register/confirm-email">
+<form method="post" action="/signup/confirm-email">
 ${hiddenInputs({ csrf: input.csrf, request: input.request })}
 <div class="actions">
 <button class="primary" type="submit" name="action" value="continue">I have confirmed it: continue</button>
@@ -81,7 +81,7 @@ export function invitationPage(input: {
     "Accept your invitation",
     html`${alert(input.error)}
 <p>You were invited to create an account for <strong>${input.email}</strong>.</p>
-<form method="post" action="/register/invitation">
+<form method="post" action="/signup/invitation">
 ${hiddenInputs({ csrf: input.csrf, token: input.token })}
 ${
   input.username

@@ -50,7 +50,7 @@ export interface InvitationDeps {
 
 /**
  * Invites a person by email (`frontdesk user invite`, the admin API): a single-use link,
- * valid 7 days, to `/register/invitation`, where they choose their password (and their
+ * valid 7 days, to `/signup/invitation`, where they choose their password (and their
  * username unless the invitation names one). Refused while registration is closed, for
  * an address or username that already has an account, and for input that could not
  * make an account. `compose` writes the message around the link.
@@ -89,7 +89,7 @@ export async function inviteUser(
     ttlSeconds: INVITATION_TTL,
     data: { ...data },
   });
-  const content = compose(ctx.accountLinks.linkUrl("/register/invitation", token), INVITATION_TTL / 86_400);
+  const content = compose(ctx.accountLinks.linkUrl("/signup/invitation", token), INVITATION_TTL / 86_400);
   await ctx.mail.send({ to: email, ...content, kind: INVITATION_PURPOSE });
   return { email, expires_at: Math.floor(Date.now() / 1000) + INVITATION_TTL };
 }

@@ -20,8 +20,8 @@ import type { AfterAnswer } from "./background.js";
 
 /** The reset link's lifetime: 15 minutes (OWASP Forgot Password Cheat Sheet). */
 export const RESET_LINK_TTL = 15 * 60;
-/** Reset requests allowed per hour: for one address (or username), and from one IP over all. */
-export const RESET_LIMITS = { perAddress: 5, perIp: 30, window: 3600 } as const;
+/** The window of the reset request limits: one hour. */
+const LIMIT_WINDOW = 3600;
 const PURPOSE = "reset-password";
 const BROKEN = { what: "password reset", again: { href: "/login/forgot", label: "Ask for a new link" } };
 
@@ -93,8 +93,10 @@ async function liveLink(ctx: ResetDeps, fields: Record<string, string>) {
 export function passwordResetRoutes(
   ctx: ResetDeps,
   afterAnswer: AfterAnswer,
+  /** Requests allowed per hour: for one address (or username), and from one IP over all. */
+  allowed: { perAddress: number; perIp: number },
 ): FastifyPluginAsync<FeatureRouteOptions> {
-  const limits = new RequestLimits(ctx.fast, "password-reset", RESET_LIMITS.window);
+  const limits = new RequestLimits(ctx.fast, "password-reset", LIMIT_WINDOW);
   return async (app) => {
     const pendingOf = (fields: Record<string, string>): PendingRequest => ({
       request: fields.request,
@@ -129,8 +131,8 @@ export function passwordResetRoutes(
         if (!identifier || identifier.length > 254)
           return again(400, "Enter your username or email address.");
         const admitted = await limits.take([
-          { key: `address:${identifier.toLowerCase()}`, limit: RESET_LIMITS.perAddress },
-          { key: `ip:${request.ip}`, limit: RESET_LIMITS.perIp },
+          { key: `address:${identifier.toLowerCase()}`, limit: allowed.perAddress },
+          { key: `ip:${request.ip}`, limit: allowed.perIp },
         ]);
         if (!admitted.ok) {
           reply.header("retry-after", String(admitted.retryAfter));

@@ -1,7 +1,7 @@
 import { type InteractionCheck, promptPage } from "../../interaction/checks.js";
 
 /** The page the check sends a person to: confirm the address, or have the message sent again. */
-export const CONFIRM_EMAIL = promptPage("confirm_email", "/register/confirm-email");
+export const CONFIRM_EMAIL = promptPage("confirm_email", "/signup/confirm-email");
 
 /**
  * `email_verified`: with open registration and registrationRequiresVerifiedEmail, a

@@ -34,7 +34,7 @@ export const registrationFeature = defineFeature({
     };
     return {
       routes,
-      ...(open ? { signInLinks: [{ path: "/register", label: "Create an account" }] } : {}),
+      ...(open ? { signInLinks: [{ path: "/signup", label: "Create an account" }] } : {}),
       ...(open && registrationRequiresVerifiedEmail
         ? { interactionChecks: [{ check: emailVerifiedCheck, before: "consent_prompt" }] }
         : {}),

@@ -38,7 +38,7 @@ export function invitationRoutes(app: FastifyInstance, ctx: InvitationRouteDeps,
   ) => sendPage(reply, status, invitationPage({ csrf: ctx.csrf.token(request, reply), ...fields }));
 
   app.get(
-    "/register/invitation",
+    "/signup/invitation",
     pageRoute(ctx, async (request, reply) => {
       const { token } = singleValued(request.query);
       const found = await live(token);
@@ -52,7 +52,7 @@ export function invitationRoutes(app: FastifyInstance, ctx: InvitationRouteDeps,
   );
 
   app.post(
-    "/register/invitation",
+    "/signup/invitation",
     pageRoute(ctx, async (request, reply) => {
       const form = singleValued(request.body);
       const found = await live(form.token);

@@ -55,14 +55,14 @@ export function registrationRoutes(app: FastifyInstance, ctx: RegistrationDeps, 
   ) => sendPage(reply, status, registerPage({ csrf: ctx.csrf.token(request, reply), ...fields }));
 
   app.get(
-    "/register",
+    "/signup",
     pageRoute(ctx, async (request, reply) =>
       render(request, reply, 200, pendingOf(singleValued(request.query))),
     ),
   );
 
   app.post(
-    "/register",
+    "/signup",
     pageRoute(ctx, async (request, reply) => {
       const form = singleValued(request.body);
       const pending = pendingOf(form);
@@ -156,16 +156,16 @@ export function confirmEmailRoutes(app: FastifyInstance, ctx: RegistrationDeps):
     );
   };
   app.get(
-    "/register/confirm-email",
+    "/signup/confirm-email",
     pageRoute(ctx, (request, reply) => page(request, reply)),
   );
   app.post(
-    "/register/confirm-email",
+    "/signup/confirm-email",
     pageRoute(ctx, (request, reply) => page(request, reply)),
   );
 }
 
-/** `/register` while registration is closed or by invitation: one page saying so, for a link or a form alike. */
+/** `/signup` while registration is closed or by invitation: one page saying so, for a link or a form alike. */
 export function closedRegistrationRoutes(
   app: FastifyInstance,
   ctx: Pick<CoreServices, "config" | "logger">,
@@ -182,6 +182,6 @@ export function closedRegistrationRoutes(
       }),
     );
   });
-  app.get("/register", closed);
-  app.post("/register", closed);
+  app.get("/signup", closed);
+  app.post("/signup", closed);
 }
