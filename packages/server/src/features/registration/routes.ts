@@ -71,11 +71,6 @@ export function registrationRoutes(app: FastifyInstance, ctx: RegistrationDeps, 
       const again = (status: number, error: string) =>
         render(request, reply, status, { ...pending, username, email, error });
       if (!ctx.csrf.valid(request, form.csrf)) return again(403, "Your form expired. Please try again.");
-      const admitted = await limits.take([{ key: `ip:${request.ip}`, limit: REGISTRATION_LIMIT.perIp }]);
-      if (!admitted.ok) {
-        reply.header("retry-after", String(admitted.retryAfter));
-        return again(429, "Too many accounts created from here. Wait an hour and try again.");
-      }
       if (!USERNAME.test(username)) return again(400, USERNAME_HINT);
       if (!isEmailAddress(email)) return again(400, "Enter your email address, such as name@example.com.");
       const problem = newPasswordProblem({
@@ -85,6 +80,12 @@ export function registrationRoutes(app: FastifyInstance, ctx: RegistrationDeps, 
       });
       if (problem) return again(400, problem);
       const password = form.password as string;
+      // Counted once the form is complete: what it limits is lookups, accounts and messages.
+      const admitted = await limits.take([{ key: `ip:${request.ip}`, limit: REGISTRATION_LIMIT.perIp }]);
+      if (!admitted.ok) {
+        reply.header("retry-after", String(admitted.retryAfter));
+        return again(429, "Too many registrations from here. Wait an hour and try again.");
+      }
       if (await ctx.durable.users.getByUsername(username)) return again(409, TAKEN);
       const owners = await ctx.durable.users.findByEmail(email);
       if (owners.length > 0) {
