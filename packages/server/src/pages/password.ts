@@ -10,6 +10,12 @@ export interface PendingRequest {
 
 const alert = (error: string | undefined) => (error ? html`<p class="error" role="alert">${error}</p>` : "");
 
+/** The account a password is for, shown read-only (and read by password managers). */
+export function accountField(username: string): Html {
+  return html`<label for="username">Account</label>
+<input id="username" type="text" autocomplete="username" readonly value="${username}">`;
+}
+
 /** A new password, typed twice: the fields every page that sets one shares. */
 export function newPasswordFields(label = "New password"): Html {
   return html`<label for="password">${label}</label>
@@ -56,10 +62,10 @@ export function resetPasswordPage(input: {
   return layout(
     "Choose a new password",
     html`${alert(input.error)}
-<p>For the account <strong>${input.username}</strong>. Setting it signs you out everywhere.</p>
+<p>Setting it signs you out everywhere.</p>
 <form method="post" action="/login/reset">
 ${hiddenInputs({ csrf: input.csrf, user: input.userId, token: input.token })}
-<input type="text" name="username" value="${input.username}" autocomplete="username" hidden>
+${accountField(input.username)}
 ${newPasswordFields()}
 <div class="actions block"><button class="primary" type="submit">Set the new password</button></div>
 </form>`,
@@ -85,10 +91,10 @@ export function changePasswordPage(input: {
   return layout(
     input.hasPassword ? "Change your password" : "Add a password",
     html`${alert(input.error)}
-<p>For the account <strong>${input.username}</strong>. Your other sessions are signed out; this one stays.</p>
+<p>Your other sessions are signed out; this one stays.</p>
 <form method="post" action="/account/password">
 ${hiddenInputs({ csrf: input.csrf })}
-<input type="text" name="username" value="${input.username}" autocomplete="username" hidden>
+${accountField(input.username)}
 ${
   input.hasPassword
     ? html`<label for="current">Current password</label>

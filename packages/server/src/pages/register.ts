@@ -1,6 +1,6 @@
 import { type Html, hiddenInputs, html } from "./html.js";
 import { layout } from "./layout.js";
-import { newPasswordFields, type PendingRequest, signInHref } from "./password.js";
+import { accountField, newPasswordFields, type PendingRequest, signInHref } from "./password.js";
 
 const alert = (error: string | undefined) => (error ? html`<p class="error" role="alert">${error}</p>` : "");
 
@@ -83,12 +83,7 @@ export function invitationPage(input: {
 <p>You were invited to create an account for <strong>${input.email}</strong>.</p>
 <form method="post" action="/signup/invitation">
 ${hiddenInputs({ csrf: input.csrf, token: input.token })}
-${
-  input.username
-    ? html`<p>Your username: <strong>${input.username}</strong></p>
-<input type="text" name="username" value="${input.username}" autocomplete="username" hidden>`
-    : usernameField(input.typedUsername)
-}
+${input.username ? accountField(input.username) : usernameField(input.typedUsername)}
 ${newPasswordFields("Password")}
 <div class="actions block"><button class="primary" type="submit">Create the account</button></div>
 </form>`,

@@ -3,6 +3,7 @@ import { AccountLinks } from "../../../src/users/account-links.js";
 import { passwordFingerprint, replacePassword } from "../../../src/users/password-changes.js";
 import { verifyPassword } from "../../../src/users/passwords.js";
 import { FormBrowser } from "../../helpers/browser.js";
+import type { TestUser } from "../../helpers/oidc.js";
 import {
   accountStatus,
   alertText,
@@ -14,7 +15,7 @@ import {
 } from "../../helpers/oidc.js";
 import { failOnErrorLogs, startTestServer, type TestServer } from "../../helpers/server.js";
 import { linkIn, startTestServerWithSmtp, type TestSmtp } from "../../helpers/smtp.js";
-import { makeUser, type TestUser } from "../../helpers/users.js";
+import { makeUser } from "../../helpers/users.js";
 
 const NEW_PASSWORD = "a brand new passphrase";
 
