@@ -19,7 +19,9 @@ describe("password reset end to end in headless Chromium", () => {
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    ({ server, smtp, close } = await startTestServerWithSmtp({ features: { passwordReset: { enabled: true } } }));
+    ({ server, smtp, close } = await startTestServerWithSmtp({
+      features: { passwordReset: { enabled: true } },
+    }));
     browser = await launchChromium();
   });
   afterAll(async () => {
@@ -27,7 +29,8 @@ describe("password reset end to end in headless Chromium", () => {
     await close?.();
   });
 
-  const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  const shot = (page: Page, name: string) =>
+    page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 
   it("from the sign-in page's link to signing in with the new password, every page accessible", async () => {
     const person = await makeUser(server.ctx);
@@ -45,7 +48,10 @@ describe("password reset end to end in headless Chromium", () => {
     await expectAccessible(page);
     await shot(page, "2-check-your-email");
 
-    const message = await smtp.waitForMessage({ to: person.user.email as string, subject: "Reset your password" });
+    const message = await smtp.waitForMessage({
+      to: person.user.email as string,
+      subject: "Reset your password",
+    });
     // Opened from the mail client: a new tab, no cookies shared with the one that asked.
     const mailTab = await (await browser.newContext({ viewport: { width: 1024, height: 768 } })).newPage();
     await mailTab.goto(linkIn(message, "/login/reset"));
