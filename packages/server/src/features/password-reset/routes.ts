@@ -59,7 +59,10 @@ async function sendResetLinks(ctx: ResetDeps, identifier: string, pending: Pendi
       email,
       ttlSeconds: RESET_LINK_TTL,
       bindTo: passwordFingerprint(user),
-      data: { ...pending },
+      // Only where to go after signing in again (a local path). Not the pending
+      // authorization request: whoever asks for the link chooses it, and the owner
+      // should not be walked from a genuine message into someone else's request.
+      data: pending.returnTo ? { returnTo: pending.returnTo } : {},
     });
     const content = passwordResetEmail({
       issuer: ctx.config.issuer,
@@ -202,14 +205,13 @@ export function passwordResetRoutes(
           resetUrl: `${ctx.config.issuer}/login/forgot`,
         });
         await ctx.mail.send({ to: used.email, ...notice, kind: "password-changed" });
-        const data = used.data as { request?: unknown; returnTo?: unknown };
+        const { returnTo } = used.data;
         return seeOther(
           reply,
           localUrl("/login", {
             notice: "password-reset",
             username: user.username,
-            request: typeof data.request === "string" ? data.request : undefined,
-            return_to: typeof data.returnTo === "string" ? safeReturnTo(data.returnTo) : undefined,
+            return_to: typeof returnTo === "string" ? safeReturnTo(returnTo) : undefined,
           }),
         );
       }),

@@ -168,6 +168,36 @@ describe("password reset", () => {
     for (const person of people) await resetMessage(person);
   });
 
+  it("the emailed link carries where to go back (a local path) but never the requester's authorization request", async () => {
+    const person = await makeUser(server.ctx);
+    const requester = new FormBrowser(server.issuer);
+    const form = await requester.follow("/login/forgot?request=someone-elses-request&return_to=/app/inbox");
+    await requester.submit(await form.response.text(), { identifier: person.username });
+    const link = linkIn(await resetMessage(person), "/login/reset");
+    const owner = new FormBrowser(server.issuer);
+    const opened = await owner.follow(link);
+    const done = await owner.request("/login/reset", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({
+        ...Object.fromEntries(
+          [
+            ...(await opened.response.text()).matchAll(
+              /<input type="hidden" name="([^"]+)" value="([^"]*)">/g,
+            ),
+          ].map((m) => [m[1] as string, m[2] as string]),
+        ),
+        password: NEW_PASSWORD,
+        confirmation: NEW_PASSWORD,
+      }).toString(),
+    });
+    expect(done.status).toBe(303);
+    const location = new URL(done.headers.get("location") as string, server.issuer);
+    expect(location.pathname).toBe("/login");
+    expect(location.searchParams.get("return_to")).toBe("/app/inbox");
+    expect(location.searchParams.has("request")).toBe(false);
+  });
+
   it("a used link does not work again, and changes nothing", async () => {
     const person = await makeUser(server.ctx);
     const browser = new FormBrowser(server.issuer);
