@@ -202,5 +202,21 @@ describe("the admin API's OpenAPI 3.1 description (GET /admin/api/openapi.json)"
       expect(schema, `${method} ${path}`).toBeDefined();
       expect(problems(await answer.json(), schema as Schema, doc), `${method} ${url}`).toEqual([]);
     }
+    // POST /users takes its documented JSON body.
+    const create = doc.paths["/admin/api/users"]?.post as Operation & {
+      requestBody?: { required: boolean; content: Record<string, { schema: Schema }> };
+    };
+    const bodySchema = create.requestBody?.content["application/json"]?.schema as Schema;
+    const body = { username: `doc-${Date.now()}`, email: "doc@example.test", roles: ["viewer"] };
+    expect(problems(body, bodySchema, doc)).toEqual([]);
+    const created = await fetch(`${server.url}/admin/api/users`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    expect(created.status).toBe(200);
+    const schema = create.responses["200"]?.content?.["application/json"]?.schema as Schema;
+    expect(problems(await created.json(), schema, doc)).toEqual([]);
+    expect(create.responses["400"]).toBeDefined();
   });
 });

@@ -113,10 +113,13 @@ export const configSchema = z
      */
     smtpUrl: z
       .string()
-      .refine((value) => /^smtps?:\/\//i.test(value) && URL.canParse(value), {
-        // Never quote the value: it may carry the SMTP password.
-        message: "must be a URL starting with smtp:// or smtps:// (smtp://user:password@host:587)",
-      })
+      .refine(
+        (value) => /^smtps?:\/\//i.test(value) && URL.canParse(value) && new URL(value).hostname !== "",
+        {
+          // Never quote the value: it may carry the SMTP password.
+          message: "must be a URL starting with smtp:// or smtps:// (smtp://user:password@host:587)",
+        },
+      )
       .optional(),
     /** The From of every message (`Frontdesk <no-reply@example.com>` or `no-reply@example.com`); required with smtpUrl. */
     emailFrom: z

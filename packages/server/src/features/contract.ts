@@ -31,6 +31,7 @@ import type { IdTokens } from "../tokens/id-token.js";
 import type { RefreshTokens } from "../tokens/refresh-tokens.js";
 import type { TokenBinding, TokenResponse } from "../tokens/token-response.js";
 import type { AccountLinks } from "../users/account-links.js";
+import type { EmailVerification } from "../users/email-verification.js";
 import type { LoginThrottle } from "../users/login-throttle.js";
 
 /**
@@ -65,6 +66,8 @@ export interface CoreServices {
   mail: MailService;
   /** Single-use emailed links (verify an address, reset a password, accept an invitation), stored hashed. */
   accountLinks: AccountLinks;
+  /** Verification of users' addresses: `send(user)` after creating one with an unverified address. */
+  emailVerification: EmailVerification;
 }
 
 /** One grant type's request at the token endpoint, after client authentication. */

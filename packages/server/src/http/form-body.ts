@@ -31,6 +31,20 @@ export function registerFormBody(app: FastifyInstance): void {
 }
 
 /**
+ * Parses `application/json` bodies in this (encapsulated) plugin as well: the admin
+ * API and RFC 7591 registration take JSON. Malformed JSON is `invalid_request`.
+ */
+export function acceptJsonBody(app: FastifyInstance): void {
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => {
+    try {
+      done(null, JSON.parse(body as string));
+    } catch {
+      done(new InvalidRequest("malformed JSON body"), undefined);
+    }
+  });
+}
+
+/**
  * The form body of an OAuth request. Fastify also parses JSON and text bodies;
  * OAuth endpoints take only `application/x-www-form-urlencoded`, so any other
  * content type (or a body without one) is `invalid_request`.

@@ -17,10 +17,14 @@ export interface MailMessage {
 /** A message the caller got wrong (an address that is not one, a subject on two lines). */
 export class InvalidMailMessage extends Error {}
 
+/** One bare address, `name@example.com` (no display name): what a user's email and a recipient must be. */
+export function isEmailAddress(value: string): boolean {
+  return value.length <= 254 && isMailbox(value) && !/[<>\s]/.test(value);
+}
+
 /** Refuses a message that would put something else into its headers. */
 export function checkMessage(message: MailMessage): void {
-  if (!isMailbox(message.to) || /[<>\s]/.test(message.to))
-    throw new InvalidMailMessage("to: one address, such as name@example.com");
+  if (!isEmailAddress(message.to)) throw new InvalidMailMessage("to: one address, such as name@example.com");
   if (!message.subject.trim() || /[\r\n]/.test(message.subject))
     throw new InvalidMailMessage("subject: one line, not empty");
   if (!/^[a-z][a-z0-9-]{0,63}$/.test(message.kind))

@@ -8,6 +8,7 @@ import { KeyEncryption } from "../keys/key-encryption.js";
 import { KeyManager, SIGNING_ALGS } from "../keys/key-manager.js";
 import { MailService } from "../mail/mail-service.js";
 import { AllowList } from "../outbound/addresses.js";
+import { verificationEmail } from "../pages/emails.js";
 import { Revocations } from "../revocation/revocations.js";
 import { cookieNames } from "../sessions/cookies.js";
 import { Csrf } from "../sessions/csrf.js";
@@ -17,6 +18,7 @@ import { AuthorizationCodes } from "../tokens/codes.js";
 import { IdTokens } from "../tokens/id-token.js";
 import { RefreshTokens } from "../tokens/refresh-tokens.js";
 import { AccountLinks } from "../users/account-links.js";
+import { EmailVerification } from "../users/email-verification.js";
 import { LoginThrottle } from "../users/login-throttle.js";
 import { FEATURES } from "./features.js";
 import { openDurableStore, openFastStore } from "./stores.js";
@@ -46,6 +48,8 @@ export async function createContext(config: Config, logger: Logger): Promise<Cor
     absoluteTtl: config.sessionAbsoluteTtl,
   });
   sessions.onEnd("revocation", ({ sid }) => revocations.endSession(sid));
+  const mail = new MailService({ config, outbox: durable.mailOutbox, logger });
+  const accountLinks = new AccountLinks(durable.accountLinks, config.issuer);
   const ctx: CoreServices = {
     config,
     durable,
@@ -68,8 +72,17 @@ export async function createContext(config: Config, logger: Logger): Promise<Cor
     logger,
     outbound,
     clientKeys: new ClientKeys({ policy: outbound }),
-    mail: new MailService({ config, outbox: durable.mailOutbox, logger }),
-    accountLinks: new AccountLinks(durable.accountLinks, config.issuer),
+    mail,
+    accountLinks,
+    emailVerification: new EmailVerification({
+      durable,
+      fast,
+      links: accountLinks,
+      mail,
+      compose: verificationEmail,
+      // The account feature serves the link: with it off, no message would lead anywhere.
+      enabled: config.features.account?.enabled !== false,
+    }),
   };
   // Every participant (server, CLI, a test's own context) that ends sessions tells the
   // features that listen (back-channel logout enqueues its deliveries).

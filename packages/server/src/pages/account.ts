@@ -6,6 +6,9 @@ import { describeScope } from "./scopes.js";
 export interface AccountPageInput {
   csrf: string;
   username: string;
+  /** The user's address and whether it is verified. */
+  email: string | null;
+  emailVerified: boolean;
   currentSid: string;
   sessions: Session[];
   applications: { clientId: string; name: string; scopes: string[]; grantedAt: number }[];
@@ -45,6 +48,7 @@ export function accountPage(input: AccountPageInput): Html {
   const others = input.sessions.filter((s) => s.sid !== input.currentSid).length;
   const body = html`<p class="lead">Signed in as <strong>${input.username}</strong>.</p>
 ${input.notice ? html`<p class="notice" role="status">${input.notice}</p>` : ""}
+${emailSection(input, csrf)}
 <h2 id="sessions">Where you are signed in</h2>
 <table class="stack" aria-labelledby="sessions">
 <thead><tr><th scope="col">Device</th><th scope="col">IP address</th><th scope="col">Last seen</th><th scope="col"><span class="visually-hidden">Action</span></th></tr></thead>
@@ -86,4 +90,40 @@ ${input.applications.map(
 }
 <form method="post" action="/account/sign-out">${csrf}<div class="actions"><button type="submit">Sign out</button></div></form>`;
   return layout("Your account", body, { wide: true });
+}
+
+/** The address and its state; "send again" while it is not verified. */
+function emailSection(input: AccountPageInput, csrf: Html): Html {
+  if (!input.email)
+    return html`<h2 id="email">Email address</h2>
+<p class="muted">No email address.</p>`;
+  if (input.emailVerified)
+    return html`<h2 id="email">Email address</h2>
+<p data-email-state="verified">${input.email}<span class="badge">Verified</span></p>`;
+  return html`<h2 id="email">Email address</h2>
+<p data-email-state="unverified">${input.email}<span class="badge warning">Not verified</span></p>
+<p class="hint">Follow the link in the message sent to this address to confirm it.</p>
+<form method="post" action="/account/email/verify">${csrf}
+<div class="actions"><button type="submit">Send the verification message again</button></div>
+</form>`;
+}
+
+/** What a verification link leads to: a button, so that a mail scanner opening the link changes nothing. */
+export function confirmEmailPage(input: { csrf: string; token: string; email: string }): Html {
+  return layout(
+    "Confirm your email address",
+    html`<p>Confirm that <strong>${input.email}</strong> is your email address.</p>
+<form method="post" action="/account/verify-email">
+${hiddenInputs({ csrf: input.csrf, token: input.token })}
+<div class="actions block"><button class="primary" type="submit">Confirm my email address</button></div>
+</form>`,
+  );
+}
+
+export function emailVerifiedPage(input: { email: string }): Html {
+  return layout(
+    "Email address confirmed",
+    html`<p class="notice" role="status"><strong>${input.email}</strong> is confirmed as your email address.</p>
+<p><a class="button" href="/account">Your account</a></p>`,
+  );
 }

@@ -56,3 +56,17 @@ ${after.map(paragraph)}
 </html>`;
   return { subject: content.subject, text, html: body.value };
 }
+
+/** The message that asks a person to confirm their address. */
+export function verificationEmail(input: { username: string; url: string; ttlSeconds: number }): EmailParts {
+  const hours = Math.round(input.ttlSeconds / 3600);
+  return emailParts({
+    subject: "Confirm your email address",
+    greeting: `Hello ${input.username},`,
+    paragraphs: ["Please confirm that this is your email address, so that it can be used for your account."],
+    action: { label: "Confirm your email address", url: input.url },
+    after: [
+      `The link works once, for ${hours === 1 ? "1 hour" : `${hours} hours`}. If you did not expect this message, ignore it: nothing changes.`,
+    ],
+  });
+}

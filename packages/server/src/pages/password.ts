@@ -54,7 +54,6 @@ export function resetLinkSentPage(input: PendingRequest & { identifier: string; 
 
 export function resetPasswordPage(input: {
   csrf: string;
-  userId: string;
   token: string;
   username: string;
   error?: string;
@@ -64,7 +63,7 @@ export function resetPasswordPage(input: {
     html`${alert(input.error)}
 <p>Setting it signs you out everywhere.</p>
 <form method="post" action="/login/reset">
-${hiddenInputs({ csrf: input.csrf, user: input.userId, token: input.token })}
+${hiddenInputs({ csrf: input.csrf, token: input.token })}
 ${accountField(input.username)}
 ${newPasswordFields()}
 <div class="actions block"><button class="primary" type="submit">Set the new password</button></div>

@@ -47,10 +47,11 @@ export function confirmEmailPage(input: {
   request: string;
   email: string;
   notice?: string;
+  error?: string;
 }): Html {
   return layout(
     "Confirm your email address",
-    html`${input.notice ? html`<p class="notice" role="status">${input.notice}</p>` : ""}
+    html`${alert(input.error)}${input.notice ? html`<p class="notice" role="status">${input.notice}</p>` : ""}
 <p>Before you continue, confirm that <strong>${input.email}</strong> is yours: follow the link in the message we sent there.</p>
 <form method="post" action="/signup/confirm-email">
 ${hiddenInputs({ csrf: input.csrf, request: input.request })}

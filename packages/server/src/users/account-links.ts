@@ -78,17 +78,13 @@ export class AccountLinks {
   }
 
   /**
-   * Reads a link without using it up (a page that shows what the link will do before
-   * the person confirms: mail scanners follow links, so only a POST redeems).
+   * Reads a live link without using it up (a page that shows what the link will do
+   * before the person confirms: mail scanners follow links, so only a POST redeems).
+   * It does not check `bindTo`: compare the record's yourself; `consume` checks it.
    */
-  async peek(
-    purpose: AccountLinkPurpose,
-    token: string,
-    options: { bindTo?: string } = {},
-  ): Promise<AccountLinkRecord | undefined> {
+  async peek(purpose: AccountLinkPurpose, token: string): Promise<AccountLinkRecord | undefined> {
     if (!TOKEN.test(token)) return undefined;
-    const link = await this.repo.find(hashToken(token), purpose, this.now());
-    return link && sameBinding(link.bindTo, options.bindTo) ? link : undefined;
+    return this.repo.find(hashToken(token), purpose, this.now());
   }
 
   /** Invalidates every link of that purpose for the user (a new one was sent, the state changed). */

@@ -1,8 +1,9 @@
 import type { Config } from "../config/schema.js";
 import type { Mail } from "../mail/mail-service.js";
+import { isEmailAddress } from "../mail/message.js";
 import type { DurableStore } from "../storage/durable/types.js";
 import type { AccountLinks } from "./account-links.js";
-import { InvalidUserInput, isEmailAddress, USERNAME } from "./users.js";
+import { InvalidUserInput, USERNAME } from "./users.js";
 
 /** How long an invitation link works: 7 days. */
 export const INVITATION_TTL = 7 * 24 * 3600;

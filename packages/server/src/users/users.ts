@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { isEmailAddress } from "../mail/message.js";
 import type { Revocations } from "../revocation/revocations.js";
 import type { SessionService } from "../sessions/sessions.js";
 import type { DurableStore, UserRecord } from "../storage/durable/types.js";
@@ -19,11 +20,6 @@ export class InvalidUserInput extends Error {}
 
 /** What a username may be: 1-64 letters, digits and . _ @ + - (case-sensitive). */
 export const USERNAME = /^[A-Za-z0-9._@+-]{1,64}$/;
-
-/** A plausible e-mail address: something, one @, something; no spaces. The link sent to it is the real test. */
-export function isEmailAddress(value: string): boolean {
-  return value.length <= 254 && /^[^\s@]+@[^\s@]+$/.test(value);
-}
 
 export interface NewUser {
   username: string;
@@ -50,7 +46,7 @@ export async function createUser(
       `password: between ${MIN_PASSWORD_LENGTH} and ${MAX_PASSWORD_LENGTH} characters`,
     );
   if (input.email !== undefined && !isEmailAddress(input.email))
-    throw new InvalidUserInput("email: not an e-mail address");
+    throw new InvalidUserInput("email: not an e-mail address (name@example.com)");
   if (input.emailVerified && input.email === undefined)
     throw new InvalidUserInput("email verified: give the email address too");
   if (await ctx.durable.users.getByUsername(input.username))
@@ -69,6 +65,25 @@ export async function createUser(
   };
   await ctx.durable.users.create(user);
   return user;
+}
+
+/**
+ * Changes (or removes, with null) a user's address. The new one is unverified unless
+ * the operator vouches for it; links sent to the old one stop working (they are bound
+ * to the address they verify).
+ */
+export async function setEmail(
+  ctx: Pick<UserRevocationDeps, "durable">,
+  user: UserRecord,
+  email: string | null,
+  options: { verified?: boolean } = {},
+): Promise<UserRecord> {
+  if (email !== null && !isEmailAddress(email))
+    throw new InvalidUserInput("email: not an e-mail address (name@example.com)");
+  if (options.verified && email === null) throw new InvalidUserInput("email verified: give the address too");
+  const emailVerified = email !== null && options.verified === true;
+  await ctx.durable.users.update(user.id, { email, emailVerified });
+  return { ...user, email, emailVerified };
 }
 
 /** Finds a user by id or username. */

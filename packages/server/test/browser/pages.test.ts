@@ -5,7 +5,13 @@ import type { AddressInfo } from "node:net";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createUser } from "../../src/users/users.js";
-import { expectAccessible, launchChromium, SCREENSHOTS, screenshot } from "../helpers/chromium.js";
+import {
+  type BrowserDocument,
+  expectAccessible,
+  launchChromium,
+  SCREENSHOTS,
+  screenshot,
+} from "../helpers/chromium.js";
 import { basic, postForm } from "../helpers/http.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { makeUser } from "../helpers/users.js";
@@ -39,6 +45,8 @@ function pkcePair(): { verifier: string; challenge: string } {
   const verifier = randomBytes(32).toString("base64url");
   return { verifier, challenge: createHash("sha256").update(verifier).digest("base64url") };
 }
+
+declare const document: BrowserDocument;
 
 describe("server-rendered pages in headless Chromium", () => {
   let server: TestServer;

@@ -3,7 +3,7 @@ import { readFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FormBrowser } from "../helpers/browser.js";
-import { CLI, cleanEnv, runCli, runCliJson } from "../helpers/http.js";
+import { CLI, cleanEnv, eventually, runCli, runCliJson } from "../helpers/http.js";
 import {
   accountStatus,
   alertText,
@@ -15,6 +15,7 @@ import {
   tokenRequest,
 } from "../helpers/oidc.js";
 import { failOnErrorLogs, startTestServer, type TestServer, tempDir } from "../helpers/server.js";
+import { linkIn, startSmtpServer, type TestSmtp } from "../helpers/smtp.js";
 
 describe("frontdesk user (CLI) against a running server's data directory", () => {
   let server: TestServer;
@@ -319,5 +320,163 @@ describe("frontdesk user (CLI) against a running server's data directory", () =>
     const result = await runCli(["user", "revoke", "nobody-here", ...dir]);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain("nobody-here");
+  });
+});
+
+describe("frontdesk user and email: verification messages from the CLI", () => {
+  let smtp: TestSmtp;
+  let server: TestServer;
+  let dir: string[];
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(async () => {
+    smtp = await startSmtpServer();
+    server = await startTestServer(smtp.config);
+    dir = ["--data-dir", server.dataDir];
+    // The CLI reads the same configuration as the server: its store, issuer and SMTP.
+    env = {
+      FRONTDESK_ISSUER: server.issuer,
+      FRONTDESK_SMTP_URL: smtp.config.smtpUrl,
+      FRONTDESK_EMAIL_FROM: smtp.config.emailFrom,
+    };
+  });
+  afterAll(async () => {
+    await server?.close();
+    await smtp?.close();
+  });
+  failOnErrorLogs(() => server);
+
+  const cliJson = async (args: string[], extra: NodeJS.ProcessEnv = env) => {
+    const result = await runCli([...args, "--json", ...dir], extra);
+    expect(result.code, result.stderr).toBe(0);
+    return { json: JSON.parse(result.stdout.trim()) as Record<string, unknown>, stderr: result.stderr };
+  };
+  const confirm = async (link: string) => {
+    const browser = new FormBrowser(server.issuer);
+    const opened = await browser.follow(link);
+    const page = await opened.response.text();
+    if (opened.response.status !== 200) return opened.response.status;
+    return (await browser.submit(page, {}, { action: "/account/verify-email" })).response.status;
+  };
+
+  it("user create --email enqueues a verification message the running server delivers", async () => {
+    const { json } = await cliJson([
+      "user",
+      "create",
+      ...["--username", "cli-eve", "--password", "eve password 1", "--email", "eve@example.test"],
+    ]);
+    expect(json).toMatchObject({ username: "cli-eve", verification_sent: true });
+    const message = await smtp.waitForMessage({ to: "eve@example.test" });
+    const link = linkIn(message, "/account/verify-email");
+    expect(link.startsWith(`${server.issuer}/account/verify-email?token=`)).toBe(true);
+    expect(await confirm(link)).toBe(200);
+    const list = (await cliJson(["user", "list"])).json.users as {
+      username: string;
+      email_verified: boolean;
+    }[];
+    expect(list.find((u) => u.username === "cli-eve")?.email_verified).toBe(true);
+  });
+
+  it("user create --email-verified: the operator vouches for the address, no message", async () => {
+    const { json } = await cliJson([
+      "user",
+      "create",
+      ...[
+        "--username",
+        "cli-fay",
+        "--password",
+        "fay password 1",
+        "--email",
+        "fay@example.test",
+        "--email-verified",
+      ],
+    ]);
+    expect(json).toMatchObject({ username: "cli-fay", verification_sent: false });
+    expect((await server.ctx.durable.users.get(json.id as string))?.emailVerified).toBe(true);
+    const refused = await runCli(
+      ["user", "create", "--username", "cli-gil", "--password", "gil password 1", "--email-verified", ...dir],
+      env,
+    );
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("email verified: give the email address too");
+    expect(await server.ctx.durable.users.getByUsername("cli-gil")).toBeUndefined();
+  });
+
+  it("user set-email changes the address: unverified again, a message to the new one, the old link dead", async () => {
+    const { json } = await cliJson([
+      "user",
+      "create",
+      ...["--username", "cli-hal", "--password", "hal password 1", "--email", "hal@example.test"],
+    ]);
+    const old = linkIn(await smtp.waitForMessage({ to: "hal@example.test" }), "/account/verify-email");
+    const changed = await cliJson(["user", "set-email", "cli-hal", "hal@example.org"]);
+    expect(changed.json).toEqual({
+      id: json.id,
+      email: "hal@example.org",
+      email_verified: false,
+      verification_sent: true,
+    });
+    expect(await confirm(old)).toBe(400);
+    const fresh = linkIn(await smtp.waitForMessage({ to: "hal@example.org" }), "/account/verify-email");
+    expect(await confirm(fresh)).toBe(200);
+    expect(await server.ctx.durable.users.get(json.id as string)).toMatchObject({
+      email: "hal@example.org",
+      emailVerified: true,
+    });
+    const bad = await runCli(["user", "set-email", "cli-hal", "not-an-address", ...dir], env);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("email: not an e-mail address");
+    expect((await server.ctx.durable.users.get(json.id as string))?.email).toBe("hal@example.org");
+  });
+
+  it("with the SMTP server down the command still succeeds: the message waits in the outbox", async () => {
+    await smtp.stop();
+    try {
+      const { json } = await cliJson([
+        "user",
+        "create",
+        ...["--username", "cli-ida", "--password", "ida password 1", "--email", "ida@example.test"],
+      ]);
+      expect(json).toMatchObject({ verification_sent: true });
+      // The server's worker tried, failed, and keeps it for a retry (delivery after an
+      // outage: test/flows/email-delivery.test.ts).
+      const row = await eventually(async () => {
+        const found = (await server.ctx.durable.mailOutbox.list()).find(
+          (m) => m.recipient === "ida@example.test",
+        );
+        return found && found.attempts >= 1 && found.lastError ? found : undefined;
+      });
+      expect(row).toMatchObject({ status: "pending", kind: "verify-email" });
+      expect(row.lastError).toMatch(/ECONNREFUSED/);
+    } finally {
+      await smtp.start();
+    }
+  });
+
+  it("without smtpUrl (development) the CLI writes the message, link included, to its log on stderr", async () => {
+    const result = await runCli(
+      [
+        "user",
+        "create",
+        "--username",
+        "cli-jo",
+        "--password",
+        "jo password 1",
+        "--email",
+        "jo@example.test",
+        "--json",
+        ...dir,
+      ],
+      { FRONTDESK_ISSUER: server.issuer },
+    );
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout.trim())).toMatchObject({ username: "cli-jo", verification_sent: true });
+    expect(result.stderr).toContain("EMAIL (not sent: no smtpUrl) to jo@example.test");
+    const logged = result.stderr
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { email?: { to: string; text: string } })
+      .find((line) => line.email?.to === "jo@example.test");
+    expect(await confirm(linkIn({ text: logged?.email?.text ?? "" }, "/account/verify-email"))).toBe(200);
   });
 });

@@ -25,7 +25,7 @@ export function launchChromium(): Promise<Browser> {
  * The little of the DOM that the functions given to page.evaluate use: they run
  * inside Chromium, and this project compiles without the DOM library.
  */
-interface DomElement {
+export interface DomElement {
   id: string;
   name?: string;
   type?: string;
@@ -37,16 +37,17 @@ interface DomElement {
   setAttribute(name: string, value: string): void;
   blur?(): void;
 }
-declare global {
-  const document: {
-    title: string;
-    documentElement: { lang: string; scrollWidth: number; clientWidth: number };
-    activeElement: DomElement | null;
-    querySelector(selector: string): DomElement | null;
-    querySelectorAll(selector: string): Iterable<DomElement>;
-  };
+/** `document`, as far as these tests use it: `declare const document: BrowserDocument;` where a page.evaluate needs it. */
+export interface BrowserDocument {
+  title: string;
+  documentElement: { lang: string; scrollWidth: number; clientWidth: number };
+  activeElement: DomElement | null;
+  querySelector(selector: string): DomElement | null;
+  querySelectorAll(selector: string): Iterable<DomElement>;
 }
+declare const document: BrowserDocument;
 
+/** A full-page screenshot into SCREENSHOTS, for a person to look at. */
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: resolve(SCREENSHOTS, `${name}.png`), fullPage: true });
 }

@@ -10,6 +10,7 @@ import {
   findUser,
   InvalidUserInput,
   revokeUser,
+  setEmail,
 } from "../../users/users.js";
 import { CliError } from "../output.js";
 import { promptNewPassword } from "../prompt.js";
@@ -20,6 +21,7 @@ interface CreateOptions extends GlobalOptions {
   password?: string;
   passwordStdin?: boolean;
   email?: string;
+  emailVerified?: boolean;
   tenant?: string;
   roles?: string;
 }
@@ -53,7 +55,7 @@ function readPassword(): Promise<string> {
   return process.stdin.isTTY ? promptNewPassword(process.stdin, process.stderr) : readStdin();
 }
 
-/** `frontdesk user create|invite|list|disable|enable|delete|revoke|unlock`. */
+/** `frontdesk user create|invite|set-email|list|disable|enable|delete|revoke|unlock`. */
 export function registerUserCommands(program: Command): void {
   const user = program.command("user").description("people who sign in");
   withGlobals(user.command("create").description("create a user (password hashed with argon2id)"))
@@ -63,7 +65,8 @@ export function registerUserCommands(program: Command): void {
       "--password-stdin",
       "read the password from standard input (on a terminal: asked twice, not shown)",
     )
-    .option("--email <email>", "e-mail address")
+    .option("--email <email>", "e-mail address (a verification message is sent to it)")
+    .option("--email-verified", "the address is known to be the user's: mark it verified, send no message")
     .option("--tenant <tenant>", "tenant, carried in forward-auth tokens")
     .option("--roles <roles>", "comma-separated roles, carried in forward-auth tokens")
     .action((o: CreateOptions) =>
@@ -75,12 +78,46 @@ export function registerUserCommands(program: Command): void {
             username: o.username,
             password,
             email: o.email,
+            emailVerified: o.emailVerified,
             tenant: o.tenant,
             roles: rolesOption(o.roles),
           });
+          const sent = await ctx.emailVerification.send(created);
           out.result(
-            { id: created.id, username: created.username },
-            () => `created user ${created.username} (${created.id})`,
+            { id: created.id, username: created.username, verification_sent: sent },
+            () =>
+              `created user ${created.username} (${created.id})${sent ? `; verification message sent to ${created.email}` : ""}`,
+          );
+        } catch (error) {
+          if (error instanceof InvalidUserInput) throw new CliError(error.message);
+          throw error;
+        }
+      }),
+    );
+  withGlobals(
+    user
+      .command("set-email")
+      .argument("<user>", "id or username")
+      .argument("<email>", "the new address")
+      .description("change a user's e-mail address (unverified: a verification message is sent to it)"),
+  )
+    .option("--email-verified", "the address is known to be the user's: mark it verified, send no message")
+    .action((name: string, email: string, o: GlobalOptions & { emailVerified?: boolean }) =>
+      withContext(o, async (ctx, out) => {
+        const found = await findUser(ctx, name);
+        if (!found) throw new CliError(`no user ${name}`);
+        try {
+          const changed = await setEmail(ctx, found, email, { verified: o.emailVerified });
+          const sent = await ctx.emailVerification.send(changed);
+          out.result(
+            {
+              id: changed.id,
+              email: changed.email,
+              email_verified: changed.emailVerified,
+              verification_sent: sent,
+            },
+            () =>
+              `${changed.username}: ${changed.email}${sent ? " (verification message sent)" : changed.emailVerified ? " (verified)" : ""}`,
           );
         } catch (error) {
           if (error instanceof InvalidUserInput) throw new CliError(error.message);

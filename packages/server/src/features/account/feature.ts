@@ -1,7 +1,7 @@
 import { defineFeature } from "../contract.js";
 import { accountRoutes } from "./routes.js";
 
-/** The person's account page: sessions and the applications they granted access. */
+/** The person's account page: sessions, granted applications, the email address and its verification link. */
 export const accountFeature = defineFeature({
   name: "account",
   build: (services) => ({ routes: accountRoutes(services) }),

@@ -10,17 +10,20 @@ import { clearSessionCookie, readCookie } from "../../sessions/cookies.js";
 import type { Session } from "../../sessions/sessions.js";
 import type { CoreServices, FeatureRouteOptions } from "../contract.js";
 import { type PasswordChangeRouteDeps, passwordChangeRoutes } from "./password.js";
+import { verifyEmailRoutes } from "./verify-email.js";
 
 const NOTICES: Record<string, string> = {
   ended: "That session is signed out.",
   "others-ended": "All your other sessions are signed out.",
   revoked: "The application no longer has access.",
   "password-changed": "Your password is changed. Every other session is signed out.",
+  "verification-sent": "A new verification message is on its way. Follow its link to confirm your address.",
+  "verification-not-needed": "Your email address is already confirmed.",
 };
 
 type AccountDeps = Pick<
   CoreServices,
-  "durable" | "sessions" | "cookies" | "csrf" | "refreshTokens" | "logger"
+  "durable" | "sessions" | "cookies" | "csrf" | "refreshTokens" | "logger" | "emailVerification"
 > &
   PasswordChangeRouteDeps;
 
@@ -43,6 +46,7 @@ function accountAction(
 export function accountRoutes(ctx: AccountDeps): FastifyPluginAsync<FeatureRouteOptions> {
   return async (app, { registry }) => {
     passwordChangeRoutes(app, ctx, registry);
+    verifyEmailRoutes(app, ctx);
     app.get(
       "/account",
       pageRoute(ctx, async (request, reply) => {
@@ -69,6 +73,8 @@ export function accountRoutes(ctx: AccountDeps): FastifyPluginAsync<FeatureRoute
           accountPage({
             csrf: ctx.csrf.token(request, reply),
             username: user.username,
+            email: user.email,
+            emailVerified: user.emailVerified,
             currentSid: session.sid,
             sessions,
             applications,

@@ -8,22 +8,34 @@ import {
 } from "../../clients/registration.js";
 import { InvalidRequest, NotFound } from "../../errors/oauth-errors.js";
 import { authenticateBearer } from "../../http/bearer-auth.js";
-import { formBody } from "../../http/form-body.js";
+import { acceptJsonBody } from "../../http/form-body.js";
 import { describeKey } from "../../keys/key-manager.js";
 import { singleValued } from "../../oauth/params.js";
 import { invitationEmail } from "../../pages/account-emails.js";
-import { inviteUser } from "../../users/invitations.js";
+import { inviteUser, type NewInvitation } from "../../users/invitations.js";
 import {
+  createUser,
   deleteUser,
   describeUser,
   disableUser,
   enableUser,
   findUser,
   InvalidUserInput,
+  type NewUser,
   revokeUser,
 } from "../../users/users.js";
 import type { CoreServices, FeatureRouteOptions } from "../contract.js";
-import { adminApiDocument, type DocumentedRoute, integer, listOf, object, ref, string } from "./openapi.js";
+import {
+  adminApiDocument,
+  boolean,
+  type DocumentedRoute,
+  integer,
+  listOf,
+  object,
+  ref,
+  string,
+  strings,
+} from "./openapi.js";
 
 export const ADMIN_SCOPE = "frontdesk:admin";
 export const ADMIN_PREFIX = "/admin/api";
@@ -47,6 +59,7 @@ export type AdminDeps = Pick<
   | "cookies"
   | "csrf"
   | "logger"
+  | "emailVerification"
   | "mail"
   | "accountLinks"
 >;
@@ -55,9 +68,58 @@ type AdminAction = (
   ctx: AdminDeps,
   params: Record<string, string>,
   query: Record<string, string>,
-  /** The form body's fields (routes that document a `form`). */
-  form: Record<string, string>,
+  body: unknown,
 ) => Promise<Record<string, unknown>>;
+
+/** The body of POST /users: a JSON object of these fields, each of its type. */
+/** A JSON object body with only the `allowed` fields, and a reader of its text fields. */
+function jsonObject(body: unknown, allowed: readonly string[]) {
+  if (!body || typeof body !== "object" || Array.isArray(body))
+    throw new InvalidRequest("the body must be a JSON object (content-type: application/json)");
+  const b = body as Record<string, unknown>;
+  const unknown = Object.keys(b).filter((k) => !allowed.includes(k));
+  if (unknown.length) throw new InvalidRequest(`unknown field(s) ${unknown.join(", ")}`);
+  const text = (name: string) => {
+    if (b[name] !== undefined && typeof b[name] !== "string") throw new InvalidRequest(`${name}: a string`);
+    return b[name] as string | undefined;
+  };
+  const roles = () => {
+    if (b.roles !== undefined && !(Array.isArray(b.roles) && b.roles.every((r) => typeof r === "string")))
+      throw new InvalidRequest("roles: a list of strings");
+    return b.roles as string[] | undefined;
+  };
+  return { b, text, roles };
+}
+
+function newUserFrom(body: unknown): NewUser {
+  const { b, text, roles } = jsonObject(body, [
+    "username",
+    "password",
+    "email",
+    "email_verified",
+    "tenant",
+    "roles",
+  ]);
+  if (b.email_verified !== undefined && typeof b.email_verified !== "boolean")
+    throw new InvalidRequest("email_verified: true or false");
+  const username = text("username");
+  if (username === undefined) throw new InvalidRequest("username: required");
+  return {
+    username,
+    password: text("password"),
+    email: text("email"),
+    emailVerified: b.email_verified as boolean | undefined,
+    tenant: text("tenant"),
+    roles: roles(),
+  };
+}
+
+function invitationFrom(body: unknown): NewInvitation {
+  const { text, roles } = jsonObject(body, ["email", "username", "tenant", "roles"]);
+  const email = text("email");
+  if (email === undefined) throw new InvalidRequest("email: required");
+  return { email, username: text("username"), tenant: text("tenant"), roles: roles() };
+}
 
 /** Where the OpenAPI description of the routes below is served (without a token). */
 export const ADMIN_DOCUMENT_PATH = "/openapi.json";
@@ -76,20 +138,64 @@ const actions: (DocumentedRoute & { act: AdminAction })[] = [
   },
   {
     method: "POST",
+    path: "/users",
+    doc: {
+      operation: "createUser",
+      summary: "Create a user",
+      description:
+        "As `frontdesk user create`. A user created with an email address that is not marked verified is sent a verification message (a single-use link, 24 hours).",
+      body: {
+        description: "the new user",
+        schema: object(
+          {
+            username: string("1-64 letters, digits and . _ @ + -"),
+            password: string("8 to 1024 characters; absent: the user signs in another way"),
+            email: string("an address; a verification message is sent to it unless email_verified"),
+            email_verified: boolean("true: the operator vouches for the address (no message is sent)"),
+            tenant: string(),
+            roles: strings,
+          },
+          ["password", "email", "email_verified", "tenant", "roles"],
+        ),
+      },
+      response: {
+        description: "the user as created",
+        schema: object({
+          user: ref("User"),
+          verification_sent: boolean("true: a verification message was sent to the address"),
+        }),
+      },
+    },
+    act: async (ctx, _params, _query, body) => {
+      try {
+        const user = await createUser(ctx, newUserFrom(body));
+        const sent = await ctx.emailVerification.send(user);
+        return { user: describeUser(user), verification_sent: sent };
+      } catch (error) {
+        if (error instanceof InvalidUserInput) throw new InvalidRequest(error.message);
+        throw error;
+      }
+    },
+  },
+  {
+    method: "POST",
     path: "/users/invitations",
     doc: {
       operation: "inviteUser",
       summary: "Invite a person by email",
       description:
-        "Emails a single-use link, valid 7 days, with which the person chooses a password (and a username, unless one is given) and is signed in; the address counts as verified. Refused while registration is closed, and for an address or username that already has an account.",
-      form: {
-        fields: {
-          email: string("where the link goes"),
-          username: string("the account's username; otherwise the person chooses one"),
-          roles: string("comma-separated roles of the account"),
-          tenant: string("tenant of the account"),
-        },
-        required: ["email"],
+        "As `frontdesk user invite`: emails a single-use link, valid 7 days, with which the person chooses a password (and a username, unless one is given) and is signed in; the address counts as verified. Refused while registration is closed, and for an address or username that already has an account.",
+      body: {
+        description: "whom to invite, and what their account gets",
+        schema: object(
+          {
+            email: string("where the link goes"),
+            username: string("the account's username; absent: the person chooses one"),
+            tenant: string(),
+            roles: strings,
+          },
+          ["username", "tenant", "roles"],
+        ),
       },
       response: {
         description: "the invitation is on its way",
@@ -99,18 +205,10 @@ const actions: (DocumentedRoute & { act: AdminAction })[] = [
         }),
       },
     },
-    act: async (ctx, _params, _query, form) => {
-      if (!form.email) throw new InvalidRequest("email: required");
+    act: async (ctx, _params, _query, body) => {
       try {
-        const sent = await inviteUser(
-          ctx,
-          {
-            email: form.email,
-            username: form.username || undefined,
-            roles: form.roles?.split(","),
-            tenant: form.tenant || undefined,
-          },
-          (url, days) => invitationEmail({ issuer: ctx.config.issuer, url, days }),
+        const sent = await inviteUser(ctx, invitationFrom(body), (url, days) =>
+          invitationEmail({ issuer: ctx.config.issuer, url, days }),
         );
         return { invited: sent.email, expires_at: sent.expires_at };
       } catch (error) {
@@ -337,6 +435,8 @@ export function adminApiRoutes(ctx: AdminDeps): FastifyPluginAsync<FeatureRouteO
   return async (app, { registry }) => {
     const audience = adminAudience(ctx.config.issuer);
     const deps = { ...ctx, dpop: registry.resourceProof };
+    // POST /users takes a JSON body; the other routes take none.
+    acceptJsonBody(app);
     // The description is public: it says what the routes do, not who holds what.
     app.get(`${ADMIN_PREFIX}${ADMIN_DOCUMENT_PATH}`, async (_request, reply) =>
       reply.header("cache-control", "no-cache").send(document),
@@ -348,8 +448,7 @@ export function adminApiRoutes(ctx: AdminDeps): FastifyPluginAsync<FeatureRouteO
         handler: async (request: FastifyRequest, reply: FastifyReply) => {
           const caller = await authenticateBearer(deps, request, reply, { scope: ADMIN_SCOPE, audience });
           const query = singleValued(request.query, "query string");
-          const form = request.body === undefined ? {} : singleValued(formBody(request), "form body");
-          const result = await act(ctx, request.params as Record<string, string>, query, form);
+          const result = await act(ctx, request.params as Record<string, string>, query, request.body);
           ctx.logger.info({ admin: caller.client_id, action: `${method} ${path}` }, "admin action");
           return reply.header("cache-control", "no-store").send(result);
         },

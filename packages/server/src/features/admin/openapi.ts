@@ -28,8 +28,8 @@ export interface RouteDoc {
   description?: string;
   /** Optional query parameters. */
   query?: Record<string, { description: string; schema: Schema }>;
-  /** A form body (`application/x-www-form-urlencoded`): its fields, and which are required. */
-  form?: { fields: Record<string, Schema>; required: string[] };
+  /** A JSON request body, required. */
+  body?: { description: string; schema: Schema };
   /** The 200 answer. */
   response: { description: string; schema: Schema };
 }
@@ -52,7 +52,11 @@ export const integer = (description?: string): Schema => ({
   ...(description ? { description } : {}),
 });
 export const listOf = (items: Schema): Schema => ({ type: "array", items });
-const strings: Schema = listOf({ type: "string" });
+export const strings: Schema = listOf({ type: "string" });
+export const boolean = (description?: string): Schema => ({
+  type: "boolean",
+  ...(description ? { description } : {}),
+});
 
 /** An object whose every listed property is required. */
 export function object(properties: Record<string, Schema>, optional: string[] = []): Schema {
@@ -147,19 +151,12 @@ function operation(route: DocumentedRoute, fullPath: string, tag: string) {
     summary: route.doc.summary,
     ...(route.doc.description ? { description: route.doc.description } : {}),
     ...(parameters.length ? { parameters } : {}),
-    ...(route.doc.form
+    ...(route.doc.body
       ? {
           requestBody: {
             required: true,
-            content: {
-              "application/x-www-form-urlencoded": {
-                schema: {
-                  type: "object",
-                  properties: route.doc.form.fields,
-                  required: route.doc.form.required,
-                },
-              },
-            },
+            description: route.doc.body.description,
+            content: { "application/json": { schema: route.doc.body.schema } },
           },
         }
       : {}),
@@ -168,12 +165,8 @@ function operation(route: DocumentedRoute, fullPath: string, tag: string) {
         description: route.doc.response.description,
         content: { "application/json": { schema: route.doc.response.schema } },
       },
-      ...(route.doc.query || route.doc.form
-        ? {
-            "400": errorAnswer(
-              route.doc.form ? "a field is missing or invalid" : "a query parameter is invalid",
-            ),
-          }
+      ...(route.doc.query || route.doc.body
+        ? { "400": errorAnswer(route.doc.body ? "the body is invalid" : "a query parameter is invalid") }
         : {}),
       "401": errorAnswer("no token, or a token that is invalid, expired or for another audience"),
       "403": errorAnswer("the token lacks the admin scope"),

@@ -14,6 +14,7 @@ import {
 import { clientSecretMatches } from "../../clients/secrets.js";
 import { InvalidClientMetadataError, InvalidRequest, InvalidToken } from "../../errors/oauth-errors.js";
 import { bearerToken } from "../../http/bearer-auth.js";
+import { acceptJsonBody } from "../../http/form-body.js";
 import type { ClientRecord } from "../../storage/durable/types.js";
 import { hashToken, newOpaqueToken } from "../../tokens/opaque.js";
 import type { CoreServices, FeatureRouteOptions } from "../contract.js";
@@ -35,13 +36,7 @@ type Services = Pick<CoreServices, "config" | "durable" | "fast" | "revocations"
 /** RFC 7591 bodies are JSON: parsed here only (the rest of the server takes forms); any other type is refused. */
 function registerJsonBody(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => {
-    try {
-      done(null, JSON.parse(body as string));
-    } catch {
-      done(new InvalidRequest("malformed JSON body"), undefined);
-    }
-  });
+  acceptJsonBody(app);
   app.addContentTypeParser("*", (_request, _payload, done) =>
     done(new InvalidRequest("send the registration as application/json"), undefined),
   );

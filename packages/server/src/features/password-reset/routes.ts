@@ -67,9 +67,7 @@ async function sendResetLinks(ctx: ResetDeps, identifier: string, pending: Pendi
     const content = passwordResetEmail({
       issuer: ctx.config.issuer,
       username: user.username,
-      // The account's id rides along (it is the `sub` of its tokens, not a secret): the
-      // link is bound to the account's password, which the page must know to check it.
-      url: ctx.accountLinks.linkUrl(`/login/reset?user=${encodeURIComponent(user.id)}`, token),
+      url: ctx.accountLinks.linkUrl("/login/reset", token),
       minutes: RESET_LINK_TTL / 60,
     });
     await ctx.mail.send({ to: email, ...content, kind: PURPOSE });
@@ -77,13 +75,12 @@ async function sendResetLinks(ctx: ResetDeps, identifier: string, pending: Pendi
 }
 
 /** The live link of a token and its account, while the account's password is the one it was issued for. */
-async function liveLink(ctx: ResetDeps, fields: Record<string, string>) {
-  const { user: userId, token } = fields;
-  if (!token || !userId || userId.length > 64) return undefined;
-  const user = await ctx.durable.users.get(userId);
-  if (!user || user.disabled) return undefined;
-  const link = await ctx.accountLinks.peek(PURPOSE, token, { bindTo: passwordFingerprint(user) });
-  return link && link.userId === user.id ? { link, user, token } : undefined;
+async function liveLink(ctx: ResetDeps, token: string | undefined) {
+  if (!token) return undefined;
+  const link = await ctx.accountLinks.peek(PURPOSE, token);
+  const user = link?.userId ? await ctx.durable.users.get(link.userId) : undefined;
+  if (!link || !user || user.disabled || link.bindTo !== passwordFingerprint(user)) return undefined;
+  return { link, user, token };
 }
 
 /**
@@ -162,7 +159,6 @@ export function passwordResetRoutes(
         status,
         resetPasswordPage({
           csrf: ctx.csrf.token(request, reply),
-          userId: live.user.id,
           token: live.token,
           username: live.user.username,
           ...(error ? { error } : {}),
@@ -173,7 +169,7 @@ export function passwordResetRoutes(
     app.get(
       "/login/reset",
       pageRoute(ctx, async (request, reply) => {
-        const live = await liveLink(ctx, singleValued(request.query));
+        const live = await liveLink(ctx, singleValued(request.query).token);
         if (!live) return sendPage(reply, 400, brokenLinkPage(BROKEN));
         return renderForm(request, reply, 200, live);
       }),
@@ -183,7 +179,7 @@ export function passwordResetRoutes(
       "/login/reset",
       pageRoute(ctx, async (request, reply) => {
         const form = singleValued(request.body);
-        const live = await liveLink(ctx, form);
+        const live = await liveLink(ctx, form.token);
         if (!live) return sendPage(reply, 400, brokenLinkPage(BROKEN));
         const { user, token } = live;
         if (!ctx.csrf.valid(request, form.csrf))

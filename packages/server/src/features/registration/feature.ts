@@ -22,14 +22,13 @@ export const registrationFeature = defineFeature({
         `registration=${registration} sends email (invitations, verification): production mode needs smtpUrl and emailFrom; set them, or set registration=closed`,
       ]);
     const open = registration === "open";
-    const deps = { ...services, sendVerification: async () => {} };
     const routes: FastifyPluginAsync<FeatureRouteOptions> = async (app, { registry }) => {
       if (!open) closedRegistrationRoutes(app, services);
       if (registration === "closed") return;
       invitationRoutes(app, services, registry);
       if (open) {
-        registrationRoutes(app, deps, registry);
-        confirmEmailRoutes(app, deps);
+        registrationRoutes(app, services, registry);
+        confirmEmailRoutes(app, services);
       }
     };
     return {

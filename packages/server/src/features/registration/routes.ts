@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { currentSession, pageRoute, seeOther } from "../../http/page-route.js";
 import { safeReturnTo } from "../../interaction/flow.js";
 import { resumeUrl } from "../../interaction/paths.js";
+import { isEmailAddress } from "../../mail/message.js";
 import { singleValued } from "../../oauth/params.js";
 import { alreadyRegisteredEmail } from "../../pages/account-emails.js";
 import { sendPage } from "../../pages/layout.js";
@@ -15,7 +16,7 @@ import {
 import { newPasswordProblem } from "../../users/password-policy.js";
 import { hashPassword } from "../../users/passwords.js";
 import { RequestLimits } from "../../users/request-limits.js";
-import { createUser, InvalidUserInput, isEmailAddress, USERNAME } from "../../users/users.js";
+import { createUser, InvalidUserInput, USERNAME } from "../../users/users.js";
 import type { CoreServices, Registry } from "../contract.js";
 
 /** Registration attempts allowed per IP and hour (each may send a message). */
@@ -23,8 +24,17 @@ export const REGISTRATION_LIMIT = { perIp: 10, window: 3600 } as const;
 
 export type RegistrationDeps = Pick<
   CoreServices,
-  "config" | "durable" | "fast" | "sessions" | "cookies" | "csrf" | "interactions" | "logger" | "mail"
-> & { sendVerification: (user: { id: string }) => Promise<void> };
+  | "config"
+  | "durable"
+  | "fast"
+  | "sessions"
+  | "cookies"
+  | "csrf"
+  | "interactions"
+  | "logger"
+  | "mail"
+  | "emailVerification"
+>;
 
 const USERNAME_HINT = "Choose a username of letters, digits and . _ @ + - (up to 64).";
 const TAKEN = "That username is taken. Choose another.";
@@ -111,7 +121,7 @@ export function registrationRoutes(app: FastifyInstance, ctx: RegistrationDeps, 
           return again(409, TAKEN);
         throw error;
       }
-      await ctx.sendVerification(user);
+      await ctx.emailVerification.send(user);
       ctx.logger.info({ action: "user.register", user: user.id }, "account registered");
       if (verify) return sendPage(reply, 200, registrationSentPage({ ...pending, email }));
       return registry.interaction.completeSignIn(request, reply, {
@@ -130,29 +140,35 @@ export function registrationRoutes(app: FastifyInstance, ctx: RegistrationDeps, 
  */
 export function confirmEmailRoutes(app: FastifyInstance, ctx: RegistrationDeps): void {
   const NOT_YET = "The address is not confirmed yet: follow the link in the message, then continue.";
-  const page = async (request: FastifyRequest, reply: FastifyReply, notice?: string) => {
+  const page = async (request: FastifyRequest, reply: FastifyReply) => {
     const fields = singleValued(request.method === "GET" ? request.query : request.body);
     const session = await currentSession(ctx, request);
     const user = session && (await ctx.durable.users.get(session.userId));
     const interaction = await ctx.interactions.get(fields.request);
     if (!user || !interaction) return seeOther(reply, "/login");
-    if (request.method === "POST") {
-      if (!ctx.csrf.valid(request, fields.csrf)) notice = "Your form expired. Please try again.";
-      else if (fields.action === "resend" && !user.emailVerified) {
-        await ctx.sendVerification(user);
-        notice = "We sent the message again.";
-      } else if (user.emailVerified || !user.email) return seeOther(reply, resumeUrl(interaction.id));
-      else notice = NOT_YET;
-    }
     if (user.emailVerified || !user.email) return seeOther(reply, resumeUrl(interaction.id));
+    let status = 200;
+    let notice: string | undefined;
+    let error: string | undefined;
+    if (request.method === "POST") {
+      if (!ctx.csrf.valid(request, fields.csrf)) {
+        status = 403;
+        error = "Your form expired. Please try again.";
+      } else if (fields.action !== "resend") error = NOT_YET;
+      else if ((await ctx.emailVerification.resend(user)) === "limited") {
+        status = 429;
+        error = "We sent it several times already: wait an hour, or look in the spam folder.";
+      } else notice = "We sent the message again.";
+    }
     return sendPage(
       reply,
-      200,
+      status,
       confirmEmailPage({
         csrf: ctx.csrf.token(request, reply),
         request: interaction.id,
         email: user.email,
         notice,
+        error,
       }),
     );
   };
