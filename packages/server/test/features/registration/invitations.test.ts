@@ -26,11 +26,11 @@ describe("invitations (registration=invite)", () => {
   afterAll(() => close?.());
   failOnErrorLogs(() => server);
 
-  const invite = (fields: Record<string, string>, token = admin) =>
+  const invite = (fields: Record<string, unknown>, token = admin) =>
     fetch(`${server.issuer}/admin/api/users/invitations`, {
       method: "POST",
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams(fields).toString(),
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify(fields),
     });
 
   async function invitationLink(email: string): Promise<string> {
@@ -41,7 +41,7 @@ describe("invitations (registration=invite)", () => {
 
   it("the admin API emails a link; the person chooses a username and password and is signed in, address verified, with the roles", async () => {
     const email = `${unique("inv")}@example.test`;
-    const answer = await invite({ email, roles: "editor, viewer" });
+    const answer = await invite({ email, roles: ["editor", "viewer"] });
     expect(answer.status).toBe(200);
     const body = (await answer.json()) as { invited: string; expires_at: number };
     expect(body.invited).toBe(email);
@@ -147,8 +147,11 @@ describe("invitations (registration=invite)", () => {
 
   it("the admin API refuses bad invitations with invalid_request, sending nothing", async () => {
     const owner = await makeUser(server.ctx);
-    const cases: [Record<string, string>, RegExp][] = [
+    const cases: [unknown, RegExp][] = [
       [{}, /email: required/],
+      [[], /must be a JSON object/],
+      [{ email: "a@example.test", admin: true }, /unknown field\(s\) admin/],
+      [{ email: "a@example.test", roles: "editor" }, /roles: a list of strings/],
       [{ email: "not an address" }, /not an e-mail address/],
       [{ email: owner.user.email as string }, /already has an account/],
       [{ email: `${unique("x")}@example.test`, username: owner.username }, /is taken/],
@@ -156,7 +159,7 @@ describe("invitations (registration=invite)", () => {
     ];
     const before = smtp.received.length;
     for (const [fields, message] of cases) {
-      const answer = await invite(fields);
+      const answer = await invite(fields as Record<string, unknown>);
       expect(answer.status, JSON.stringify(fields)).toBe(400);
       const body = (await answer.json()) as { error: string; error_description: string };
       expect(body.error).toBe("invalid_request");
