@@ -72,6 +72,16 @@ type AdminAction = (
 ) => Promise<Record<string, unknown>>;
 
 /** The body of POST /users: a JSON object of these fields, each of its type. */
+/** Runs a user operation: what the caller must fix (InvalidUserInput) is their invalid_request. */
+async function asInvalidRequest<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof InvalidUserInput) throw new InvalidRequest(error.message);
+    throw error;
+  }
+}
+
 /** A JSON object body with only the `allowed` fields, and a reader of its text fields. */
 function jsonObject(body: unknown, allowed: readonly string[]) {
   if (!body || typeof body !== "object" || Array.isArray(body))
@@ -166,16 +176,12 @@ const actions: (DocumentedRoute & { act: AdminAction })[] = [
         }),
       },
     },
-    act: async (ctx, _params, _query, body) => {
-      try {
+    act: (ctx, _params, _query, body) =>
+      asInvalidRequest(async () => {
         const user = await createUser(ctx, newUserFrom(body));
         const sent = await ctx.emailVerification.send(user);
         return { user: describeUser(user), verification_sent: sent };
-      } catch (error) {
-        if (error instanceof InvalidUserInput) throw new InvalidRequest(error.message);
-        throw error;
-      }
-    },
+      }),
   },
   {
     method: "POST",
@@ -205,17 +211,13 @@ const actions: (DocumentedRoute & { act: AdminAction })[] = [
         }),
       },
     },
-    act: async (ctx, _params, _query, body) => {
-      try {
+    act: (ctx, _params, _query, body) =>
+      asInvalidRequest(async () => {
         const sent = await inviteUser(ctx, invitationFrom(body), (url, days) =>
           invitationEmail({ issuer: ctx.config.issuer, url, days }),
         );
         return { invited: sent.email, expires_at: sent.expires_at };
-      } catch (error) {
-        if (error instanceof InvalidUserInput) throw new InvalidRequest(error.message);
-        throw error;
-      }
-    },
+      }),
   },
   {
     method: "POST",
