@@ -4,6 +4,7 @@ import { Command, CommanderError } from "commander";
 import { ConfigError } from "../config/errors.js";
 import { registerClientCommands } from "./commands/client.js";
 import { registerKeys } from "./commands/keys.js";
+import { registerMailCommands } from "./commands/mail.js";
 import { registerMigrate } from "./commands/migrate.js";
 import { registerStart } from "./commands/start.js";
 import { registerUserCommands } from "./commands/user.js";
@@ -20,6 +21,7 @@ registerStart(program);
 registerClientCommands(program);
 registerKeys(program);
 registerUserCommands(program);
+registerMailCommands(program);
 registerMigrate(program);
 
 function fail(message: string, code: number): never {

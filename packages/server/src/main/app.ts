@@ -50,11 +50,10 @@ export async function buildApp(services: CoreServices, features = FEATURES): Pro
   for (const { parts } of built) if (parts.routes) await app.register(parts.routes, { registry });
   registerAssets(app);
   subscribeSessionEnd(services, built);
-  // The core's own background work (delivering the mail outbox), then the features'.
-  const workers = [
-    ...(services.mail.worker ? [services.mail.worker] : []),
-    ...built.flatMap((b) => b.parts.workers ?? []),
-  ];
+  // The core's own background work (delivering the mail outbox: one per context, owned
+  // by the first app built on it), then the features'.
+  const mailWorker = services.mail.worker?.isRunning ? undefined : services.mail.worker;
+  const workers = [...(mailWorker ? [mailWorker] : []), ...built.flatMap((b) => b.parts.workers ?? [])];
   app.addHook("onClose", async () => {
     await Promise.allSettled(workers.map((w) => w.stop()));
   });

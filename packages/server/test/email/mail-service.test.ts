@@ -12,6 +12,7 @@ import { closeContext, createContext } from "../../src/main/services.js";
 import { emailParts } from "../../src/pages/emails.js";
 import { openSqliteStore } from "../../src/storage/durable/sqlite.js";
 import type { DurableStore } from "../../src/storage/durable/types.js";
+import { createUser } from "../../src/users/users.js";
 import { memoryLogDestination, tempDir } from "../helpers/server.js";
 
 const SECRET = "k".repeat(40);
@@ -190,6 +191,28 @@ describe("features that need email", () => {
       } finally {
         await closeContext(ctx);
       }
+    }
+  });
+});
+
+describe("verification messages follow the account feature", () => {
+  it("with the account feature off (nothing would serve the link) no message is sent", async () => {
+    const dataDir = tempDir();
+    const logs = memoryLogDestination();
+    const ctx = await createContext(
+      loadServerConfig({
+        env: {},
+        flags: { dataDir, keyEncryptionSecret: SECRET, features: { account: { enabled: false } } },
+      }),
+      createLogger("info", logs),
+    );
+    try {
+      const user = await createUser(ctx, { username: "nolink", email: "nolink@example.test" });
+      expect(await ctx.emailVerification.send(user)).toBe(false);
+      expect(logs.lines.filter((l) => String(l.msg).startsWith("EMAIL"))).toEqual([]);
+    } finally {
+      await closeContext(ctx);
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });

@@ -3,6 +3,7 @@ import { createLogger } from "../../src/logging/logger.js";
 import { MailService, outboxSealing } from "../../src/mail/mail-service.js";
 import { smtpTransport } from "../../src/mail/transport.js";
 import { DEFAULT_MAIL_TIMING, MailDeliveryWorker } from "../../src/mail/worker.js";
+import { buildApp } from "../../src/main/app.js";
 import { emailParts } from "../../src/pages/emails.js";
 import { eventually } from "../helpers/http.js";
 import {
@@ -67,6 +68,15 @@ describe("email: the outbox delivers to a real SMTP server", () => {
     await eventually(async () =>
       (await server.ctx.durable.mailOutbox.list()).some((m) => m.recipient === to) ? undefined : true,
     );
+  });
+
+  it.skipIf(distributed)("keeps delivering after another app built on the same services closes", async () => {
+    const second = await buildApp(server.ctx);
+    await second.close();
+    expect(server.ctx.mail.worker?.isRunning).toBe(true);
+    const to = address();
+    await server.ctx.mail.send(message(to));
+    await smtp.waitForMessage({ to });
   });
 
   it("never sends one message twice, with two workers (or two instances) competing for the outbox", async () => {

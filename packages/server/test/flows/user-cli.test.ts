@@ -2,6 +2,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { outboxSealing } from "../../src/mail/mail-service.js";
 import { FormBrowser } from "../helpers/browser.js";
 import { CLI, cleanEnv, eventually, runCli, runCliJson } from "../helpers/http.js";
 import {
@@ -451,6 +452,47 @@ describe("frontdesk user and email: verification messages from the CLI", () => {
     } finally {
       await smtp.start();
     }
+  });
+
+  it("mail list shows what waits or failed (never a body); mail retry sends a failed message again", async () => {
+    // A message given up on: sealed as the service seals it, failed after its attempts.
+    const id = `cli-mail-${Date.now()}`;
+    const later = Date.now() + 3_600_000;
+    const sealed = await outboxSealing(server.ctx.config.keyEncryptionSecret).seal(id, {
+      text: `Hello,\n\nhttp://x.example/account/verify-email?token=SeCrEt\n`,
+      html: "<p>Hello</p>",
+    });
+    await server.ctx.durable.mailOutbox.enqueue({
+      id,
+      kind: "verify-email",
+      recipient: "kim@example.test",
+      subject: "Confirm your email address",
+      body: sealed,
+      createdAt: later,
+    });
+    await server.ctx.durable.mailOutbox.claimDue("test", later, 60_000, 100);
+    await server.ctx.durable.mailOutbox.markFailed(id, "test", "550 mailbox unavailable");
+
+    const failed = await cliJson(["mail", "list", "--failed"]);
+    const messages = failed.json.messages as Record<string, unknown>[];
+    expect(messages.find((m) => m.id === id)).toEqual({
+      id,
+      kind: "verify-email",
+      to: "kim@example.test",
+      subject: "Confirm your email address",
+      status: "failed",
+      attempts: 1,
+      last_error: "550 mailbox unavailable",
+      created_at: Math.floor(later / 1000),
+      next_attempt_at: null,
+    });
+    expect(JSON.stringify(failed.json)).not.toContain("SeCrEt");
+    expect((await cliJson(["mail", "retry", id])).json).toEqual({ requeued: 1 });
+    const delivered = await smtp.waitForMessage({ to: "kim@example.test" });
+    expect(delivered.text).toContain("token=SeCrEt");
+    const unknown = await runCli(["mail", "retry", id, ...dir], env);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain(`no failed message ${id}`);
   });
 
   it("without smtpUrl (development) the CLI writes the message, link included, to its log on stderr", async () => {

@@ -97,6 +97,15 @@ export function mailOutboxRepository(db: Kysely<Database>): MailOutboxRepository
         .executeTakeFirst();
       return Number(result.numUpdatedRows) > 0;
     },
+    async requeueFailed(now, id) {
+      let query = db
+        .updateTable("mail_outbox")
+        .set({ status: "pending", attempts: 0, due_at: now, claimed_by: null })
+        .where("status", "=", "failed");
+      if (id !== undefined) query = query.where("id", "=", id);
+      const result = await query.executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
     async list(status) {
       let query = db.selectFrom("mail_outbox").selectAll();
       if (status) query = query.where("status", "=", status);

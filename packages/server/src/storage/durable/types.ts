@@ -277,6 +277,11 @@ export interface MailOutboxRepository {
   markFailed(id: string, owner: string, error: string): Promise<boolean>;
   /** Messages, oldest first; only those of one status when given. */
   list(status?: MailOutboxRecord["status"]): Promise<MailOutboxRecord[]>;
+  /**
+   * Puts failed messages (the one given, or every one) back to pending, due at `now`
+   * with a fresh count of attempts (the operator fixed the cause); returns how many.
+   */
+  requeueFailed(now: number, id?: string): Promise<number>;
 }
 
 /** What a single-use emailed link is for. */

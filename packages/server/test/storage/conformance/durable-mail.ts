@@ -108,6 +108,28 @@ export function mailConformance(store: () => DurableStore): void {
       );
       expect(await outbox().delivered(m.id, "a")).toBe(false);
     });
+
+    it("requeues failed messages, one or all, as pending with a fresh count, due at once", async () => {
+      const [a, b, pending] = [message(), message(), message()];
+      for (const m of [a, b, pending]) await outbox().enqueue(m);
+      await outbox().claimDue("a", MS, LEASE, 100);
+      await outbox().markFailed(a.id, "a", "550 no");
+      await outbox().markFailed(b.id, "a", "550 no");
+      expect(await outbox().requeueFailed(MS + 7, a.id)).toBe(1);
+      expect(await outbox().requeueFailed(MS + 7, pending.id)).toBe(0);
+      const [again] = await mine([a.id])();
+      expect(again).toMatchObject({
+        status: "pending",
+        attempts: 0,
+        dueAt: MS + 7,
+        claimedBy: null,
+        lastError: "550 no",
+      });
+      expect((await mine([b.id])())[0]?.status).toBe("failed");
+      expect(await outbox().requeueFailed(MS + 8)).toBeGreaterThanOrEqual(1);
+      expect((await mine([b.id])())[0]).toMatchObject({ status: "pending", dueAt: MS + 8 });
+      expect(await outbox().list("failed")).toEqual([]);
+    });
   });
 
   const links = () => store().accountLinks;
