@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ConfigError } from "../../../src/config/errors.js";
+import { loadServerConfig } from "../../../src/main/config.js";
 import { FormBrowser } from "../../helpers/browser.js";
 import {
   alertText,
@@ -8,7 +10,7 @@ import {
   type RelyingParty,
   relyingParty,
 } from "../../helpers/oidc.js";
-import { failOnErrorLogs, type TestServer } from "../../helpers/server.js";
+import { failOnErrorLogs, startTestServer, type TestServer, tempDir } from "../../helpers/server.js";
 import { linkIn, startTestServerWithSmtp, type TestSmtp } from "../../helpers/smtp.js";
 import { makeUser } from "../../helpers/users.js";
 
@@ -283,4 +285,38 @@ describe.each(["closed", "invite"] as const)("registration=%s", (mode) => {
     expect(posted.status).toBe(403);
     expect(await server.ctx.durable.users.getByUsername(username)).toBeUndefined();
   });
+});
+
+describe("registration settings", () => {
+  const load = (flags: Record<string, unknown>) =>
+    loadServerConfig({ env: {}, flags: { dataDir: tempDir(), ...flags } });
+
+  it("warns at start-up when open registration does not wait for verified addresses", () => {
+    expect(load({ registration: "open" }).warnings.join("\n")).not.toMatch(
+      /registrationRequiresVerifiedEmail/,
+    );
+    expect(
+      load({ registration: "open", registrationRequiresVerifiedEmail: false }).warnings.join("\n"),
+    ).toMatch(/registration=open with registrationRequiresVerifiedEmail=false: anyone can create accounts/);
+  });
+
+  it("refuses an unknown mode, naming the setting and the choices", () => {
+    expect(() => load({ registration: "public" })).toThrow(ConfigError);
+    expect(() => load({ registration: "public" })).toThrow(/registration.*closed.*invite.*open/s);
+  });
+
+  it.skipIf(process.env.FRONTDESK_TEST_DEPLOYMENT === "distributed")(
+    "refuses to start in production without SMTP unless registration is closed",
+    async () => {
+      const production = {
+        mode: "production" as const,
+        keyEncryptionSecret: "a production key-encryption secret, 32+ chars",
+      };
+      await expect(startTestServer({ ...production, registration: "invite" })).rejects.toThrow(
+        /registration=invite sends email .* production mode needs smtpUrl and emailFrom; set them, or set registration=closed/,
+      );
+      const closed = await startTestServer(production);
+      await closed.close();
+    },
+  );
 });
