@@ -90,7 +90,7 @@ export function changePasswordPage(input: {
   return layout(
     input.hasPassword ? "Change your password" : "Add a password",
     html`${alert(input.error)}
-<p>Your other sessions are signed out; this one stays.</p>
+<p>Changing it signs out your other sessions; this one stays.</p>
 <form method="post" action="/account/password">
 ${hiddenInputs({ csrf: input.csrf })}
 ${accountField(input.username)}

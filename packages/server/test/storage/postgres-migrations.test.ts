@@ -82,6 +82,17 @@ describe("PostgreSQL migrations", () => {
       expect(i.indexdef).toMatch(/UNIQUE INDEX .* \(alg, state\) WHERE \(state = '(active|next)'::text\)/);
   });
 
+  it("indexes users by lowercased e-mail address (migration 007), not uniquely", async () => {
+    await migratePostgres(db.url());
+    const indexes = await query<{ indexdef: string }>(
+      "select indexdef from pg_indexes where tablename = 'users' and indexname = 'users_email_lower'",
+    );
+    expect(indexes).toHaveLength(1);
+    expect(indexes[0]?.indexdef).toMatch(
+      /^CREATE INDEX users_email_lower ON public\.users USING btree \(lower\(email\)\)$/,
+    );
+  });
+
   it("`frontdesk migrate --json` runs pending migrations of the configured database and says which", async () => {
     const dir = tempDir();
     writeFileSync(join(dir, "frontdesk.json"), JSON.stringify({ databaseUrl: db.url() }));
