@@ -201,6 +201,10 @@ function finish(parsed: ParsedConfig & { features: Config["features"] }): Config
     warnings.push(
       "trustProxy=true trusts the leftmost X-Forwarded-For entry, which a client can forge when a proxy appends; set trustProxyHops to the number of proxies instead",
     );
+  if (parsed.registration === "open" && !parsed.registrationRequiresVerifiedEmail)
+    warnings.push(
+      "registration=open with registrationRequiresVerifiedEmail=false: anyone can create accounts that sign in to applications with an email address they do not own",
+    );
   if (problems.length) throw new ConfigError(problems);
 
   return Object.freeze({

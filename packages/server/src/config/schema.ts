@@ -128,6 +128,17 @@ export const configSchema = z
         message: 'must be an address, "name@example.com" or "Name <name@example.com>"',
       })
       .optional(),
+    /**
+     * Who may create an account from the sign-in page: `closed` (nobody: operators create
+     * users), `invite` (people with an invitation link), `open` (anyone, with username,
+     * email address and password).
+     */
+    registration: z.enum(["closed", "invite", "open"]).default("closed"),
+    /**
+     * With open registration, a person who registered (or anyone whose address is not
+     * verified) confirms the address before signing in to an application.
+     */
+    registrationRequiresVerifiedEmail: flag.default(true),
     /** Explicit, loudly logged opt-in to an http:// issuer that is not localhost in production. */
     allowInsecureIssuer: flag.default(false),
     logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

@@ -122,8 +122,20 @@ export interface Registry {
   readonly machineAudiences: readonly string[];
   /** Endpoints browser-based clients call cross-origin (CORS `*`, no credentials). */
   readonly corsPaths: readonly string[];
+  /** Links under the sign-in form, in feature order. */
+  readonly signInLinks: readonly SignInLink[];
   /** Discovery metadata: every enabled feature's contribution, merged. */
   metadata(): Record<string, unknown>;
+}
+
+/**
+ * A link a feature adds under the sign-in form ("Forgot password?", "Create an
+ * account"); the sign-in page passes on its pending request (`request`, `return_to`).
+ */
+export interface SignInLink {
+  /** Local path of the feature's page. */
+  path: string;
+  label: string;
 }
 
 /** The route options every feature's plugin receives. */
@@ -148,6 +160,7 @@ export interface FeatureParts {
   revocation?: readonly RevocationHandler[];
   machineAudiences?: readonly string[];
   corsPaths?: readonly string[];
+  signInLinks?: readonly SignInLink[];
   /** Discovery metadata this feature contributes; it may read what the registry holds. */
   metadata?: (registry: Registry) => Record<string, unknown>;
   /**

@@ -103,6 +103,7 @@ export function buildRegistry(services: CoreServices, built: readonly BuiltFeatu
     revocation: all((p) => p.revocation),
     machineAudiences: all((p) => p.machineAudiences),
     corsPaths: all((p) => p.corsPaths),
+    signInLinks: all((p) => p.signInLinks),
     metadata: () => Object.assign({}, ...built.map((b) => b.parts.metadata?.(registry) ?? {})),
   };
   return registry;

@@ -16,9 +16,11 @@ import { forwardAuthFeature } from "../features/forward-auth/feature.js";
 import { introspectionFeature } from "../features/introspection/feature.js";
 import { loginFeature } from "../features/login/feature.js";
 import { logoutFeature } from "../features/logout/feature.js";
+import { passwordResetFeature } from "../features/password-reset/feature.js";
 import { privateKeyJwtFeature } from "../features/private-key-jwt/feature.js";
 import { pushedAuthorizationRequestsFeature } from "../features/pushed-authorization-requests/feature.js";
 import { refreshTokenFeature } from "../features/refresh-token/feature.js";
+import { registrationFeature } from "../features/registration/feature.js";
 import { requestObjectsFeature } from "../features/request-objects/feature.js";
 import { revocationFeature } from "../features/revocation/feature.js";
 import { revocationFeedFeature } from "../features/revocation-feed/feature.js";
@@ -48,6 +50,8 @@ export const FEATURES: readonly Feature[] = [
   logoutFeature,
   backchannelLogoutFeature,
   loginFeature,
+  passwordResetFeature,
+  registrationFeature,
   consentFeature,
   forwardAuthFeature,
   revocationFeedFeature,

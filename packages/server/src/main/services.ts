@@ -86,7 +86,11 @@ export async function createContext(config: Config, logger: Logger): Promise<Cor
   };
   // Every participant (server, CLI, a test's own context) that ends sessions tells the
   // features that listen (back-channel logout enqueues its deliveries).
-  const built = await buildFeatures(FEATURES, ctx);
+  // A feature refusing its configuration (email without SMTP in production) leaves no store open.
+  const built = await buildFeatures(FEATURES, ctx).catch(async (error: unknown) => {
+    await closeContext(ctx);
+    throw error;
+  });
   subscribeSessionEnd(ctx, built);
   builtFeatures.set(ctx, built);
   return ctx;

@@ -13,6 +13,8 @@ export interface AccountPageInput {
   sessions: Session[];
   applications: { clientId: string; name: string; scopes: string[]; grantedAt: number }[];
   notice?: string;
+  /** Whether the account has a password (change it) or not (add one). */
+  hasPassword: boolean;
 }
 
 /** A short, readable device name from a User-Agent. */
@@ -65,6 +67,9 @@ ${input.sessions.map(
 <div class="actions"><button type="submit" ${others === 0 ? "disabled" : ""}>Sign out all others</button></div>
 </form>
 ${others === 0 ? html`<p class="hint">You are not signed in anywhere else.</p>` : ""}
+<h2 id="password">Password</h2>
+<p>${input.hasPassword ? "Changing it signs you out everywhere else." : "Your account has no password: you sign in another way."}
+<a href="/account/password">${input.hasPassword ? "Change your password" : "Add a password"}</a></p>
 <h2 id="apps">Applications with access</h2>
 ${
   input.applications.length

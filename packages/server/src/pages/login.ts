@@ -10,12 +10,17 @@ export interface LoginPageInput {
   clientName?: string;
   username?: string;
   error?: string;
+  /** Links the features add under the form ("Forgot password?", "Create an account"), with the request passed on. */
+  links?: readonly { href: string; label: string }[];
+  /** A confirmation to show above the form (a password was reset). */
+  notice?: string;
 }
 
 export function loginPage(input: LoginPageInput): Html {
   return layout(
     "Sign in",
     html`${input.clientName ? html`<p>to continue to <strong>${input.clientName}</strong></p>` : ""}
+${input.notice ? html`<p class="notice" role="status">${input.notice}</p>` : ""}
 ${input.error ? html`<p class="error" role="alert">${input.error}</p>` : ""}
 <form method="post" action="/login">
 ${hiddenInputs({ csrf: input.csrf, request: input.request, return_to: input.returnTo })}
@@ -24,6 +29,7 @@ ${hiddenInputs({ csrf: input.csrf, request: input.request, return_to: input.retu
 <label for="password">Password</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required maxlength="1024" ${input.username ? "autofocus" : ""}>
 <div class="actions block"><button class="primary" type="submit">Sign in</button></div>
-</form>`,
+</form>
+${input.links?.length ? html`<ul class="links">${input.links.map((l) => html`<li><a href="${l.href}">${l.label}</a></li>`)}</ul>` : ""}`,
   );
 }

@@ -22,9 +22,11 @@ p { margin:0 0 1rem; }
 a { color:var(--accent); text-underline-offset:.15em; }
 form { margin:0; }
 label { display:block; font-weight:600; margin:1rem 0 .35rem; }
-input[type=text], input[type=password] { width:100%; padding:.6rem .75rem; font:inherit; color:inherit;
+input[type=text], input[type=password], input[type=email] { width:100%; padding:.6rem .75rem; font:inherit; color:inherit;
   background:var(--soft); border:1px solid var(--line); border-radius:8px; }
-input[type=text]:focus, input[type=password]:focus { border-color:var(--accent); }
+input[type=text]:focus, input[type=password]:focus, input[type=email]:focus { border-color:var(--accent); }
+ul.links { list-style:none; display:flex; flex-wrap:wrap; gap:.5rem 1.5rem; justify-content:space-between;
+  margin:1.25rem 0 0; padding:0; font-size:.95rem; }
 button { font:inherit; padding:.6rem 1.15rem; border-radius:8px; border:1px solid var(--line);
   background:var(--card); color:var(--fg); cursor:pointer; white-space:nowrap; }
 button:hover:not(:disabled) { background:var(--soft); }

@@ -19,7 +19,8 @@ export interface UserRevocationDeps {
 /** A user-management request the caller must fix; the message says what. */
 export class InvalidUserInput extends Error {}
 
-const USERNAME = /^[A-Za-z0-9._@+-]{1,64}$/;
+/** What a username may be: 1-64 letters, digits and . _ @ + - (case-sensitive). */
+export const USERNAME = /^[A-Za-z0-9._@+-]{1,64}$/;
 const MAX_NAME_LENGTH = 200;
 const validName = (name: string) =>
   name.trim() !== "" && [...name].length <= MAX_NAME_LENGTH && !/\p{Cc}/u.test(name);

@@ -36,6 +36,7 @@ describe("feature migrations run after the core's, on every back end", () => {
       "004-client-metadata",
       "005-refresh-family-dpop-key",
       "006-email",
+      "007-users-email-index",
       "008-user-name",
       "widgets-001-create",
     ]);
@@ -60,6 +61,7 @@ describe("feature migrations run after the core's, on every back end", () => {
       "004-client-metadata",
       "005-refresh-family-dpop-key",
       "006-email",
+      "007-users-email-index",
       "008-user-name",
       "widgets-001-create",
     ]);

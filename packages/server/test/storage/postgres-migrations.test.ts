@@ -36,6 +36,7 @@ describe("PostgreSQL migrations", () => {
         "004-client-metadata",
         "005-refresh-family-dpop-key",
         "006-email",
+        "007-users-email-index",
         "008-user-name",
       ],
     ]);
@@ -60,6 +61,7 @@ describe("PostgreSQL migrations", () => {
       "004-client-metadata",
       "005-refresh-family-dpop-key",
       "006-email",
+      "007-users-email-index",
       "008-user-name",
     ]);
   });
@@ -80,6 +82,17 @@ describe("PostgreSQL migrations", () => {
     ]);
     for (const i of indexes)
       expect(i.indexdef).toMatch(/UNIQUE INDEX .* \(alg, state\) WHERE \(state = '(active|next)'::text\)/);
+  });
+
+  it("indexes users by lowercased e-mail address (migration 007), not uniquely", async () => {
+    await migratePostgres(db.url());
+    const indexes = await query<{ indexdef: string }>(
+      "select indexdef from pg_indexes where tablename = 'users' and indexname = 'users_email_lower'",
+    );
+    expect(indexes).toHaveLength(1);
+    expect(indexes[0]?.indexdef).toMatch(
+      /^CREATE INDEX users_email_lower ON public\.users USING btree \(lower\(email\)\)$/,
+    );
   });
 
   it("`frontdesk migrate --json` runs pending migrations of the configured database and says which", async () => {
@@ -107,6 +120,7 @@ describe("PostgreSQL migrations", () => {
           "004-client-metadata",
           "005-refresh-family-dpop-key",
           "006-email",
+          "007-users-email-index",
           "008-user-name",
           "backchannelLogout-001-outbox",
           "dynamicRegistration-001-initial-access-tokens",
@@ -127,7 +141,7 @@ describe("PostgreSQL migrations", () => {
     try {
       await program.parseAsync(["node", "frontdesk", "migrate", "--data-dir", dir]);
       expect(String(write.mock.calls.at(-1)?.[0])).toBe(
-        "sqlite: ran 001-initial, 002-client-secret-rotation, 003-key-sets-per-algorithm, 004-client-metadata, 005-refresh-family-dpop-key, 006-email, 008-user-name, backchannelLogout-001-outbox, dynamicRegistration-001-initial-access-tokens, dynamicRegistration-002-registration-access-tokens\n",
+        "sqlite: ran 001-initial, 002-client-secret-rotation, 003-key-sets-per-algorithm, 004-client-metadata, 005-refresh-family-dpop-key, 006-email, 007-users-email-index, 008-user-name, backchannelLogout-001-outbox, dynamicRegistration-001-initial-access-tokens, dynamicRegistration-002-registration-access-tokens\n",
       );
     } finally {
       write.mockRestore();

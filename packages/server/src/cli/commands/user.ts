@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { invitationEmail } from "../../pages/account-emails.js";
+import { inviteUser } from "../../users/invitations.js";
 import {
   createUser,
   deleteUser,
@@ -25,6 +27,21 @@ interface CreateOptions extends GlobalOptions {
   roles?: string;
 }
 
+interface InviteOptions extends GlobalOptions {
+  email: string;
+  username?: string;
+  roles?: string;
+  tenant?: string;
+}
+
+/** `--roles a,b`: the trimmed, non-empty names. */
+function rolesOption(roles: string | undefined): string[] | undefined {
+  return roles
+    ?.split(",")
+    .map((r) => r.trim())
+    .filter(Boolean);
+}
+
 /** A pipe or file: the whole of standard input, less one final newline. */
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -39,7 +56,7 @@ function readPassword(): Promise<string> {
   return process.stdin.isTTY ? promptNewPassword(process.stdin, process.stderr) : readStdin();
 }
 
-/** `frontdesk user create|set-email|list|disable|enable|delete|revoke|unlock`. */
+/** `frontdesk user create|invite|set-email|list|disable|enable|delete|revoke|unlock`. */
 export function registerUserCommands(program: Command): void {
   const user = program.command("user").description("people who sign in");
   registerUserFileCommands(user); // user import, user export
@@ -65,10 +82,7 @@ export function registerUserCommands(program: Command): void {
             email: o.email,
             emailVerified: o.emailVerified,
             tenant: o.tenant,
-            roles: o.roles
-              ?.split(",")
-              .map((r) => r.trim())
-              .filter(Boolean),
+            roles: rolesOption(o.roles),
           });
           const sent = await ctx.emailVerification.send(created);
           out.result(
@@ -106,6 +120,34 @@ export function registerUserCommands(program: Command): void {
             },
             () =>
               `${changed.username}: ${changed.email}${sent ? " (verification message sent)" : changed.emailVerified ? " (verified)" : ""}`,
+          );
+        } catch (error) {
+          if (error instanceof InvalidUserInput) throw new CliError(error.message);
+          throw error;
+        }
+      }),
+    );
+  withGlobals(
+    user
+      .command("invite")
+      .description("email a single-use link (7 days) with which the person creates their account"),
+  )
+    .requiredOption("--email <email>", "their e-mail address: the link goes there, and it is verified by it")
+    .option("--username <name>", "their username (otherwise they choose one)")
+    .option("--roles <roles>", "comma-separated roles of the account")
+    .option("--tenant <tenant>", "tenant of the account")
+    .action((o: InviteOptions) =>
+      withContext(o, async (ctx, out) => {
+        try {
+          const sent = await inviteUser(
+            ctx,
+            { email: o.email, username: o.username, roles: rolesOption(o.roles), tenant: o.tenant },
+            (url, days) => invitationEmail({ issuer: ctx.config.issuer, url, days }),
+          );
+          out.result(
+            { invited: sent.email, expires_at: sent.expires_at },
+            () =>
+              `invited ${sent.email}: the link works once, until ${new Date(sent.expires_at * 1000).toISOString()}`,
           );
         } catch (error) {
           if (error instanceof InvalidUserInput) throw new CliError(error.message);

@@ -9,12 +9,14 @@ import { signedOutPage } from "../../pages/logout.js";
 import { clearSessionCookie, readCookie } from "../../sessions/cookies.js";
 import type { Session } from "../../sessions/sessions.js";
 import type { CoreServices, FeatureRouteOptions } from "../contract.js";
+import { type PasswordChangeRouteDeps, passwordChangeRoutes } from "./password.js";
 import { verifyEmailRoutes } from "./verify-email.js";
 
 const NOTICES: Record<string, string> = {
   ended: "That session is signed out.",
   "others-ended": "All your other sessions are signed out.",
   revoked: "The application no longer has access.",
+  "password-changed": "Your password is changed. Every other session is signed out.",
   "verification-sent": "A new verification message is on its way. Follow its link to confirm your address.",
   "verification-not-needed": "Your email address is already confirmed.",
 };
@@ -22,7 +24,8 @@ const NOTICES: Record<string, string> = {
 type AccountDeps = Pick<
   CoreServices,
   "durable" | "sessions" | "cookies" | "csrf" | "refreshTokens" | "logger" | "emailVerification"
->;
+> &
+  PasswordChangeRouteDeps;
 
 /** Runs a form action for the signed-in person, after the CSRF check. */
 function accountAction(
@@ -41,7 +44,8 @@ function accountAction(
 
 /** The person's account page: sessions (sign out one, or all others) and granted applications (revoke). */
 export function accountRoutes(ctx: AccountDeps): FastifyPluginAsync<FeatureRouteOptions> {
-  return async (app, _options) => {
+  return async (app, { registry }) => {
+    passwordChangeRoutes(app, ctx, registry);
     verifyEmailRoutes(app, ctx);
     app.get(
       "/account",
@@ -75,6 +79,7 @@ export function accountRoutes(ctx: AccountDeps): FastifyPluginAsync<FeatureRoute
             sessions,
             applications,
             notice,
+            hasPassword: user.passwordHash !== null,
           }),
         );
       }),

@@ -11,6 +11,8 @@ import { authenticateBearer } from "../../http/bearer-auth.js";
 import { acceptJsonBody } from "../../http/form-body.js";
 import { describeKey } from "../../keys/key-manager.js";
 import { singleValued } from "../../oauth/params.js";
+import { invitationEmail } from "../../pages/account-emails.js";
+import { inviteUser, type NewInvitation } from "../../users/invitations.js";
 import {
   createUser,
   deleteUser,
@@ -58,6 +60,8 @@ export type AdminDeps = Pick<
   | "csrf"
   | "logger"
   | "emailVerification"
+  | "mail"
+  | "accountLinks"
 >;
 
 type AdminAction = (
@@ -68,21 +72,46 @@ type AdminAction = (
 ) => Promise<Record<string, unknown>>;
 
 /** The body of POST /users: a JSON object of these fields, each of its type. */
-function newUserFrom(body: unknown): NewUser {
+/** Runs a user operation: what the caller must fix (InvalidUserInput) is their invalid_request. */
+async function asInvalidRequest<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof InvalidUserInput) throw new InvalidRequest(error.message);
+    throw error;
+  }
+}
+
+/** A JSON object body with only the `allowed` fields, and a reader of its text fields. */
+function jsonObject(body: unknown, allowed: readonly string[]) {
   if (!body || typeof body !== "object" || Array.isArray(body))
     throw new InvalidRequest("the body must be a JSON object (content-type: application/json)");
   const b = body as Record<string, unknown>;
-  const allowed = ["username", "password", "email", "email_verified", "tenant", "roles"];
   const unknown = Object.keys(b).filter((k) => !allowed.includes(k));
   if (unknown.length) throw new InvalidRequest(`unknown field(s) ${unknown.join(", ")}`);
   const text = (name: string) => {
     if (b[name] !== undefined && typeof b[name] !== "string") throw new InvalidRequest(`${name}: a string`);
     return b[name] as string | undefined;
   };
+  const roles = () => {
+    if (b.roles !== undefined && !(Array.isArray(b.roles) && b.roles.every((r) => typeof r === "string")))
+      throw new InvalidRequest("roles: a list of strings");
+    return b.roles as string[] | undefined;
+  };
+  return { b, text, roles };
+}
+
+function newUserFrom(body: unknown): NewUser {
+  const { b, text, roles } = jsonObject(body, [
+    "username",
+    "password",
+    "email",
+    "email_verified",
+    "tenant",
+    "roles",
+  ]);
   if (b.email_verified !== undefined && typeof b.email_verified !== "boolean")
     throw new InvalidRequest("email_verified: true or false");
-  if (b.roles !== undefined && !(Array.isArray(b.roles) && b.roles.every((r) => typeof r === "string")))
-    throw new InvalidRequest("roles: a list of strings");
   const username = text("username");
   if (username === undefined) throw new InvalidRequest("username: required");
   return {
@@ -91,8 +120,15 @@ function newUserFrom(body: unknown): NewUser {
     email: text("email"),
     emailVerified: b.email_verified as boolean | undefined,
     tenant: text("tenant"),
-    roles: b.roles as string[] | undefined,
+    roles: roles(),
   };
+}
+
+function invitationFrom(body: unknown): NewInvitation {
+  const { text, roles } = jsonObject(body, ["email", "username", "tenant", "roles"]);
+  const email = text("email");
+  if (email === undefined) throw new InvalidRequest("email: required");
+  return { email, username: text("username"), tenant: text("tenant"), roles: roles() };
 }
 
 /** Where the OpenAPI description of the routes below is served (without a token). */
@@ -140,16 +176,48 @@ const actions: (DocumentedRoute & { act: AdminAction })[] = [
         }),
       },
     },
-    act: async (ctx, _params, _query, body) => {
-      try {
+    act: (ctx, _params, _query, body) =>
+      asInvalidRequest(async () => {
         const user = await createUser(ctx, newUserFrom(body));
         const sent = await ctx.emailVerification.send(user);
         return { user: describeUser(user), verification_sent: sent };
-      } catch (error) {
-        if (error instanceof InvalidUserInput) throw new InvalidRequest(error.message);
-        throw error;
-      }
+      }),
+  },
+  {
+    method: "POST",
+    path: "/users/invitations",
+    doc: {
+      operation: "inviteUser",
+      summary: "Invite a person by email",
+      description:
+        "As `frontdesk user invite`: emails a single-use link, valid 7 days, with which the person chooses a password (and a username, unless one is given) and is signed in; the address counts as verified. Refused while registration is closed, and for an address or username that already has an account.",
+      body: {
+        description: "whom to invite, and what their account gets",
+        schema: object(
+          {
+            email: string("where the link goes"),
+            username: string("the account's username; absent: the person chooses one"),
+            tenant: string(),
+            roles: strings,
+          },
+          ["username", "tenant", "roles"],
+        ),
+      },
+      response: {
+        description: "the invitation is on its way",
+        schema: object({
+          invited: string("the address"),
+          expires_at: integer("when the link stops working (epoch seconds)"),
+        }),
+      },
     },
+    act: (ctx, _params, _query, body) =>
+      asInvalidRequest(async () => {
+        const sent = await inviteUser(ctx, invitationFrom(body), (url, days) =>
+          invitationEmail({ issuer: ctx.config.issuer, url, days }),
+        );
+        return { invited: sent.email, expires_at: sent.expires_at };
+      }),
   },
   {
     method: "POST",

@@ -4,14 +4,20 @@ import { safeReturnTo } from "../../interaction/flow.js";
 import { singleValued } from "../../oauth/params.js";
 import { sendPage } from "../../pages/layout.js";
 import { loginPage } from "../../pages/login.js";
+import { localHref } from "../../pages/password.js";
 import { readCookie, setDeviceCookie } from "../../sessions/cookies.js";
 import { DEVICE_TTL } from "../../users/login-throttle.js";
 import { verifyPassword } from "../../users/passwords.js";
 import { upgradePasswordHash } from "../../users/users.js";
-import type { CoreServices, FeatureRouteOptions } from "../contract.js";
+import type { CoreServices, FeatureRouteOptions, SignInLink } from "../contract.js";
 
 const GENERIC_FAILURE = "Wrong username or password.";
 const THROTTLED = "Too many failed attempts. Wait a few minutes and try again.";
+/** Confirmations other pages send here with `?notice=`: only these texts are ever shown. */
+const NOTICES: Record<string, string> = {
+  "password-reset": "Your new password is set, and you are signed out everywhere. Sign in with it.",
+  "email-confirmed": "Your email address is confirmed. Sign in to continue.",
+};
 
 type LoginDeps = Pick<
   CoreServices,
@@ -20,13 +26,15 @@ type LoginDeps = Pick<
 
 async function renderLogin(
   ctx: LoginDeps,
+  links: readonly SignInLink[],
   request: FastifyRequest,
   reply: FastifyReply,
   status: number,
-  input: { interactionId?: string; returnTo?: string; username?: string; error?: string },
+  input: { interactionId?: string; returnTo?: string; username?: string; error?: string; notice?: string },
 ): Promise<FastifyReply> {
   const interaction = await ctx.interactions.get(input.interactionId);
   const client = interaction && (await ctx.durable.clients.get(interaction.request.clientId));
+  const pending = { request: interaction?.id, returnTo: safeReturnTo(input.returnTo) };
   return sendPage(
     reply,
     status,
@@ -37,6 +45,8 @@ async function renderLogin(
       clientName: client?.name,
       username: input.username ?? interaction?.request.loginHint ?? undefined,
       error: input.error,
+      notice: input.notice,
+      links: links.map((link) => ({ href: localHref(link.path, pending), label: link.label })),
     }),
   );
 }
@@ -53,9 +63,11 @@ export function loginRoutes(ctx: LoginDeps): FastifyPluginAsync<FeatureRouteOpti
       "/login",
       pageRoute(ctx, async (request, reply) => {
         const query = singleValued(request.query);
-        return renderLogin(ctx, request, reply, 200, {
+        return renderLogin(ctx, registry.signInLinks, request, reply, 200, {
           interactionId: query.request,
           returnTo: query.return_to,
+          username: query.username?.slice(0, 64),
+          notice: NOTICES[query.notice ?? ""],
         });
       }),
     );
@@ -68,7 +80,12 @@ export function loginRoutes(ctx: LoginDeps): FastifyPluginAsync<FeatureRouteOpti
         const returnTo = form.return_to;
         const username = (form.username ?? "").trim();
         const again = (status: number, error: string, r: FastifyReply = reply) =>
-          renderLogin(ctx, request, r, status, { interactionId, returnTo, username, error });
+          renderLogin(ctx, registry.signInLinks, request, r, status, {
+            interactionId,
+            returnTo,
+            username,
+            error,
+          });
         if (!ctx.csrf.valid(request, form.csrf)) return again(403, "Your form expired. Please try again.");
         if (!username || !form.password) return again(400, "Enter your username and password.");
         const device = readCookie(request, ctx.cookies.device);

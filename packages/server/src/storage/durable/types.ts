@@ -185,6 +185,11 @@ export interface UserRepository {
   create(user: UserRecord): Promise<void>;
   get(id: string): Promise<UserRecord | undefined>;
   getByUsername(username: string): Promise<UserRecord | undefined>;
+  /**
+   * The users with this e-mail address, compared without regard to letter case (the
+   * address is not unique: operators may give two accounts one address), oldest first.
+   */
+  findByEmail(email: string): Promise<UserRecord[]>;
   list(): Promise<UserRecord[]>;
   update(
     id: string,

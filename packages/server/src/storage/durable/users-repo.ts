@@ -1,4 +1,4 @@
-import type { Kysely, Selectable, Updateable } from "kysely";
+import { type Kysely, type Selectable, sql, type Updateable } from "kysely";
 import { bool, int, json } from "./codec.js";
 import type { Database } from "./schema.js";
 import type { UserRecord, UserRepository } from "./types.js";
@@ -53,6 +53,17 @@ export function userRepository(db: Kysely<Database>): UserRepository {
         .where("username", "=", username)
         .executeTakeFirst();
       return row && toRecord(row);
+    },
+    async findByEmail(email) {
+      // lower() on both sides, served by the index of migration 007.
+      const rows = await db
+        .selectFrom("users")
+        .selectAll()
+        .where(sql<string>`lower(email)`, "=", email.toLowerCase())
+        .orderBy("created_at")
+        .orderBy("id")
+        .execute();
+      return rows.map(toRecord);
     },
     async list() {
       const rows = await db.selectFrom("users").selectAll().orderBy("created_at").orderBy("id").execute();

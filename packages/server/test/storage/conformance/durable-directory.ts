@@ -146,6 +146,24 @@ export function directoryConformance(store: () => DurableStore): void {
       expect((await store().users.getByUsername(u.username))?.passwordHash).toBeNull();
     });
 
+    it("finds users by e-mail address in any letter case, oldest first; an address may be shared", async () => {
+      const address = `${uid("Mixed")}@Example.COM`;
+      const older = user({ email: address, createdAt: T + 1 });
+      const newer = user({ email: address.toLowerCase(), createdAt: T + 2 });
+      const someoneElse = user();
+      await store().users.create(newer);
+      await store().users.create(older);
+      await store().users.create(someoneElse);
+      expect(await store().users.findByEmail(address.toUpperCase())).toEqual([older, newer]);
+      expect(await store().users.findByEmail(address.toLowerCase())).toEqual([older, newer]);
+      expect(await store().users.findByEmail(`${uid("nobody")}@example.com`)).toEqual([]);
+      // A prefix or a pattern is not a match.
+      expect(await store().users.findByEmail(address.slice(0, -1))).toEqual([]);
+      expect(await store().users.findByEmail("%")).toEqual([]);
+      await store().users.update(newer.id, { email: null });
+      expect(await store().users.findByEmail(address)).toEqual([older]);
+    });
+
     it("refuses a second user with the same username", async () => {
       const u = user();
       await store().users.create(u);

@@ -5,6 +5,7 @@ import { keySetsPerAlgorithm } from "./003-key-sets-per-algorithm.js";
 import { clientMetadata } from "./004-client-metadata.js";
 import { refreshFamilyDpopKey } from "./005-refresh-family-dpop-key.js";
 import { email } from "./006-email.js";
+import { usersEmailIndex } from "./007-users-email-index.js";
 import { userName } from "./008-user-name.js";
 import type { ColumnTypes } from "./column-types.js";
 
@@ -25,6 +26,7 @@ export function migrationProvider(types: ColumnTypes, extra: ExtraMigrations = {
         "004-client-metadata": clientMetadata(),
         "005-refresh-family-dpop-key": refreshFamilyDpopKey(),
         "006-email": email(types),
+        "007-users-email-index": usersEmailIndex(),
         "008-user-name": userName(),
       };
       for (const [name, make] of Object.entries(extra)) {
