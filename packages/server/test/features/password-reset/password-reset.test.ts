@@ -147,26 +147,48 @@ describe("password reset", () => {
     expect(smtp.messagesTo(unknownAddress)).toEqual([]);
   });
 
-  it("takes the same time for a known and an unknown address (the lookup comes after the answer)", async () => {
-    const people = await Promise.all(Array.from({ length: 8 }, () => makeUser(server.ctx)));
-    const browser = new FormBrowser(server.issuer);
-    const page = await (await browser.request("/login/forgot")).text();
-    const timed = async (identifier: string) => {
-      const started = performance.now();
-      const answer = await browser.submit(page, { identifier });
-      await answer.response.text();
-      return performance.now() - started;
-    };
-    const known: number[] = [];
-    const unknown: number[] = [];
-    for (const person of people) {
-      known.push(await timed(person.user.email as string));
-      unknown.push(await timed(`unknown-${person.username}@example.test`));
-    }
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-    expect(Math.abs(median(known) - median(unknown))).toBeLessThan(25);
-    for (const person of people) await resetMessage(person);
-  });
+  // Same timing for known and unknown addresses, shown by order rather than by a stopwatch: the
+  // answer is sent while the account lookup is still held back, so nothing about the account can
+  // shape it. In-process only: the gate is on this process's store.
+  it.skipIf(process.env.FRONTDESK_TEST_DEPLOYMENT === "distributed")(
+    "answers before it looks the account up: a held-back lookup does not hold back the answer",
+    async () => {
+      const person = await makeUser(server.ctx);
+      const users = server.ctx.durable.users;
+      const { findByEmail, getByUsername } = users;
+      let release: () => void = () => {};
+      const gate = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const held: string[] = [];
+      users.findByEmail = async (email) => {
+        held.push("email");
+        await gate;
+        return findByEmail.call(users, email);
+      };
+      users.getByUsername = async (username) => {
+        held.push("username");
+        await gate;
+        return getByUsername.call(users, username);
+      };
+      try {
+        const browser = new FormBrowser(server.issuer);
+        const page = await (await browser.request("/login/forgot")).text();
+        for (const identifier of [person.user.email as string, person.username, "nobody@example.test"]) {
+          const answer = await browser.submit(page, { identifier });
+          expect([identifier, answer.response.status]).toEqual([identifier, 200]);
+          expect(await answer.response.text()).toContain("If an account exists");
+        }
+      } finally {
+        release();
+        users.findByEmail = findByEmail;
+        users.getByUsername = getByUsername;
+      }
+      // The lookups did run, after the answers; the person's links then arrive.
+      expect(held.sort()).toEqual(["email", "email", "username"]);
+      await resetMessage(person);
+    },
+  );
 
   it("the emailed link carries where to go back (a local path) but never the requester's authorization request", async () => {
     const person = await makeUser(server.ctx);
