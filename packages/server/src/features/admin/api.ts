@@ -12,7 +12,7 @@ import { acceptJsonBody } from "../../http/form-body.js";
 import { describeKey } from "../../keys/key-manager.js";
 import { singleValued } from "../../oauth/params.js";
 import { invitationEmail } from "../../pages/account-emails.js";
-import { inviteUser, type NewInvitation } from "../../users/invitations.js";
+import { inviteUser } from "../../users/invitations.js";
 import {
   createUser,
   deleteUser,
@@ -20,11 +20,10 @@ import {
   disableUser,
   enableUser,
   findUser,
-  InvalidUserInput,
-  type NewUser,
   revokeUser,
 } from "../../users/users.js";
 import type { CoreServices, FeatureRouteOptions } from "../contract.js";
+import { asInvalidRequest, invitationFrom, newUserFrom } from "./api-bodies.js";
 import {
   adminApiDocument,
   boolean,
@@ -70,66 +69,6 @@ type AdminAction = (
   query: Record<string, string>,
   body: unknown,
 ) => Promise<Record<string, unknown>>;
-
-/** The body of POST /users: a JSON object of these fields, each of its type. */
-/** Runs a user operation: what the caller must fix (InvalidUserInput) is their invalid_request. */
-async function asInvalidRequest<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof InvalidUserInput) throw new InvalidRequest(error.message);
-    throw error;
-  }
-}
-
-/** A JSON object body with only the `allowed` fields, and a reader of its text fields. */
-function jsonObject(body: unknown, allowed: readonly string[]) {
-  if (!body || typeof body !== "object" || Array.isArray(body))
-    throw new InvalidRequest("the body must be a JSON object (content-type: application/json)");
-  const b = body as Record<string, unknown>;
-  const unknown = Object.keys(b).filter((k) => !allowed.includes(k));
-  if (unknown.length) throw new InvalidRequest(`unknown field(s) ${unknown.join(", ")}`);
-  const text = (name: string) => {
-    if (b[name] !== undefined && typeof b[name] !== "string") throw new InvalidRequest(`${name}: a string`);
-    return b[name] as string | undefined;
-  };
-  const roles = () => {
-    if (b.roles !== undefined && !(Array.isArray(b.roles) && b.roles.every((r) => typeof r === "string")))
-      throw new InvalidRequest("roles: a list of strings");
-    return b.roles as string[] | undefined;
-  };
-  return { b, text, roles };
-}
-
-function newUserFrom(body: unknown): NewUser {
-  const { b, text, roles } = jsonObject(body, [
-    "username",
-    "password",
-    "email",
-    "email_verified",
-    "tenant",
-    "roles",
-  ]);
-  if (b.email_verified !== undefined && typeof b.email_verified !== "boolean")
-    throw new InvalidRequest("email_verified: true or false");
-  const username = text("username");
-  if (username === undefined) throw new InvalidRequest("username: required");
-  return {
-    username,
-    password: text("password"),
-    email: text("email"),
-    emailVerified: b.email_verified as boolean | undefined,
-    tenant: text("tenant"),
-    roles: roles(),
-  };
-}
-
-function invitationFrom(body: unknown): NewInvitation {
-  const { text, roles } = jsonObject(body, ["email", "username", "tenant", "roles"]);
-  const email = text("email");
-  if (email === undefined) throw new InvalidRequest("email: required");
-  return { email, username: text("username"), tenant: text("tenant"), roles: roles() };
-}
 
 /** Where the OpenAPI description of the routes below is served (without a token). */
 export const ADMIN_DOCUMENT_PATH = "/openapi.json";
