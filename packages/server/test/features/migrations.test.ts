@@ -6,6 +6,7 @@ import type { ExtraMigrations } from "../../src/storage/durable/migrations/index
 import { migratePostgres } from "../../src/storage/durable/postgres.js";
 import { migrateSqlite, openSqliteStore } from "../../src/storage/durable/sqlite.js";
 import { tempDir } from "../helpers/server.js";
+import { CORE_MIGRATIONS } from "../storage/helpers/core-migrations.js";
 import { createTestDatabase } from "../storage/helpers/postgres.js";
 
 // What a feature declares in `migrations`: its own table, named after the feature.
@@ -29,17 +30,7 @@ describe("feature migrations run after the core's, on every back end", () => {
 
   it("SQLite: creates the feature's table once, alongside the core schema", async () => {
     const file = join(tempDir(), "frontdesk.db");
-    expect(await migrateSqlite(file, widgets)).toEqual([
-      "001-initial",
-      "002-client-secret-rotation",
-      "003-key-sets-per-algorithm",
-      "004-client-metadata",
-      "005-refresh-family-dpop-key",
-      "006-email",
-      "007-users-email-index",
-      "008-user-name",
-      "widgets-001-create",
-    ]);
+    expect(await migrateSqlite(file, widgets)).toEqual([...CORE_MIGRATIONS, "widgets-001-create"]);
     expect(await migrateSqlite(file, widgets)).toEqual([]);
     const store = await openSqliteStore(file, widgets);
     await store.close();
@@ -54,17 +45,7 @@ describe("feature migrations run after the core's, on every back end", () => {
   it("PostgreSQL: the same", async () => {
     const db = await createTestDatabase();
     dbs.push(db);
-    expect(await migratePostgres(db.url(), widgets)).toEqual([
-      "001-initial",
-      "002-client-secret-rotation",
-      "003-key-sets-per-algorithm",
-      "004-client-metadata",
-      "005-refresh-family-dpop-key",
-      "006-email",
-      "007-users-email-index",
-      "008-user-name",
-      "widgets-001-create",
-    ]);
+    expect(await migratePostgres(db.url(), widgets)).toEqual([...CORE_MIGRATIONS, "widgets-001-create"]);
     expect(await migratePostgres(db.url(), widgets)).toEqual([]);
     const client = new pg.Client({ connectionString: db.url() });
     await client.connect();

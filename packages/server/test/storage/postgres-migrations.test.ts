@@ -7,6 +7,7 @@ import { registerMigrate } from "../../src/cli/commands/migrate.js";
 import { CliError } from "../../src/cli/output.js";
 import { migratePostgres, openPostgresStore } from "../../src/storage/durable/postgres.js";
 import { freePort, tempDir } from "../helpers/server.js";
+import { CORE_MIGRATIONS } from "./helpers/core-migrations.js";
 import { createTestDatabase } from "./helpers/postgres.js";
 
 describe("PostgreSQL migrations", () => {
@@ -28,18 +29,7 @@ describe("PostgreSQL migrations", () => {
 
   it("runs once when five processes start at the same time on a fresh database", async () => {
     const ran = await Promise.all(Array.from({ length: 5 }, () => migratePostgres(db.url())));
-    expect(ran.filter((r) => r.length > 0)).toEqual([
-      [
-        "001-initial",
-        "002-client-secret-rotation",
-        "003-key-sets-per-algorithm",
-        "004-client-metadata",
-        "005-refresh-family-dpop-key",
-        "006-email",
-        "007-users-email-index",
-        "008-user-name",
-      ],
-    ]);
+    expect(ran.filter((r) => r.length > 0)).toEqual([[...CORE_MIGRATIONS]]);
     const stores = await Promise.all(
       Array.from({ length: 5 }, () => openPostgresStore({ url: db.url(), poolSize: 2 })),
     );
@@ -54,16 +44,7 @@ describe("PostgreSQL migrations", () => {
     );
     await Promise.all(stores.map((s) => s.close()));
     const rows = await query<{ name: string }>("select name from kysely_migration");
-    expect(rows.map((r) => r.name)).toEqual([
-      "001-initial",
-      "002-client-secret-rotation",
-      "003-key-sets-per-algorithm",
-      "004-client-metadata",
-      "005-refresh-family-dpop-key",
-      "006-email",
-      "007-users-email-index",
-      "008-user-name",
-    ]);
+    expect(rows.map((r) => r.name)).toEqual([...CORE_MIGRATIONS]);
   });
 
   it("creates BIGINT times and the partial unique indexes on signing key state", async () => {
@@ -114,14 +95,7 @@ describe("PostgreSQL migrations", () => {
         store: "postgres",
         // The CLI runs the features' migrations too (switching one on later needs no migrate).
         ran: [
-          "001-initial",
-          "002-client-secret-rotation",
-          "003-key-sets-per-algorithm",
-          "004-client-metadata",
-          "005-refresh-family-dpop-key",
-          "006-email",
-          "007-users-email-index",
-          "008-user-name",
+          ...CORE_MIGRATIONS,
           "backchannelLogout-001-outbox",
           "dynamicRegistration-001-initial-access-tokens",
           "dynamicRegistration-002-registration-access-tokens",
