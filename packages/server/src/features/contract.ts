@@ -18,12 +18,13 @@ import type { InteractionKind } from "../interaction/kinds.js";
 import type { KeyManager } from "../keys/key-manager.js";
 import type { MailService } from "../mail/mail-service.js";
 import type { OutboundPolicy } from "../outbound/fetch.js";
+import type { Html } from "../pages/html.js";
 import type { Revocations } from "../revocation/revocations.js";
 import type { CookieNames } from "../sessions/cookies.js";
 import type { Csrf } from "../sessions/csrf.js";
-import type { SessionEndListener, SessionService } from "../sessions/sessions.js";
+import type { Session, SessionEndListener, SessionService } from "../sessions/sessions.js";
 import type { ColumnTypes } from "../storage/durable/migrations/column-types.js";
-import type { ClientRecord, DurableStore } from "../storage/durable/types.js";
+import type { ClientRecord, DurableStore, UserRecord } from "../storage/durable/types.js";
 import type { FastStore } from "../storage/fast/types.js";
 import type { AccessTokens } from "../tokens/access-token.js";
 import type { AuthorizationCodes } from "../tokens/codes.js";
@@ -124,6 +125,10 @@ export interface Registry {
   readonly corsPaths: readonly string[];
   /** Links under the sign-in form, in feature order. */
   readonly signInLinks: readonly SignInLink[];
+  /** Other ways to sign in than the password form (upstream providers, later passkeys), in feature order. */
+  readonly signInMethods: readonly SignInMethod[];
+  /** Sections features add to the account page, in feature order. */
+  readonly accountSections: readonly AccountSection[];
   /** Discovery metadata: every enabled feature's contribution, merged. */
   metadata(): Record<string, unknown>;
 }
@@ -136,6 +141,51 @@ export interface SignInLink {
   /** Local path of the feature's page. */
   path: string;
   label: string;
+}
+
+/** What a sign-in page passes on to whichever way the person picks: the pending request. */
+export interface PendingSignIn {
+  /** Pending interaction id. */
+  request?: string;
+  /** Local path to return to (already checked). */
+  returnTo?: string;
+}
+
+/** A button on a sign-in page ("Continue with Google"): a local link that starts that way. */
+export interface SignInButton {
+  href: string;
+  label: string;
+}
+
+/**
+ * A way to sign in besides the password form. Its buttons are asked for at every
+ * rendering (what they offer may change while the server runs: providers added with
+ * the CLI); `identifierRoute` lets it take over an identifier typed on the sign-in page
+ * (identifier-first company SSO: an address at a domain it serves).
+ */
+export interface SignInMethod {
+  name: string;
+  buttons(pending: PendingSignIn): Promise<readonly SignInButton[]>;
+  /** Whether `identifierRoute` may answer at all (the page then does not require a password up front). */
+  routesIdentifiers?(): Promise<boolean>;
+  /** Where to send a browser that typed `identifier`, or undefined when this method does not serve it. */
+  identifierRoute?(identifier: string, pending: PendingSignIn): Promise<string | undefined>;
+}
+
+/** What an account-page section is drawn from. */
+export interface AccountSectionInput {
+  user: UserRecord;
+  session: Session;
+  csrf: string;
+  /** The page's `notice` query value (a key; a section shows its own text for the keys it knows). */
+  notice?: string;
+}
+
+/** A section a feature adds to the account page (linked sign-in providers, later passkeys). */
+export interface AccountSection {
+  name: string;
+  /** The section's HTML, or undefined to show nothing. */
+  render(input: AccountSectionInput): Promise<Html | undefined>;
 }
 
 /** The route options every feature's plugin receives. */
@@ -161,6 +211,8 @@ export interface FeatureParts {
   machineAudiences?: readonly string[];
   corsPaths?: readonly string[];
   signInLinks?: readonly SignInLink[];
+  signInMethods?: readonly SignInMethod[];
+  accountSections?: readonly AccountSection[];
   /** Discovery metadata this feature contributes; it may read what the registry holds. */
   metadata?: (registry: Registry) => Record<string, unknown>;
   /**

@@ -104,6 +104,8 @@ export function buildRegistry(services: CoreServices, built: readonly BuiltFeatu
     machineAudiences: all((p) => p.machineAudiences),
     corsPaths: all((p) => p.corsPaths),
     signInLinks: all((p) => p.signInLinks),
+    signInMethods: all((p) => p.signInMethods),
+    accountSections: all((p) => p.accountSections),
     metadata: () => Object.assign({}, ...built.map((b) => b.parts.metadata?.(registry) ?? {})),
   };
   return registry;

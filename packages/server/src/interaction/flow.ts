@@ -29,6 +29,8 @@ export interface SignIn {
   amr: string[];
   /** Assurance level, when the method claims one. */
   acr?: string;
+  /** The upstream provider's id, for a sign-in through one (the ID token's `idp`). */
+  idp?: string;
   /** When the person authenticated (defaults to now; an upstream provider may say earlier). */
   authTime?: number;
   /** The interaction this sign-in was for, if any. */
@@ -186,6 +188,7 @@ export class InteractionFlow {
       userId: signIn.user.id,
       amr: signIn.amr,
       ...(signIn.acr ? { acr: signIn.acr } : {}),
+      ...(signIn.idp ? { idp: signIn.idp } : {}),
       ...(signIn.authTime !== undefined ? { authTime: signIn.authTime } : {}),
       userAgent: request.headers["user-agent"] ?? "",
       ip: request.ip,

@@ -15,6 +15,8 @@ export interface AccountPageInput {
   notice?: string;
   /** Whether the account has a password (change it) or not (add one). */
   hasPassword: boolean;
+  /** Sections the features add (linked sign-in providers), after the password. */
+  sections?: readonly Html[];
 }
 
 /** A short, readable device name from a User-Agent. */
@@ -70,6 +72,7 @@ ${others === 0 ? html`<p class="hint">You are not signed in anywhere else.</p>` 
 <h2 id="password">Password</h2>
 <p>${input.hasPassword ? "Changing it signs you out everywhere else." : "Your account has no password: you sign in another way."}
 <a href="/account/password">${input.hasPassword ? "Change your password" : "Add a password"}</a></p>
+${input.sections ?? []}
 <h2 id="apps">Applications with access</h2>
 ${
   input.applications.length

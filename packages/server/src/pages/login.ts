@@ -1,5 +1,6 @@
 import { type Html, hiddenInputs, html } from "./html.js";
 import { layout } from "./layout.js";
+import { providerButtons } from "./upstream.js";
 
 export interface LoginPageInput {
   csrf: string;
@@ -14,6 +15,10 @@ export interface LoginPageInput {
   links?: readonly { href: string; label: string }[];
   /** A confirmation to show above the form (a password was reset). */
   notice?: string;
+  /** Other ways to sign in ("Continue with …"), above the form. */
+  buttons?: readonly { href: string; label: string }[];
+  /** An address typed as the username may be sent to a company's provider: the password is then not asked for up front. */
+  identifierFirst?: boolean;
 }
 
 export function loginPage(input: LoginPageInput): Html {
@@ -22,12 +27,14 @@ export function loginPage(input: LoginPageInput): Html {
     html`${input.clientName ? html`<p>to continue to <strong>${input.clientName}</strong></p>` : ""}
 ${input.notice ? html`<p class="notice" role="status">${input.notice}</p>` : ""}
 ${input.error ? html`<p class="error" role="alert">${input.error}</p>` : ""}
+${providerButtons(input.buttons ?? [])}
 <form method="post" action="/login">
 ${hiddenInputs({ csrf: input.csrf, request: input.request, return_to: input.returnTo })}
-<label for="username">Username</label>
-<input id="username" name="username" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" required maxlength="64" value="${input.username ?? ""}" ${input.username ? "" : "autofocus"}>
+<label for="username">${input.identifierFirst ? "Username or work email" : "Username"}</label>
+<input id="username" name="username" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" required maxlength="254" value="${input.username ?? ""}" ${input.username ? "" : "autofocus"}>
 <label for="password">Password</label>
-<input id="password" name="password" type="password" autocomplete="current-password" required maxlength="1024" ${input.username ? "autofocus" : ""}>
+<input id="password" name="password" type="password" autocomplete="current-password" ${input.identifierFirst ? "" : "required"} maxlength="1024" ${input.username ? "autofocus" : ""}>
+${input.identifierFirst ? html`<p class="hint">With a work email at a company that uses single sign-on, leave the password empty: you go to your company's sign-in.</p>` : ""}
 <div class="actions block"><button class="primary" type="submit">Sign in</button></div>
 </form>
 ${input.links?.length ? html`<ul class="links">${input.links.map((l) => html`<li><a href="${l.href}">${l.label}</a></li>`)}</ul>` : ""}`,

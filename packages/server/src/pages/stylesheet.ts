@@ -38,6 +38,10 @@ button.danger:hover:not(:disabled) { background:var(--danger-soft); border-color
 a.button { display:inline-block; padding:.6rem 1.15rem; border-radius:8px; border:1px solid var(--line);
   color:inherit; text-decoration:none; }
 a.button:hover { background:var(--soft); }
+.providers { display:grid; gap:.6rem; margin:0 0 1.25rem; }
+.providers a.button { text-align:center; font-weight:600; }
+.divider { display:flex; align-items:center; gap:.75rem; color:var(--muted); font-size:.9rem; margin:0 0 1rem; }
+.divider::before, .divider::after { content:""; flex:1; border-top:1px solid var(--line); }
 button.small { padding:.35rem .75rem; font-size:.875rem; }
 :focus-visible { outline:3px solid var(--accent); outline-offset:2px; }
 .actions { display:flex; gap:.75rem; margin-top:1.5rem; flex-wrap:wrap; }

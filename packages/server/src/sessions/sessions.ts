@@ -9,6 +9,8 @@ export interface Session {
   amr: string[];
   /** Assurance level of the sign-in (OIDC `acr`), when a method claims one. */
   acr?: string;
+  /** The upstream provider the person signed in through (the ID token's `idp`), when one. */
+  idp?: string;
   createdAt: number;
   lastSeen: number;
   /** Absolute limit: the session ends then whatever its activity. */
@@ -75,7 +77,11 @@ export class SessionService {
 
   /** Starts a session (a new token every sign-in: no fixation). Returns the token for the cookie. */
   async create(
-    input: Pick<Session, "userId" | "amr" | "userAgent" | "ip"> & { acr?: string; authTime?: number },
+    input: Pick<Session, "userId" | "amr" | "userAgent" | "ip"> & {
+      acr?: string;
+      idp?: string;
+      authTime?: number;
+    },
   ): Promise<{ token: string; session: Session }> {
     const token = newOpaqueToken();
     const t = now();
@@ -85,6 +91,7 @@ export class SessionService {
       authTime: Math.min(input.authTime ?? t, t),
       amr: input.amr,
       ...(input.acr ? { acr: input.acr } : {}),
+      ...(input.idp ? { idp: input.idp } : {}),
       createdAt: t,
       lastSeen: t,
       absoluteExpiresAt: t + this.options.absoluteTtl,

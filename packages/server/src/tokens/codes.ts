@@ -12,6 +12,8 @@ export interface CodeGrant {
   authTime: number;
   amr: string[];
   acr: string | null;
+  /** The upstream provider of the sign-in (absent: a local one). */
+  idp?: string;
   nonce: string | null;
   audience: string;
   /** `dpop_jkt` of the request (RFC 9449 10): the code is redeemed only with a proof of that key. */

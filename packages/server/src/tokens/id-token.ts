@@ -10,6 +10,8 @@ export interface IdTokenInput {
   sid: string | null;
   acr: string | null;
   amr: string[];
+  /** The upstream provider the person signed in through, when one. */
+  idp?: string | null;
   accessToken?: string;
   ttl: number;
   /** Profile and e-mail claims of the granted scopes (many relying parties read only the ID token). */
@@ -41,6 +43,7 @@ export class IdTokens {
       ...(input.sid ? { sid: input.sid } : {}),
       ...(input.acr ? { acr: input.acr } : {}),
       ...(input.amr.length ? { amr: input.amr } : {}),
+      ...(input.idp ? { idp: input.idp } : {}),
       ...(input.accessToken ? { at_hash: atHash(input.accessToken) } : {}),
       azp: input.clientId,
     })

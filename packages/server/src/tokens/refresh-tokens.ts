@@ -7,7 +7,7 @@ import { hashToken, newId, newOpaqueToken } from "./opaque.js";
 export type RefreshGrantData = Pick<
   RefreshTokenRecord,
   "clientId" | "userId" | "scopes" | "sid" | "authTime" | "acr" | "amr"
->;
+> & { idp?: string | null };
 
 export type RotationResult<T> =
   | { ok: true; token: string; record: RefreshTokenRecord; prepared: T }
@@ -139,6 +139,7 @@ export class RefreshTokens {
       authTime: data.authTime,
       acr: data.acr,
       amr: data.amr,
+      idp: data.idp ?? null,
       issuedAt: t,
       expiresAt: Math.min(t + this.lifetimes.idle, familyExpiresAt),
       rotatedAt: null,

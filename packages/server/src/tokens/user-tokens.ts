@@ -28,6 +28,8 @@ export interface UserGrant {
   authTime: number;
   acr: string | null;
   amr: string[];
+  /** The upstream provider of the sign-in: the ID token's `idp` (null: a local one). */
+  idp?: string | null;
   nonce: string | null;
   /** Continue this family (refresh) instead of starting one. */
   family?: { id: string; refreshToken: string };
@@ -67,6 +69,7 @@ export async function issueUserTokens(
         authTime: grant.authTime,
         acr: grant.acr,
         amr: grant.amr,
+        idp: grant.idp ?? null,
       },
       refreshTokenKey(client, binding),
     );
@@ -97,6 +100,7 @@ export async function issueUserTokens(
         sid: grant.sid,
         acr: grant.acr,
         amr: grant.amr,
+        idp: grant.idp ?? null,
         accessToken: token,
         ttl: config.idTokenTtl,
         alg: client.metadata.idTokenSignedResponseAlg ?? "RS256",

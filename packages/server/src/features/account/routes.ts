@@ -66,12 +66,24 @@ export function accountRoutes(ctx: AccountDeps): FastifyPluginAsync<FeatureRoute
               grantedAt: grant.createdAt,
             });
         }
-        const notice = NOTICES[singleValued(request.query).notice ?? ""];
+        const noticeKey = singleValued(request.query).notice;
+        const notice = NOTICES[noticeKey ?? ""];
+        const csrf = ctx.csrf.token(request, reply);
+        const sections = [];
+        for (const section of registry.accountSections) {
+          const rendered = await section.render({
+            user,
+            session,
+            csrf,
+            ...(noticeKey ? { notice: noticeKey } : {}),
+          });
+          if (rendered) sections.push(rendered);
+        }
         return sendPage(
           reply,
           200,
           accountPage({
-            csrf: ctx.csrf.token(request, reply),
+            csrf,
             username: user.username,
             email: user.email,
             emailVerified: user.emailVerified,
@@ -80,6 +92,7 @@ export function accountRoutes(ctx: AccountDeps): FastifyPluginAsync<FeatureRoute
             applications,
             notice,
             hasPassword: user.passwordHash !== null,
+            sections,
           }),
         );
       }),

@@ -56,6 +56,7 @@ export function authorizationCodeGrant(
       authTime: grant.authTime,
       acr: grant.acr,
       amr: grant.amr,
+      idp: grant.idp ?? null,
       nonce: grant.nonce,
       binding,
     });

@@ -33,6 +33,7 @@ export function authorizationKind({
         authTime: session.authTime,
         amr: session.amr,
         acr: session.acr ?? null,
+        ...(session.idp ? { idp: session.idp } : {}),
         nonce: request.nonce,
         audience: request.audience,
         ...(request.dpopJkt === undefined ? {} : { dpopJkt: request.dpopJkt }),

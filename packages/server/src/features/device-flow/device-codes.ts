@@ -22,6 +22,7 @@ export type DeviceDecision =
       authTime: number;
       amr: string[];
       acr: string | null;
+      idp?: string;
     }
   | { status: "denied" };
 

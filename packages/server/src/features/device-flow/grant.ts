@@ -48,6 +48,7 @@ export function deviceCodeGrant(
       authTime: approval.authTime,
       acr: approval.acr,
       amr: approval.amr,
+      idp: approval.idp ?? null,
       nonce: null,
       binding,
     });

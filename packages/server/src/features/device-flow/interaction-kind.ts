@@ -46,6 +46,7 @@ export function deviceKind(deviceCodes: DeviceCodes): InteractionKind {
         authTime: session.authTime,
         amr: session.amr,
         acr: session.acr ?? null,
+        ...(session.idp ? { idp: session.idp } : {}),
       });
       return approved ? sendPage(reply, 200, deviceDonePage(true)) : sendPage(reply, 400, EXPIRED);
     },

@@ -9,7 +9,7 @@ import { readCookie, setDeviceCookie } from "../../sessions/cookies.js";
 import { DEVICE_TTL } from "../../users/login-throttle.js";
 import { verifyPassword } from "../../users/passwords.js";
 import { upgradePasswordHash } from "../../users/users.js";
-import type { CoreServices, FeatureRouteOptions, SignInLink } from "../contract.js";
+import type { CoreServices, FeatureRouteOptions, Registry } from "../contract.js";
 
 const GENERIC_FAILURE = "Wrong username or password.";
 const THROTTLED = "Too many failed attempts. Wait a few minutes and try again.";
@@ -26,7 +26,7 @@ type LoginDeps = Pick<
 
 async function renderLogin(
   ctx: LoginDeps,
-  links: readonly SignInLink[],
+  { signInLinks: links, signInMethods: methods }: Pick<Registry, "signInLinks" | "signInMethods">,
   request: FastifyRequest,
   reply: FastifyReply,
   status: number,
@@ -35,6 +35,10 @@ async function renderLogin(
   const interaction = await ctx.interactions.get(input.interactionId);
   const client = interaction && (await ctx.durable.clients.get(interaction.request.clientId));
   const pending = { request: interaction?.id, returnTo: safeReturnTo(input.returnTo) };
+  const buttons = (await Promise.all(methods.map((m) => m.buttons(pending)))).flat();
+  const identifierFirst = (await Promise.all(methods.map((m) => m.routesIdentifiers?.() ?? false))).some(
+    Boolean,
+  );
   return sendPage(
     reply,
     status,
@@ -47,6 +51,8 @@ async function renderLogin(
       error: input.error,
       notice: input.notice,
       links: links.map((link) => ({ href: localHref(link.path, pending), label: link.label })),
+      buttons,
+      identifierFirst,
     }),
   );
 }
@@ -63,7 +69,7 @@ export function loginRoutes(ctx: LoginDeps): FastifyPluginAsync<FeatureRouteOpti
       "/login",
       pageRoute(ctx, async (request, reply) => {
         const query = singleValued(request.query);
-        return renderLogin(ctx, registry.signInLinks, request, reply, 200, {
+        return renderLogin(ctx, registry, request, reply, 200, {
           interactionId: query.request,
           returnTo: query.return_to,
           username: query.username?.slice(0, 64),
@@ -80,14 +86,21 @@ export function loginRoutes(ctx: LoginDeps): FastifyPluginAsync<FeatureRouteOpti
         const returnTo = form.return_to;
         const username = (form.username ?? "").trim();
         const again = (status: number, error: string, r: FastifyReply = reply) =>
-          renderLogin(ctx, registry.signInLinks, request, r, status, {
+          renderLogin(ctx, registry, request, r, status, {
             interactionId,
             returnTo,
             username,
             error,
           });
         if (!ctx.csrf.valid(request, form.csrf)) return again(403, "Your form expired. Please try again.");
-        if (!username || !form.password) return again(400, "Enter your username and password.");
+        if (!username) return again(400, "Enter your username and password.");
+        // Identifier-first: an address a company's provider serves goes there; its password is never looked at here.
+        const pending = { request: interactionId, returnTo: safeReturnTo(returnTo) };
+        for (const method of registry.signInMethods) {
+          const route = await method.identifierRoute?.(username, pending);
+          if (route) return seeOther(reply, route);
+        }
+        if (!form.password) return again(400, "Enter your username and password.");
         const device = readCookie(request, ctx.cookies.device);
         const admission = await ctx.loginThrottle.admit(username, request.ip, device);
         if (!admission.ok)

@@ -48,6 +48,7 @@ export function refreshTokenGrant(
         authTime: record.authTime,
         acr: record.acr,
         amr: record.amr,
+        idp: record.idp,
         nonce: null,
         family: { id: record.familyId, refreshToken: token },
         binding,

@@ -65,6 +65,7 @@ export interface Database {
     auth_time: number;
     acr: string | null;
     amr: string;
+    idp: string | null;
     issued_at: number;
     expires_at: number;
     rotated_at: number | null;

@@ -126,6 +126,8 @@ export interface RefreshTokenRecord {
   authTime: number;
   acr: string | null;
   amr: string[];
+  /** The upstream provider the sign-in went through (`idp`); null for a local one. */
+  idp: string | null;
   issuedAt: number;
   /** Idle expiry of this token. */
   expiresAt: number;

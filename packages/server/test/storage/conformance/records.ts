@@ -92,6 +92,7 @@ export function token(f: RefreshFamilyRecord, over: Partial<RefreshTokenRecord> 
     authTime: T - 10,
     acr: "urn:frontdesk:pwd",
     amr: ["pwd"],
+    idp: null,
     issuedAt: T,
     expiresAt: T + 3600,
     rotatedAt: null,

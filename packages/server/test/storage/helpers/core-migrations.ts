@@ -11,4 +11,5 @@ export const CORE_MIGRATIONS = [
   "006-email",
   "007-users-email-index",
   "008-user-name",
+  "009-refresh-idp",
 ] as const;

@@ -7,6 +7,7 @@ import { refreshFamilyDpopKey } from "./005-refresh-family-dpop-key.js";
 import { email } from "./006-email.js";
 import { usersEmailIndex } from "./007-users-email-index.js";
 import { userName } from "./008-user-name.js";
+import { refreshIdp } from "./009-refresh-idp.js";
 import type { ColumnTypes } from "./column-types.js";
 
 /** Migrations a feature adds for its own tables, by name (`<feature>-NNN-<what>`). */
@@ -28,6 +29,7 @@ export function migrationProvider(types: ColumnTypes, extra: ExtraMigrations = {
         "006-email": email(types),
         "007-users-email-index": usersEmailIndex(),
         "008-user-name": userName(),
+        "009-refresh-idp": refreshIdp(),
       };
       for (const [name, make] of Object.entries(extra)) {
         if (/^\d/.test(name) || all[name])
