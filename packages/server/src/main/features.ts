@@ -26,6 +26,7 @@ import { revocationFeature } from "../features/revocation/feature.js";
 import { revocationFeedFeature } from "../features/revocation-feed/feature.js";
 import { tokenFeature } from "../features/token/feature.js";
 import { tokenExchangeFeature } from "../features/token-exchange/feature.js";
+import { upstreamFeature } from "../features/upstream/feature.js";
 import { userinfoFeature } from "../features/userinfo/feature.js";
 
 /**
@@ -52,6 +53,7 @@ export const FEATURES: readonly Feature[] = [
   loginFeature,
   passwordResetFeature,
   registrationFeature,
+  upstreamFeature,
   consentFeature,
   forwardAuthFeature,
   revocationFeedFeature,

@@ -1,0 +1,96 @@
+import { z } from "zod";
+import { localUrl } from "../../http/page-route.js";
+import { identitiesSection } from "../../pages/upstream.js";
+import { defineFeature, type PendingSignIn, type SignInMethod } from "../contract.js";
+import { UpstreamFlowState } from "./flow-state.js";
+import { upstreamMigrations } from "./migrations.js";
+import { UpstreamProviders } from "./providers.js";
+import { identityRepository, providerRepository } from "./repositories.js";
+import { upstreamRoutes } from "./routes.js";
+import { ProviderSecrets } from "./secrets.js";
+
+const ACCOUNT_NOTICES: Record<string, string> = {
+  "identity-linked": "The provider is linked: you can sign in with it from now on.",
+  "identity-unlinked": "The provider is unlinked.",
+  "identity-last": "That provider is your only way to sign in: add a password first.",
+  "identity-unknown": "That provider was not linked to your account.",
+};
+
+function startHref(id: string, pending: PendingSignIn, loginHint?: string): string {
+  return localUrl(`/upstream/${id}/start`, {
+    request: pending.request,
+    return_to: pending.returnTo,
+    login_hint: loginHint,
+  });
+}
+
+/**
+ * Sign-in through upstream identity providers (OpenID Connect or plain OAuth 2.0,
+ * presets for GitHub, Google, Microsoft, Apple, GitLab): "Continue with …" on the
+ * sign-in page, company SSO by email domain, linked identities on the account page.
+ * Providers are added with `frontdesk upstream add` or the admin API; with none, the
+ * feature shows nothing.
+ */
+export const upstreamFeature = defineFeature({
+  name: "upstream",
+  options: z.object({
+    /** Seconds to wait for a provider (discovery, token and user-info requests). */
+    timeout: z.coerce.number().min(1).max(60).default(10),
+  }),
+  migrations: upstreamMigrations,
+  build: (services, options) => {
+    const providers = new UpstreamProviders(
+      {
+        config: services.config,
+        providers: providerRepository(services.durable),
+        secrets: new ProviderSecrets(services.config.keyEncryptionSecret),
+      },
+      { timeout: options.timeout },
+    );
+    const identities = identityRepository(services.durable);
+    const flows = new UpstreamFlowState(services.fast, services.cookies);
+    const signInMethod: SignInMethod = {
+      name: "upstream",
+      buttons: async (pending) =>
+        (await providers.list()).map((p) => ({
+          href: startHref(p.id, pending),
+          label: `Continue with ${p.name}`,
+        })),
+      routesIdentifiers: async () => (await providers.list()).some((p) => p.settings.domains.length > 0),
+      identifierRoute: async (identifier, pending) => {
+        const at = identifier.lastIndexOf("@");
+        if (at < 1) return undefined;
+        const domain = identifier.slice(at + 1).toLowerCase();
+        const provider = (await providers.list()).find((p) => p.settings.domains.includes(domain));
+        return provider && startHref(provider.id, pending, identifier);
+      },
+    };
+    return {
+      routes: upstreamRoutes(services, { providers, identities, flows }),
+      signInMethods: [signInMethod],
+      accountSections: [
+        {
+          name: "upstream",
+          render: async ({ user, csrf, notice }) => {
+            const all = await providers.list();
+            const linked = await identities.listByUser(user.id);
+            if (!all.length && !linked.length) return undefined;
+            const names = new Map(all.map((p) => [p.id, p.name]));
+            return identitiesSection({
+              csrf,
+              identities: linked.map((i) => ({
+                id: i.id,
+                providerName: names.get(i.providerId) ?? i.providerId,
+                email: i.email,
+                lastUsedAt: i.lastUsedAt,
+              })),
+              canUnlink: user.passwordHash !== null || linked.length > 1,
+              linkable: all.map((p) => ({ href: `/account/link/${p.id}`, label: `Link ${p.name}` })),
+              ...(notice && ACCOUNT_NOTICES[notice] ? { notice: ACCOUNT_NOTICES[notice] } : {}),
+            });
+          },
+        },
+      ],
+    };
+  },
+});
