@@ -82,6 +82,7 @@ export async function startDistributedTestServer(overrides: TestConfig = {}): Pr
     },
     // The instances are separate processes: their logs are not captured here.
     errorLogs: () => [],
+    logLines: () => [],
     clearLogs: () => {},
     async close() {
       await lb.stop();

@@ -57,6 +57,8 @@ export interface TestServer extends Omit<RunningServer, "app"> {
    * server's processes log elsewhere, so there it is always empty.
    */
   errorLogs(): LogLine[];
+  /** Every log line of an in-process server (warn and above); empty for a distributed one. */
+  logLines(): LogLine[];
   clearLogs(): void;
   /** Distributed deployment only: each instance's own URL (behind the balancer), to pin a step to one. */
   instanceUrls?: string[];
@@ -99,6 +101,7 @@ export async function startTestServer(overrides: TestConfig = {}): Promise<TestS
     issuer,
     dataDir,
     errorLogs: () => logs.lines.filter((line) => line.level >= ERROR_LEVEL),
+    logLines: () => [...logs.lines],
     clearLogs: () => {
       logs.lines.length = 0;
     },

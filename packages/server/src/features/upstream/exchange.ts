@@ -107,7 +107,7 @@ async function primaryVerifiedEmail(config: oidc.Configuration, accessToken: str
  * their tenant's. The token is verified (jose, the provider's keys) against the
  * template filled in with the token's own `tid`, and nothing else is relaxed.
  */
-async function verifyTenantIdToken(
+export async function verifyTenantIdToken(
   provider: ProviderRecord,
   metadata: oidc.ServerMetadata,
   idToken: string,

@@ -44,15 +44,8 @@ export function classifyFailure(error: unknown): UpstreamRefused {
       error: error.error,
       ...(error.error_description ? { error_description: error.error_description } : {}),
     });
-  const name = (error as { name?: string } | undefined)?.name;
-  const cause = (error as { cause?: { name?: string } } | undefined)?.cause?.name;
-  if (name === "TimeoutError" || name === "AbortError" || cause === "TimeoutError")
-    return new UpstreamRefused("unavailable", "the provider did not answer in time");
-  if (error instanceof TypeError && /fetch failed/.test(error.message))
-    return new UpstreamRefused(
-      "unavailable",
-      `the provider could not be reached (${(error.cause as Error)?.message ?? "network"})`,
-    );
+  const network = networkFailure(error);
+  if (network) return network;
   if (
     error instanceof oidc.ClientError ||
     error instanceof joseErrors.JOSEError ||
@@ -60,4 +53,20 @@ export function classifyFailure(error: unknown): UpstreamRefused {
   )
     return new UpstreamRefused("invalid_response", (error as Error).message);
   throw error;
+}
+
+/** A timeout or an unreachable provider, anywhere in the error's chain of causes. */
+function networkFailure(error: unknown): UpstreamRefused | undefined {
+  let at = error;
+  for (let depth = 0; at && depth < 5; depth++, at = (at as { cause?: unknown }).cause) {
+    const name = (at as { name?: string }).name;
+    if (name === "TimeoutError" || name === "AbortError")
+      return new UpstreamRefused("unavailable", "the provider did not answer in time");
+    if (at instanceof TypeError && /fetch failed/.test(at.message))
+      return new UpstreamRefused(
+        "unavailable",
+        `the provider could not be reached (${(at.cause as Error | undefined)?.message ?? "network error"})`,
+      );
+  }
+  return undefined;
 }

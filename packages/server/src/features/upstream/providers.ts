@@ -252,6 +252,9 @@ export class UpstreamProviders {
     const auth = basic ? oidc.ClientSecretBasic(secret) : oidc.ClientSecretPost(secret);
     const config = new oidc.Configuration(metadata, provider.clientId, undefined, auth);
     config.timeout = this.options.timeout;
+    // ID tokens' signatures are verified too, not only trusted for arriving over TLS (OIDC Core 3.1.3.7 allows that).
+    if (provider.kind === "oidc" && !provider.settings.tenantIssuerTemplate)
+      oidc.enableNonRepudiationChecks(config);
     if (isLoopbackHttp(new URL(metadata.token_endpoint ?? provider.settings.issuer)))
       oidc.allowInsecureRequests(config);
     return config;

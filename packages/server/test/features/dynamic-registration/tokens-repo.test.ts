@@ -1,30 +1,11 @@
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   initialAccessTokenRepository,
   registrationAccessTokenRepository,
 } from "../../../src/features/dynamic-registration/tokens-repo.js";
-import { featureMigrations } from "../../../src/main/stores.js";
-import { openPostgresStore } from "../../../src/storage/durable/postgres.js";
-import { openSqliteStore } from "../../../src/storage/durable/sqlite.js";
-import type { DurableStore } from "../../../src/storage/durable/types.js";
-import { createTestDatabase } from "../../storage/helpers/postgres.js";
+import { featureStoreBackends } from "../../storage/helpers/feature-stores.js";
 
-const dbs: { drop(): Promise<void> }[] = [];
-afterAll(async () => {
-  for (const db of dbs) await db.drop();
-});
-
-const backends: [string, () => Promise<DurableStore>][] = [
-  ["SQLite", () => openSqliteStore(":memory:", featureMigrations())],
-  [
-    "PostgreSQL",
-    async () => {
-      const db = await createTestDatabase();
-      dbs.push(db);
-      return openPostgresStore({ url: db.url(), poolSize: 4, migrations: featureMigrations() });
-    },
-  ],
-];
+const backends = featureStoreBackends();
 
 describe.each(backends)("dynamic registration token repositories on %s", (_name, open) => {
   const NOW = 1_800_000_000;
