@@ -178,10 +178,27 @@ export async function walkUpstream(
   login: string,
   decision: "allow" | "cancel" = "allow",
 ): Promise<string> {
+  const answer = await walkUpstreamAnswer(upstreamBrowser, authorizationUrl, login, decision);
+  if (typeof answer !== "string")
+    throw new Error(`the provider answered with a form post to ${answer.action}`);
+  return answer;
+}
+
+/** Like walkUpstream, but a `response_mode=form_post` answer comes back as the form to post. */
+export async function walkUpstreamAnswer(
+  upstreamBrowser: FormBrowser,
+  authorizationUrl: string,
+  login: string,
+  decision: "allow" | "cancel" = "allow",
+): Promise<string | { action: string; fields: Record<string, string> }> {
   let { response, url } = await upstreamBrowser.follow(authorizationUrl);
   for (let step = 0; step < 6; step++) {
     if (new URL(url).origin !== new URL(upstreamBrowser.origin).origin) return url;
     const page = await response.text();
+    const posted = formsIn(page).find(
+      (f) => f.action.startsWith("http") && new URL(f.action).origin !== new URL(url).origin,
+    );
+    if (posted) return { action: posted.action, fields: posted.hidden as Record<string, string> };
     if (decision === "cancel") {
       const abort = /href="([^"]*\/abort)"/.exec(page)?.[1];
       if (!abort) throw new Error(`no cancel link on ${url}`);

@@ -1,6 +1,8 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { failOnErrorLogs, startTestServer, type TestServer } from "../../helpers/server.js";
-import { addProvider, upstreamOf } from "../../helpers/upstream.js";
+import { addProvider, storeProvider, upstreamOf } from "../../helpers/upstream.js";
 import { startUpstreamOidc, type UpstreamOidc } from "../../helpers/upstream-oidc.js";
 import { signInThrough, unique, usersWith } from "./helpers.js";
 
@@ -31,9 +33,11 @@ describe("sign-in through a plain OAuth 2.0 provider", () => {
       clientSecret,
     });
   });
+  const closers: (() => void)[] = [];
   afterAll(async () => {
     await server?.close();
     await upstream?.close();
+    for (const close of closers) close();
   });
   failOnErrorLogs(() => server);
 
@@ -69,5 +73,53 @@ describe("sign-in through a plain OAuth 2.0 provider", () => {
     } finally {
       upstream.tamper = undefined;
     }
+  });
+
+  it("GitHub's way: the verified primary address comes from the emails endpoint, called with the person's access token", async () => {
+    // The address list GitHub's /user/emails gives, served for the access token node-oidc-provider issued.
+    const lists = new Map<string, { email: string; primary: boolean; verified: boolean }[]>();
+    const emails = createServer(async (req, res) => {
+      const me = await fetch(`${upstream.issuer}/me`, {
+        headers: { authorization: req.headers.authorization ?? "" },
+      });
+      if (!me.ok) return res.writeHead(401).end();
+      const { sub } = (await me.json()) as { sub: string };
+      res.setHeader("content-type", "application/json").end(JSON.stringify(lists.get(sub) ?? []));
+    });
+    await new Promise<void>((resolve) => emails.listen(0, "127.0.0.1", resolve));
+    closers.push(() => emails.close());
+    const { clientId, clientSecret } = upstream.client([`${server.issuer}/upstream/gh/callback`]);
+    await storeProvider(
+      server,
+      {
+        id: "gh",
+        preset: "github",
+        clientId,
+        clientSecret,
+        issuer: upstream.issuer,
+        authorizationEndpoint: `${upstream.issuer}/auth`,
+        tokenEndpoint: `${upstream.issuer}/token`,
+        userinfoEndpoint: `${upstream.issuer}/me`,
+        scopes: ["openid", "profile"],
+      },
+      { emailsEndpoint: `http://127.0.0.1:${(emails.address() as AddressInfo).port}/user/emails` },
+    );
+    const login = unique("gh");
+    const primary = `${login}@primary.example`;
+    upstream.accounts.set(login, {
+      sub: login,
+      id: Math.floor(Math.random() * 1e9),
+      login,
+      name: "Git Hubber",
+    });
+    lists.set(login, [
+      { email: `${login}@unverified.example`, primary: false, verified: false },
+      { email: `${login}@secondary.example`, primary: false, verified: true },
+      { email: primary, primary: true, verified: true },
+    ]);
+    const { url } = await signInThrough(server, upstream, "GitHub", login);
+    expect(new URL(url).pathname).toBe("/account");
+    const [user] = await usersWith(server, primary);
+    expect(user).toMatchObject({ username: login, name: "Git Hubber" });
   });
 });
