@@ -31,10 +31,10 @@ ${providerButtons(input.buttons ?? [])}
 <form method="post" action="/login">
 ${hiddenInputs({ csrf: input.csrf, request: input.request, return_to: input.returnTo })}
 <label for="username">${input.identifierFirst ? "Username or work email" : "Username"}</label>
-<input id="username" name="username" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" required maxlength="254" value="${input.username ?? ""}" ${input.username ? "" : "autofocus"}>
+<input id="username" name="username" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" required maxlength="254" value="${input.username ?? ""}" ${input.username ? "" : "autofocus"} ${input.identifierFirst ? html`aria-describedby="identifier-hint"` : ""}>
 <label for="password">Password</label>
 <input id="password" name="password" type="password" autocomplete="current-password" ${input.identifierFirst ? "" : "required"} maxlength="1024" ${input.username ? "autofocus" : ""}>
-${input.identifierFirst ? html`<p class="hint">With a work email at a company that uses single sign-on, leave the password empty: you go to your company's sign-in.</p>` : ""}
+${input.identifierFirst ? html`<p class="hint" id="identifier-hint">With a work email at a company that uses single sign-on, leave the password empty: you go to your company's sign-in.</p>` : ""}
 <div class="actions block"><button class="primary" type="submit">Sign in</button></div>
 </form>
 ${input.links?.length ? html`<ul class="links">${input.links.map((l) => html`<li><a href="${l.href}">${l.label}</a></li>`)}</ul>` : ""}`,

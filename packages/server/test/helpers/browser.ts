@@ -3,11 +3,19 @@
  * JavaScript does. Follows redirects on this server; stops at any other origin.
  */
 export class FormBrowser {
-  private readonly cookies = new Map<string, string>();
   constructor(
     readonly origin: string,
     readonly userAgent = "Mozilla/5.0 (X11; Linux x86_64) FormBrowser/1.0",
+    private readonly cookies = new Map<string, string>(),
   ) {}
+
+  /**
+   * The same browser (same cookies) following redirects on another origin: a browser
+   * sends a host's cookies to every port of it, so this pins steps to one instance.
+   */
+  at(origin: string): FormBrowser {
+    return new FormBrowser(origin, this.userAgent, this.cookies);
+  }
 
   cookie(name: string): string | undefined {
     return this.cookies.get(name);

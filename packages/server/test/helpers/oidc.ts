@@ -128,13 +128,22 @@ export async function codeFlow(
 }> {
   const start = await beginAuthorization(rp, browser, params);
   const { callback, pages } = await completeAuthorization(browser, start, person);
-  const scope = params.scope ?? "openid profile email offline_access";
-  const tokens = await oidc.authorizationCodeGrant(rp.config, callback, {
+  const tokens = await redeemCode(rp, start, callback, params.scope);
+  return { tokens, start, callback, pages };
+}
+
+/** The client's side of its callback: the code redeemed, openid-client checking state, PKCE and (with openid) the ID token and nonce. */
+export function redeemCode(
+  rp: RelyingParty,
+  start: Pick<Started, "verifier" | "state" | "nonce">,
+  callback: URL,
+  scope = "openid profile email offline_access",
+): Promise<oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers> {
+  return oidc.authorizationCodeGrant(rp.config, callback, {
     pkceCodeVerifier: start.verifier,
     expectedState: start.state,
     ...(scope.split(" ").includes("openid") ? { expectedNonce: start.nonce, idTokenExpected: true } : {}),
   });
-  return { tokens, start, callback, pages };
 }
 
 /** Signs the browser in directly on /login (no authorization request). */

@@ -8,6 +8,7 @@ import type { ProviderSettings } from "../../src/features/upstream/records.js";
 import { identityRepository, providerRepository } from "../../src/features/upstream/repositories.js";
 import { ProviderSecrets } from "../../src/features/upstream/secrets.js";
 import type { TestServer } from "./server.js";
+import type { UpstreamOidc } from "./upstream-oidc.js";
 
 /** The upstream providers of a test server, through its stores (what the CLI does). */
 export function upstreamOf(ctx: CoreServices, timeout = 5) {
@@ -47,5 +48,23 @@ export async function storeProvider(
     sealedSecret: await secrets.seal(input.id, { clientSecret: input.clientSecret as string }),
     settings: { ...checked, ...settings },
     createdAt: Math.floor(Date.now() / 1000),
+  });
+}
+
+/** node-oidc-provider as the server's provider "corp" (Corp ID): a client registered there for the server's callback. */
+export async function addUpstreamOidc(
+  server: TestServer,
+  upstream: UpstreamOidc,
+  input: Partial<NewProvider> = {},
+) {
+  const registered = upstream.client([`${server.issuer}/upstream/corp/callback`]);
+  return addProvider(server, {
+    id: "corp",
+    name: "Corp ID",
+    issuer: upstream.issuer,
+    clientId: registered.clientId,
+    clientSecret: registered.clientSecret,
+    trustEmail: true,
+    ...input,
   });
 }

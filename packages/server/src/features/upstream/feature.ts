@@ -85,7 +85,12 @@ export const upstreamFeature = defineFeature({
                 lastUsedAt: i.lastUsedAt,
               })),
               canUnlink: user.passwordHash !== null || linked.length > 1,
-              linkable: all.map((p) => ({ href: `/account/link/${p.id}`, label: `Link ${p.name}` })),
+              linkable: all.map((p) => ({
+                href: `/account/link/${p.id}`,
+                label: linked.some((i) => i.providerId === p.id)
+                  ? `Link another ${p.name} account`
+                  : `Link ${p.name}`,
+              })),
               ...(notice && ACCOUNT_NOTICES[notice] ? { notice: ACCOUNT_NOTICES[notice] } : {}),
             });
           },

@@ -156,7 +156,7 @@ export const oidcParametersStep: AuthorizationStep = {
   run(draft) {
     draft.request.nonce = singleParam(draft.params, "nonce") ?? null;
     draft.request.prompt = parsePrompt(singleParam(draft.params, "prompt"));
-    draft.request.loginHint = singleParam(draft.params, "login_hint")?.slice(0, 64) ?? null;
+    draft.request.loginHint = singleParam(draft.params, "login_hint")?.slice(0, 254) ?? null;
   },
 };
 

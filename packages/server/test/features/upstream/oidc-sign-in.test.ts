@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FormBrowser } from "../../helpers/browser.js";
 import { beginAuthorization, type RelyingParty, relyingParty } from "../../helpers/oidc.js";
 import { failOnErrorLogs, startTestServer, type TestServer } from "../../helpers/server.js";
-import { addProvider, upstreamOf } from "../../helpers/upstream.js";
+import { addUpstreamOidc, upstreamOf } from "../../helpers/upstream.js";
 import { startUpstreamOidc, type UpstreamOidc, walkUpstream } from "../../helpers/upstream-oidc.js";
 
 let counter = 0;
@@ -17,15 +17,7 @@ describe("sign-in through an upstream OpenID provider (node-oidc-provider)", () 
   beforeAll(async () => {
     upstream = await startUpstreamOidc();
     server = await startTestServer();
-    const registered = upstream.client([`${server.issuer}/upstream/corp/callback`]);
-    await addProvider(server, {
-      id: "corp",
-      name: "Corp ID",
-      issuer: upstream.issuer,
-      clientId: registered.clientId,
-      clientSecret: registered.clientSecret,
-      trustEmail: true,
-    });
+    await addUpstreamOidc(server, upstream);
     rp = await relyingParty(server);
   });
   afterAll(async () => {

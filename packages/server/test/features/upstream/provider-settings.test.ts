@@ -209,7 +209,9 @@ describe("Microsoft's multi-tenant ID tokens", () => {
         .setExpirationTime("5m")
         .sign(privateKey);
   });
-  afterAll(() => close.forEach((c) => c()));
+  afterAll(() => {
+    for (const c of close) c();
+  });
 
   it("are checked against the template filled with the token's own tenant", async () => {
     const token = await sign({
