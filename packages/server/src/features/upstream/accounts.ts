@@ -1,3 +1,4 @@
+import { isEmailAddress } from "../../mail/message.js";
 import type { DurableStore, UserRecord } from "../../storage/durable/types.js";
 import { newId } from "../../tokens/opaque.js";
 import { createUser, USERNAME } from "../../users/users.js";
@@ -21,20 +22,21 @@ export interface AccountDeps {
 
 const now = () => Math.floor(Date.now() / 1000);
 
-/** A free username from what the provider offers: its username, the address's local part, or the provider and a number. */
+/**
+ * A free username from what the provider offers: its username, else the address's
+ * local part; taken ones get a number (`ann-2`); with neither, the provider's id.
+ */
 async function freeUsername(
   deps: AccountDeps,
   provider: ProviderRecord,
   profile: UpstreamProfile,
 ): Promise<string> {
-  const clean = (v: string | null) => (v ?? "").replace(/[^A-Za-z0-9._@+-]/g, "").slice(0, 48);
-  const wanted = [
-    clean(profile.preferredUsername),
-    clean(profile.email?.split("@")[0] ?? null),
-    provider.id,
-  ].filter((c) => USERNAME.test(c));
+  const clean = (v: string | null | undefined) => (v ?? "").replace(/[^A-Za-z0-9._@+-]/g, "").slice(0, 48);
+  const address = profile.email && isEmailAddress(profile.email) ? profile.email.split("@")[0] : undefined;
+  const wanted = [clean(profile.preferredUsername), clean(address)].filter((c) => USERNAME.test(c));
   for (const candidate of wanted) if (!(await deps.durable.users.getByUsername(candidate))) return candidate;
   const stem = wanted[0] ?? provider.id;
+  if (!wanted.length && !(await deps.durable.users.getByUsername(stem))) return stem;
   for (let n = 2; ; n++) {
     const candidate = `${stem}-${n}`;
     if (!(await deps.durable.users.getByUsername(candidate))) return candidate;
@@ -134,7 +136,10 @@ export async function createLinkedUser(
     ...(profile.name && [...profile.name].length <= 200 && !/\p{Cc}/u.test(profile.name)
       ? { name: profile.name }
       : {}),
-    ...(profile.email ? { email: profile.email, emailVerified: trusted } : {}),
+    // An address the provider gives that is not one (some let people type anything) is left out.
+    ...(profile.email && isEmailAddress(profile.email)
+      ? { email: profile.email, emailVerified: trusted }
+      : {}),
   });
   if (await linkIdentity(deps, provider, profile, user.id))
     return { kind: "signed-in", user, created: true, linked: true };

@@ -1,5 +1,6 @@
 import * as oidc from "openid-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createUser } from "../../../src/users/users.js";
 import { FormBrowser } from "../../helpers/browser.js";
 import { beginAuthorization, type RelyingParty, relyingParty } from "../../helpers/oidc.js";
 import { failOnErrorLogs, startTestServer, type TestServer } from "../../helpers/server.js";
@@ -108,5 +109,26 @@ describe("sign-in through an upstream OpenID provider (node-oidc-provider)", () 
     expect(new URL(done.url).pathname).toBe("/account");
     const replayed = await browser.follow(back);
     expect(replayed.response.status).toBe(400);
+  });
+
+  it("an upstream username or address that does not fit is adapted: a free username, no address when it is not one", async () => {
+    const taken = unique("taken");
+    await createUser(server.ctx, { username: taken, password: "a local person's passphrase" });
+    const sub = unique("odd");
+    upstream.accounts.set(sub, {
+      sub,
+      email: "not an address",
+      email_verified: true,
+      preferred_username: taken,
+    });
+    const browser = new FormBrowser(server.issuer);
+    const landed = await continueWith(browser, await (await browser.request("/login")).text(), sub);
+    expect(new URL(landed.url).pathname).toBe("/account");
+    const identity = (await upstreamOf(server.ctx).identities.find("corp", upstream.issuer, sub)) as {
+      userId: string;
+    };
+    const user = await server.ctx.durable.users.get(identity.userId);
+    expect(user?.username).toBe(`${taken}-2`);
+    expect(user?.email).toBeNull();
   });
 });
