@@ -4,37 +4,9 @@ import { defineFeature, type FeatureRouteOptions } from "../src/features/contrac
 import { buildApp } from "../src/main/app.js";
 import { FEATURES } from "../src/main/features.js";
 import { clientCredentialsToken } from "./helpers/http.js";
+import { type Document, type Operation, problems, type Schema } from "./helpers/openapi.js";
 import { startTestServer, type TestServer } from "./helpers/server.js";
 import { makeUser } from "./helpers/users.js";
-
-interface Operation {
-  operationId: string;
-  tags?: string[];
-  summary: string;
-  security?: Record<string, string[]>[];
-  parameters?: { name: string; in: string; required: boolean; schema: unknown }[];
-  responses: Record<string, { description: string; content?: Record<string, { schema: Schema }> }>;
-}
-interface Schema {
-  type?: string | string[];
-  properties?: Record<string, Schema>;
-  required?: string[];
-  items?: Schema;
-  enum?: string[];
-  $ref?: string;
-}
-interface Document {
-  openapi: string;
-  info: { title: string; version: string; description?: string };
-  servers: { url: string }[];
-  security: Record<string, string[]>[];
-  tags: { name: string }[];
-  paths: Record<string, Record<string, Operation>>;
-  components: {
-    securitySchemes: Record<string, { type: string; scheme?: string; bearerFormat?: string }>;
-    schemas: Record<string, Schema>;
-  };
-}
 
 const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
@@ -56,40 +28,6 @@ async function servedRoutes(server: TestServer): Promise<{ method: string; url: 
   const app = await buildApp(server.ctx, [routeProbe, ...FEATURES]);
   await app.close();
   return seen;
-}
-
-/** Checks a value against the JSON Schema subset the document uses; returns the problems. */
-function problems(value: unknown, schema: Schema, doc: Document, at = "$"): string[] {
-  if (schema.$ref) {
-    const target = doc.components.schemas[schema.$ref.replace("#/components/schemas/", "")];
-    return target ? problems(value, target, doc, at) : [`${at}: unresolved ${schema.$ref}`];
-  }
-  const types = schema.type === undefined ? [] : [schema.type].flat();
-  const actual =
-    value === null
-      ? "null"
-      : Array.isArray(value)
-        ? "array"
-        : Number.isInteger(value)
-          ? "integer"
-          : typeof value;
-  if (types.length && !types.includes(actual)) return [`${at}: ${actual}, documented ${types.join("|")}`];
-  if (schema.enum && !schema.enum.includes(value as string)) return [`${at}: ${String(value)} not in enum`];
-  const found: string[] = [];
-  if (actual === "array" && schema.items)
-    (value as unknown[]).forEach((item, i) => {
-      found.push(...problems(item, schema.items as Schema, doc, `${at}[${i}]`));
-    });
-  if (actual === "object") {
-    const object = value as Record<string, unknown>;
-    for (const name of schema.required ?? []) if (!(name in object)) found.push(`${at}.${name}: missing`);
-    for (const [name, inner] of Object.entries(object)) {
-      const property = schema.properties?.[name];
-      if (schema.properties && !property) found.push(`${at}.${name}: undocumented`);
-      else if (property) found.push(...problems(inner, property, doc, `${at}.${name}`));
-    }
-  }
-  return found;
 }
 
 describe("the admin API's OpenAPI 3.1 description (GET /admin/api/openapi.json)", () => {

@@ -34,6 +34,7 @@ import type { TokenBinding, TokenResponse } from "../tokens/token-response.js";
 import type { AccountLinks } from "../users/account-links.js";
 import type { EmailVerification } from "../users/email-verification.js";
 import type { LoginThrottle } from "../users/login-throttle.js";
+import type { AdminApiPart } from "./admin-api.js";
 
 /**
  * The services the composition root builds once, for the server and the CLI. A
@@ -129,6 +130,8 @@ export interface Registry {
   readonly signInMethods: readonly SignInMethod[];
   /** Sections features add to the account page, in feature order. */
   readonly accountSections: readonly AccountSection[];
+  /** Routes features add to the admin API (served only when the admin feature is enabled too). */
+  readonly adminApi: readonly AdminApiPart[];
   /** Discovery metadata: every enabled feature's contribution, merged. */
   metadata(): Record<string, unknown>;
 }
@@ -213,6 +216,8 @@ export interface FeatureParts {
   signInLinks?: readonly SignInLink[];
   signInMethods?: readonly SignInMethod[];
   accountSections?: readonly AccountSection[];
+  /** Routes under `/admin/api`, authenticated and documented (OpenAPI) by the admin feature. */
+  adminApi?: AdminApiPart;
   /** Discovery metadata this feature contributes; it may read what the registry holds. */
   metadata?: (registry: Registry) => Record<string, unknown>;
   /**

@@ -106,6 +106,7 @@ export function buildRegistry(services: CoreServices, built: readonly BuiltFeatu
     signInLinks: all((p) => p.signInLinks),
     signInMethods: all((p) => p.signInMethods),
     accountSections: all((p) => p.accountSections),
+    adminApi: all((p) => (p.adminApi ? [p.adminApi] : undefined)),
     metadata: () => Object.assign({}, ...built.map((b) => b.parts.metadata?.(registry) ?? {})),
   };
   return registry;

@@ -1,4 +1,3 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import {
   DEFAULT_SECRET_GRACE,
   deleteClient,
@@ -7,10 +6,7 @@ import {
   rotateClientSecret,
 } from "../../clients/registration.js";
 import { InvalidRequest, NotFound } from "../../errors/oauth-errors.js";
-import { authenticateBearer } from "../../http/bearer-auth.js";
-import { acceptJsonBody } from "../../http/form-body.js";
 import { describeKey } from "../../keys/key-manager.js";
-import { singleValued } from "../../oauth/params.js";
 import { invitationEmail } from "../../pages/account-emails.js";
 import { inviteUser } from "../../users/invitations.js";
 import {
@@ -22,19 +18,10 @@ import {
   findUser,
   revokeUser,
 } from "../../users/users.js";
-import type { CoreServices, FeatureRouteOptions } from "../contract.js";
+import { boolean, type DocumentedRoute, integer, listOf, object, string, strings } from "../admin-api.js";
+import type { CoreServices } from "../contract.js";
 import { asInvalidRequest, invitationFrom, newUserFrom } from "./api-bodies.js";
-import {
-  adminApiDocument,
-  boolean,
-  type DocumentedRoute,
-  integer,
-  listOf,
-  object,
-  ref,
-  string,
-  strings,
-} from "./openapi.js";
+import { ref } from "./openapi.js";
 
 export const ADMIN_SCOPE = "frontdesk:admin";
 export const ADMIN_PREFIX = "/admin/api";
@@ -63,7 +50,7 @@ export type AdminDeps = Pick<
   | "accountLinks"
 >;
 
-type AdminAction = (
+export type AdminAction = (
   ctx: AdminDeps,
   params: Record<string, string>,
   query: Record<string, string>,
@@ -73,8 +60,8 @@ type AdminAction = (
 /** Where the OpenAPI description of the routes below is served (without a token). */
 export const ADMIN_DOCUMENT_PATH = "/openapi.json";
 
-/** The routes of the admin API: what each does, and its OpenAPI description. */
-const actions: (DocumentedRoute & { act: AdminAction })[] = [
+/** The admin feature's own routes: what each does, and its OpenAPI description. */
+export const ADMIN_ACTIONS: (DocumentedRoute & { act: AdminAction })[] = [
   {
     method: "GET",
     path: "/users",
@@ -358,42 +345,3 @@ const actions: (DocumentedRoute & { act: AdminAction })[] = [
     act: async (ctx) => ctx.keys.rotate(),
   },
 ];
-
-/**
- * The admin API, on its own prefix: the CLI's user, client and key operations over
- * HTTP, for a client holding the `frontdesk:admin` scope in a token issued for the
- * admin audience (client_credentials with `resource=ISSUER/admin/api`), and their
- * OpenAPI description at `/admin/api/openapi.json`, generated from the table above.
- */
-export function adminApiRoutes(ctx: AdminDeps): FastifyPluginAsync<FeatureRouteOptions> {
-  const document = adminApiDocument({
-    issuer: ctx.config.issuer,
-    prefix: ADMIN_PREFIX,
-    scope: ADMIN_SCOPE,
-    routes: actions,
-    documentPath: ADMIN_DOCUMENT_PATH,
-  });
-  return async (app, { registry }) => {
-    const audience = adminAudience(ctx.config.issuer);
-    const deps = { ...ctx, dpop: registry.resourceProof };
-    // POST /users takes a JSON body; the other routes take none.
-    acceptJsonBody(app);
-    // The description is public: it says what the routes do, not who holds what.
-    app.get(`${ADMIN_PREFIX}${ADMIN_DOCUMENT_PATH}`, async (_request, reply) =>
-      reply.header("cache-control", "no-cache").send(document),
-    );
-    for (const { method, path, act } of actions) {
-      app.route({
-        method,
-        url: `${ADMIN_PREFIX}${path}`,
-        handler: async (request: FastifyRequest, reply: FastifyReply) => {
-          const caller = await authenticateBearer(deps, request, reply, { scope: ADMIN_SCOPE, audience });
-          const query = singleValued(request.query, "query string");
-          const result = await act(ctx, request.params as Record<string, string>, query, request.body);
-          ctx.logger.info({ admin: caller.client_id, action: `${method} ${path}` }, "admin action");
-          return reply.header("cache-control", "no-store").send(result);
-        },
-      });
-    }
-  };
-}

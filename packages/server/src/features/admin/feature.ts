@@ -1,7 +1,8 @@
 import type { FastifyPluginAsync } from "fastify";
 import { defineFeature, type FeatureRouteOptions } from "../contract.js";
-import { adminApiRoutes, adminAudience } from "./api.js";
+import { adminAudience } from "./api.js";
 import { adminPageRoutes } from "./pages.js";
+import { adminApiRoutes } from "./serve.js";
 
 /** The admin API (for machine clients with the admin scope) and the administration pages. */
 export const adminFeature = defineFeature({

@@ -1,71 +1,17 @@
 import type { describeClient } from "../../clients/registration.js";
 import type { describeKey } from "../../keys/key-manager.js";
 import type { describeUser } from "../../users/users.js";
+import { type DocumentedRoute, integer, object, type Schema, string, strings } from "../admin-api.js";
 
 /**
  * The admin API described as OpenAPI 3.1, served at `GET /admin/api/openapi.json`.
- * Each route of the `actions` table in `api.ts` carries its `RouteDoc`; the paths of
- * the document are generated from that table, so a route cannot go undocumented.
+ * Each route of the `actions` table in `api.ts`, and of the features' `adminApi` parts,
+ * carries its `RouteDoc`; the paths of the document are generated from those tables,
+ * so a route cannot go undocumented.
  */
-
-/** The part of JSON Schema 2020-12 (OpenAPI 3.1's schema dialect) these descriptions use. */
-export interface Schema {
-  type?: "string" | "integer" | "boolean" | "object" | "array" | ["string" | "integer", "null"];
-  description?: string;
-  properties?: Record<string, Schema>;
-  required?: string[];
-  additionalProperties?: boolean;
-  items?: Schema;
-  enum?: string[];
-  $ref?: string;
-}
-
-/** What a route of the admin API documents about itself. */
-export interface RouteDoc {
-  /** Unique name of the operation (`operationId`). */
-  operation: string;
-  summary: string;
-  description?: string;
-  /** Optional query parameters. */
-  query?: Record<string, { description: string; schema: Schema }>;
-  /** A JSON request body, required. */
-  body?: { description: string; schema: Schema };
-  /** The 200 answer. */
-  response: { description: string; schema: Schema };
-}
-
-export interface DocumentedRoute {
-  method: "GET" | "POST" | "DELETE";
-  /** Fastify form, below the prefix: `/users/:user/revoke`. */
-  path: string;
-  doc: RouteDoc;
-}
 
 /** A reference to one of the shared schemas (User, Client, Key, Error). */
 export const ref = (name: keyof typeof schemas): Schema => ({ $ref: `#/components/schemas/${name}` });
-export const string = (description?: string): Schema => ({
-  type: "string",
-  ...(description ? { description } : {}),
-});
-export const integer = (description?: string): Schema => ({
-  type: "integer",
-  ...(description ? { description } : {}),
-});
-export const listOf = (items: Schema): Schema => ({ type: "array", items });
-export const strings: Schema = listOf({ type: "string" });
-export const boolean = (description?: string): Schema => ({
-  type: "boolean",
-  ...(description ? { description } : {}),
-});
-
-/** An object whose every listed property is required. */
-export function object(properties: Record<string, Schema>, optional: string[] = []): Schema {
-  return {
-    type: "object",
-    properties,
-    required: Object.keys(properties).filter((p) => !optional.includes(p)),
-  };
-}
 
 /** Properties of exactly the fields a describe function prints (the compiler keeps them in step). */
 type FieldsOf<F extends (...args: never[]) => object> = Record<keyof ReturnType<F>, Schema>;
@@ -125,6 +71,14 @@ const PATH_PARAMETERS: Record<string, string> = {
   client: "the client's id (client_id)",
 };
 
+/** The admin feature's own tags; `meta` is this document's. */
+const TAGS: Record<string, string> = {
+  users: "people who sign in",
+  clients: "OAuth clients",
+  keys: "signing keys",
+  meta: "this description",
+};
+
 const errorAnswer = (description: string) => ({
   description,
   content: { "application/json": { schema: ref("Error") } },
@@ -134,7 +88,7 @@ function operation(route: DocumentedRoute, fullPath: string, tag: string) {
   const names = [...route.path.matchAll(/:(\w+)/g)].map((m) => m[1] as string);
   const parameters = [
     ...names.map((name) => {
-      const description = PATH_PARAMETERS[name];
+      const description = route.doc.pathParameters?.[name] ?? PATH_PARAMETERS[name];
       if (!description) throw new Error(`admin API ${fullPath}: document path parameter "${name}"`);
       return { name, in: "path", required: true, description, schema: string() };
     }),
@@ -184,8 +138,11 @@ export function adminApiDocument(options: {
   routes: readonly DocumentedRoute[];
   /** The path of the document itself, below the prefix. */
   documentPath: string;
+  /** Descriptions of the features' tags. */
+  tags?: Readonly<Record<string, string>>;
 }) {
   const { issuer, prefix, scope, routes } = options;
+  const tags = { ...TAGS, ...options.tags };
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     const fullPath = `${prefix}${route.path.replace(/:(\w+)/g, "{$1}")}`;
@@ -215,12 +172,7 @@ export function adminApiDocument(options: {
     },
     servers: [{ url: issuer }],
     security: [{ bearer: [] }, { dpop: [] }],
-    tags: [
-      { name: "users", description: "people who sign in" },
-      { name: "clients", description: "OAuth clients" },
-      { name: "keys", description: "signing keys" },
-      { name: "meta", description: "this description" },
-    ],
+    tags: Object.entries(tags).map(([name, description]) => ({ name, description })),
     paths,
     components: {
       securitySchemes: {
