@@ -4,9 +4,10 @@ import {
   providerSettings,
   UpstreamProviders,
 } from "../../src/features/upstream/providers.js";
-import type { ProviderSettings } from "../../src/features/upstream/records.js";
+import type { IdentityRecord, ProviderSettings } from "../../src/features/upstream/records.js";
 import { identityRepository, providerRepository } from "../../src/features/upstream/repositories.js";
 import { ProviderSecrets } from "../../src/features/upstream/secrets.js";
+import { newId } from "../../src/tokens/opaque.js";
 import type { TestServer } from "./server.js";
 import type { UpstreamOidc } from "./upstream-oidc.js";
 
@@ -67,4 +68,22 @@ export async function addUpstreamOidc(
     trustEmail: true,
     ...input,
   });
+}
+
+/** Links an identity straight in the store: what a sign-in through the provider leaves behind. */
+export async function linkStoredIdentity(
+  ctx: CoreServices,
+  fields: Pick<IdentityRecord, "providerId" | "userId"> & Partial<IdentityRecord>,
+): Promise<IdentityRecord> {
+  const identity: IdentityRecord = {
+    id: newId(),
+    issuer: "https://upstream.example",
+    subject: newId(),
+    email: null,
+    createdAt: 1_700_000_000,
+    lastUsedAt: 1_700_000_000,
+    ...fields,
+  };
+  if (!(await upstreamOf(ctx).identities.insert(identity))) throw new Error("identity already linked");
+  return identity;
 }

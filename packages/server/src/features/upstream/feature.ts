@@ -2,12 +2,11 @@ import { z } from "zod";
 import { localUrl } from "../../http/page-route.js";
 import { identitiesSection } from "../../pages/upstream.js";
 import { defineFeature, type PendingSignIn, type SignInMethod } from "../contract.js";
+import { upstreamAdminApi } from "./admin-api.js";
 import { UpstreamFlowState } from "./flow-state.js";
 import { upstreamMigrations } from "./migrations.js";
-import { UpstreamProviders } from "./providers.js";
-import { identityRepository, providerRepository } from "./repositories.js";
+import { upstreamServices } from "./operator.js";
 import { upstreamRoutes } from "./routes.js";
-import { ProviderSecrets } from "./secrets.js";
 
 const ACCOUNT_NOTICES: Record<string, string> = {
   "identity-linked": "The provider is linked: you can sign in with it from now on.",
@@ -28,8 +27,8 @@ function startHref(id: string, pending: PendingSignIn, loginHint?: string): stri
  * Sign-in through upstream identity providers (OpenID Connect or plain OAuth 2.0,
  * presets for GitHub, Google, Microsoft, Apple, GitLab): "Continue with …" on the
  * sign-in page, company SSO by email domain, linked identities on the account page.
- * Providers are added with `frontdesk upstream add` or the admin API; with none, the
- * feature shows nothing.
+ * Providers are added with `frontdesk upstream add` or the admin API (`operator.ts`,
+ * `admin-api.ts`); with none, the feature shows nothing.
  */
 export const upstreamFeature = defineFeature({
   name: "upstream",
@@ -39,15 +38,7 @@ export const upstreamFeature = defineFeature({
   }),
   migrations: upstreamMigrations,
   build: (services, options) => {
-    const providers = new UpstreamProviders(
-      {
-        config: services.config,
-        providers: providerRepository(services.durable),
-        secrets: new ProviderSecrets(services.config.keyEncryptionSecret),
-      },
-      { timeout: options.timeout },
-    );
-    const identities = identityRepository(services.durable);
+    const { providers, identities } = upstreamServices(services, options.timeout);
     const flows = new UpstreamFlowState(services.fast, services.cookies);
     const signInMethod: SignInMethod = {
       name: "upstream",
@@ -68,6 +59,7 @@ export const upstreamFeature = defineFeature({
     return {
       routes: upstreamRoutes(services, { providers, identities, flows }),
       signInMethods: [signInMethod],
+      adminApi: upstreamAdminApi({ ...services, providers, identities }),
       accountSections: [
         {
           name: "upstream",
