@@ -7,6 +7,7 @@ import { registerKeys } from "./commands/keys.js";
 import { registerMailCommands } from "./commands/mail.js";
 import { registerMigrate } from "./commands/migrate.js";
 import { registerStart } from "./commands/start.js";
+import { registerUpstreamCommands } from "./commands/upstream.js";
 import { registerUserCommands } from "./commands/user.js";
 import { CliError } from "./output.js";
 import { packageVersion } from "./version.js";
@@ -22,6 +23,7 @@ registerClientCommands(program);
 registerKeys(program);
 registerUserCommands(program);
 registerMailCommands(program);
+registerUpstreamCommands(program);
 registerMigrate(program);
 
 function fail(message: string, code: number): never {

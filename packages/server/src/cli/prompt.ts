@@ -20,6 +20,7 @@ export function readHidden(
   prompt: string,
   input: TerminalInput,
   output: { write(text: string): unknown },
+  what = "password",
 ): Promise<string> {
   return new Promise((resolve, reject) => {
     const decoder = new StringDecoder("utf8");
@@ -43,7 +44,7 @@ export function readHidden(
       for (const char of text) {
         if (char === "\r" || char === "\n") return finish();
         if (char === "\u0003") return finish(new CliError("cancelled", 130));
-        if (char === "\u0004") return value ? finish() : finish(new CliError("no password given"));
+        if (char === "\u0004") return value ? finish() : finish(new CliError(`no ${what} given`));
         if (char === "\u007f" || char === "\b") value = Array.from(value).slice(0, -1).join("");
         else if (char === "\u0015") value = "";
         else if (char >= " ") value += char;
@@ -63,4 +64,13 @@ export async function promptNewPassword(
   const again = await readHidden("Confirm password: ", input, output);
   if (password !== again) throw new CliError("the two passwords differ; nothing was created");
   return password;
+}
+
+/** A pipe or file: the whole of standard input, less one final newline. */
+export async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks)
+    .toString("utf8")
+    .replace(/\r?\n$/, "");
 }

@@ -13,9 +13,10 @@ import {
   setEmail,
 } from "../../users/users.js";
 import { CliError } from "../output.js";
-import { promptNewPassword } from "../prompt.js";
+import { promptNewPassword, readStdin } from "../prompt.js";
 import { type GlobalOptions, withContext, withGlobals } from "../run.js";
 import { registerUserFileCommands } from "./user-file.js";
+import { registerUserIdentityCommands } from "./user-identities.js";
 
 interface CreateOptions extends GlobalOptions {
   username: string;
@@ -42,24 +43,16 @@ function rolesOption(roles: string | undefined): string[] | undefined {
     .filter(Boolean);
 }
 
-/** A pipe or file: the whole of standard input, less one final newline. */
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks)
-    .toString("utf8")
-    .replace(/\r?\n$/, "");
-}
-
 /** `--password-stdin`: on a terminal a prompt (on stderr) and no echo, asked twice; otherwise standard input as it is. */
 function readPassword(): Promise<string> {
   return process.stdin.isTTY ? promptNewPassword(process.stdin, process.stderr) : readStdin();
 }
 
-/** `frontdesk user create|invite|set-email|list|disable|enable|delete|revoke|unlock`. */
+/** `frontdesk user create|invite|set-email|list|disable|enable|delete|revoke|unlock|identities|identity`. */
 export function registerUserCommands(program: Command): void {
   const user = program.command("user").description("people who sign in");
   registerUserFileCommands(user); // user import, user export
+  registerUserIdentityCommands(user); // user identities, user identity remove
   withGlobals(user.command("create").description("create a user (password hashed with argon2id)"))
     .requiredOption("--username <name>", "sign-in name")
     .option("--password <password>", "password (prefer --password-stdin: arguments show in process lists)")
