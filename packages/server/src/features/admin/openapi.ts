@@ -164,7 +164,7 @@ export function adminApiDocument(options: {
       title: "Frontdesk admin API",
       version: "1",
       description: [
-        "The CLI's user, client and key operations over HTTP.",
+        "The CLI's user, client and key operations, and those of the enabled features (upstream providers), over HTTP.",
         `Every operation takes a Frontdesk access token (\`Authorization: Bearer …\`) with the \`${scope}\` scope, issued for the audience ${issuer}${prefix}:`,
         `register a machine client with \`frontdesk client create --name ops --grant-types client_credentials --scopes ${scope}\`,`,
         `then POST ${issuer}/token with grant_type=client_credentials and resource=${issuer}${prefix}.`,
