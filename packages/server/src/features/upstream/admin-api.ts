@@ -198,7 +198,7 @@ export function upstreamAdminApi(deps: {
                 apple_key_id: string("preset apple: the 10-character Key ID"),
                 apple_private_key: string("preset apple: the .p8 file's PEM text"),
               },
-              [...Object.values(FIELD_OF_FLAG)].filter((f) => f !== "id" && f !== "client_id"),
+              Object.values(FIELD_OF_FLAG).filter((f) => f !== "id" && f !== "client_id"),
             ),
           },
           response: {

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { exportPKCS8, generateKeyPair } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { envName } from "../../../src/config/env.js";
+import { envName, featureEnvName } from "../../../src/config/env.js";
 import type { ProviderRecord } from "../../../src/features/upstream/records.js";
 import { ProviderSecrets } from "../../../src/features/upstream/secrets.js";
 import { FormBrowser } from "../../helpers/browser.js";
@@ -26,7 +26,7 @@ async function keyFile(alg: "ES256" | "ES384" | "RS256"): Promise<string> {
 describe("frontdesk upstream add|list|remove and user identities (CLI) against a running server's stores", () => {
   let server: TestServer;
   let upstream: UpstreamOidc;
-  let cli: (args: string[], input?: string) => ReturnType<typeof runCli>;
+  let cli: (args: string[], input?: string, extraEnv?: NodeJS.ProcessEnv) => ReturnType<typeof runCli>;
 
   beforeAll(async () => {
     upstream = await startUpstreamOidc();
@@ -39,7 +39,8 @@ describe("frontdesk upstream add|list|remove and user identities (CLI) against a
         ? { [envName("databaseUrl")]: databaseUrl, [envName("keyEncryptionSecret")]: keyEncryptionSecret }
         : {}),
     };
-    cli = (args, input) => runCli([...args, "--data-dir", server.dataDir], env, input);
+    cli = (args, input, extraEnv = {}) =>
+      runCli([...args, "--data-dir", server.dataDir], { ...env, ...extraEnv }, input);
   });
   afterAll(async () => {
     await server?.close();
@@ -281,6 +282,20 @@ describe("frontdesk upstream add|list|remove and user identities (CLI) against a
     expect(await sealed.open(record as ProviderRecord)).toEqual({
       applePrivateKey: readFileSync(pem, "utf8"),
     });
+  });
+
+  it("with the upstream feature switched off, upstream add still stores the provider and says it is not offered", async () => {
+    const id = unique("later-");
+    const off = { [featureEnvName("upstream", "enabled")]: "false" };
+    const args = ["upstream", "add", "--id", id, "--preset", "google", "--client-id", "g"];
+    const result = await cli([...args, "--client-secret", "s-0123456789", "--json"], undefined, off);
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({
+      id,
+      redirect_uri: `${server.issuer}/upstream/${id}/callback`,
+    });
+    expect(result.stderr).toContain("features.upstream.enabled=false");
+    expect((await listed()).map((p) => p.id)).toContain(id);
   });
 
   it("refuses bad input with a message naming the flag, exit code 1, and stores nothing", async () => {
