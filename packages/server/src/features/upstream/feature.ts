@@ -5,7 +5,7 @@ import { defineFeature, type PendingSignIn, type SignInMethod } from "../contrac
 import { upstreamAdminApi } from "./admin-api.js";
 import { UpstreamFlowState } from "./flow-state.js";
 import { upstreamMigrations } from "./migrations.js";
-import { upstreamServices } from "./operator.js";
+import { isLastWayIn, upstreamServices } from "./operator.js";
 import { upstreamRoutes } from "./routes.js";
 
 const ACCOUNT_NOTICES: Record<string, string> = {
@@ -76,7 +76,7 @@ export const upstreamFeature = defineFeature({
                 email: i.email,
                 lastUsedAt: i.lastUsedAt,
               })),
-              canUnlink: user.passwordHash !== null || linked.length > 1,
+              canUnlink: !isLastWayIn(user, linked),
               linkable: all.map((p) => ({
                 href: `/account/link/${p.id}`,
                 label: linked.some((i) => i.providerId === p.id)

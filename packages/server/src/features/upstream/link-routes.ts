@@ -9,6 +9,7 @@ import { confirmLinkPage } from "../../pages/upstream.js";
 import type { Session } from "../../sessions/sessions.js";
 import type { Registry } from "../contract.js";
 import { createLinkedUser, linkToUser } from "./accounts.js";
+import { isLastWayIn } from "./operator.js";
 import {
   BAD_FORM,
   loginHref,
@@ -152,7 +153,7 @@ export function linkRoutes(
       const linked = await identities.listByUser(user.id);
       const identity = linked.find((i) => i.id === form.identity);
       if (!identity) return seeOther(reply, localUrl("/account", { notice: "identity-unknown" }));
-      if (!user.passwordHash && linked.length < 2)
+      if (isLastWayIn(user, linked))
         return seeOther(reply, localUrl("/account", { notice: "identity-last" }));
       await identities.delete(identity.id);
       ctx.logger.info(

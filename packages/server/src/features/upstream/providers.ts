@@ -81,11 +81,13 @@ export function providerSettings(input: NewProvider): {
       "--id: 1-32 lower-case letters, digits and -, starting with a letter or digit",
     );
   if (!input.clientId) throw new InvalidProviderInput("--client-id: required (the provider gives it)");
-  const preset = input.preset ? PRESET_SETTINGS[input.preset] : undefined;
+  const preset =
+    input.preset && Object.hasOwn(PRESET_SETTINGS, input.preset) ? PRESET_SETTINGS[input.preset] : undefined;
   if (input.preset && !preset)
     throw new InvalidProviderInput(`--preset: one of ${Object.keys(PRESET_SETTINGS).join(", ")}`);
   const base = preset?.settings ?? {};
   const kind = input.kind ?? preset?.kind ?? "oidc";
+  if (kind !== "oidc" && kind !== "oauth2") throw new InvalidProviderInput("--kind: oidc or oauth2");
   const name = (input.name ?? preset?.name ?? "").trim();
   if (!name || name.length > 64 || /\p{Cc}/u.test(name))
     throw new InvalidProviderInput("--name: 1-64 characters, shown as “Continue with <name>”");

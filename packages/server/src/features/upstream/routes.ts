@@ -78,6 +78,7 @@ export function upstreamRoutes(
       } catch (error) {
         return failed(reply, provider, flow, error);
       }
+      if (provider.settings.apple && !profile.name) profile = { ...profile, name: appleName(params.user) };
       if (flow.link) {
         const session = await currentSession(ctx, request);
         const user =
@@ -116,4 +117,22 @@ export function upstreamRoutes(
 
     linkRoutes(app, ctx, upstream, registry, { signInOutcome, begin });
   };
+}
+
+/**
+ * Apple sends the person's name only at the first sign-in, beside the code in a `user`
+ * form field (unsigned: used for the display name only, never for the address).
+ */
+function appleName(user: string | undefined): string | null {
+  try {
+    const name = (JSON.parse(user ?? "null") as { name?: { firstName?: unknown; lastName?: unknown } } | null)
+      ?.name;
+    const full = [name?.firstName, name?.lastName]
+      .filter((p): p is string => typeof p === "string")
+      .join(" ")
+      .trim();
+    return full ? full.slice(0, 200) : null;
+  } catch {
+    return null;
+  }
 }

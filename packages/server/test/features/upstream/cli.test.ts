@@ -366,7 +366,8 @@ describe("frontdesk upstream add|list|remove and user identities (CLI) against a
     // With --json, the refusal is one JSON object on stderr.
     const asJson = await cli(["upstream", "add", "--id", "Bad ID", ...secret, "--json"]);
     expect(JSON.parse(asJson.stderr.trim().split("\n").at(-1) as string).error).toContain("--id");
-  });
+    // Twenty-odd CLI processes: more than the default 30 s on a loaded 2-core machine.
+  }, 120_000);
 
   it("upstream remove takes the provider's button away and unlinks its identities; an unknown id exits 1", async () => {
     const id = unique("gone-");
