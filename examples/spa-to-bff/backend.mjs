@@ -11,6 +11,12 @@ import { nodeGuard } from "@frontdesk/guard/node";
 const issuer = process.env.FRONTDESK_ISSUER ?? "http://localhost:8080";
 const port = Number(process.env.PORT ?? 4000);
 
+if (!process.env.FEED_CLIENT_ID || !process.env.FEED_CLIENT_SECRET) {
+  console.error(
+    "Set FEED_CLIENT_ID and FEED_CLIENT_SECRET: a client with the revocation_feed scope (README step 2).",
+  );
+  process.exit(1);
+}
 const revocations = httpRevocationFeed({
   issuer,
   clientId: process.env.FEED_CLIENT_ID,
