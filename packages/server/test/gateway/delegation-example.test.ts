@@ -1,37 +1,14 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientCredentialsTokenSource } from "../../../guard/src/index.js";
 import { FormBrowser } from "../helpers/browser.js";
-import { cli, type ServerProcess, startServerProcess } from "../helpers/process.js";
+import { cli, type ServerProcess, startProgram, startServerProcess } from "../helpers/process.js";
 import { freePort, tempDir } from "../helpers/server.js";
 
 const EXAMPLE = fileURLToPath(new URL("../../../../examples/delegation/", import.meta.url));
 const TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
-
-/** Starts one of the example's programs and waits for its "on http" line. */
-async function startProgram(name: string, env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [`${EXAMPLE}${name}.mjs`], {
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start: ${output}`)), 15_000);
-    const collect = (chunk: Buffer) => {
-      output += String(chunk);
-      if (output.includes(" on http")) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on("data", collect);
-    child.stderr?.on("data", collect);
-    child.once("exit", (code) => reject(new Error(`${name} exited ${code}: ${output}`)));
-  });
-  return child;
-}
 
 /** examples/delegation, run as its README says: gateway session -> A (guard) -> token exchange -> B (guard). */
 describe("examples/delegation: a person's request down a chain of services", () => {
@@ -94,9 +71,9 @@ describe("examples/delegation: a person's request down a chain of services", () 
       SERVICE_B_FEED_CLIENT_ID: feed.client_id,
       SERVICE_B_FEED_SECRET: feed.client_secret,
     };
-    programs.push(await startProgram("gateway", env));
-    programs.push(await startProgram("service-b", env));
-    programs.push(await startProgram("service-a", env));
+    programs.push(await startProgram(`${EXAMPLE}gateway.mjs`, env));
+    programs.push(await startProgram(`${EXAMPLE}service-b.mjs`, env));
+    programs.push(await startProgram(`${EXAMPLE}service-a.mjs`, env));
   });
   afterAll(async () => {
     for (const child of programs) child.kill();

@@ -15,12 +15,8 @@ export interface Nginx {
 /** Runs Debian's nginx in the foreground with a config made from `serverBlock(port)`. */
 export async function startNginx(serverBlock: (port: number) => string, port?: number): Promise<Nginx> {
   const listen = port ?? (await freePort());
-  const prefix = tempDir("frontdesk-nginx-");
-  mkdirSync(join(prefix, "tmp"), { recursive: true });
-  const conf = join(prefix, "nginx.conf");
-  writeFileSync(
-    conf,
-    `daemon off;
+  return runNginx(
+    (prefix) => `daemon off;
 master_process off;
 worker_processes 1;
 pid ${prefix}/nginx.pid;
@@ -36,15 +32,31 @@ http {
 ${serverBlock(listen)}
 }
 `,
+    listen,
   );
-  const child: ChildProcess = spawn(NGINX, ["-p", prefix, "-c", conf], {
-    stdio: ["ignore", "ignore", "pipe"],
-  });
+}
+
+/**
+ * Runs Debian's nginx in the foreground with a whole config, `config(prefix)`, in a
+ * fresh prefix folder (relative paths in the config are under it), listening on `port`.
+ */
+export async function runNginx(config: (prefix: string) => string, port: number): Promise<Nginx> {
+  const prefix = tempDir("frontdesk-nginx-");
+  mkdirSync(join(prefix, "tmp"), { recursive: true });
+  const conf = join(prefix, "nginx.conf");
+  writeFileSync(conf, config(prefix));
+  const child: ChildProcess = spawn(
+    NGINX,
+    ["-p", `${prefix}/`, "-c", conf, "-e", join(prefix, "error.log")],
+    {
+      stdio: ["ignore", "ignore", "pipe"],
+    },
+  );
   let stderr = "";
   child.stderr?.on("data", (d) => {
     stderr += String(d);
   });
-  const url = `http://127.0.0.1:${listen}`;
+  const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
     if (child.exitCode !== null) throw new Error(`nginx exited: ${stderr}`);
     try {
@@ -56,13 +68,15 @@ ${serverBlock(listen)}
   }
   return {
     url,
-    port: listen,
+    port,
     errorLog: () => {
+      let file = "";
       try {
-        return readFileSync(join(prefix, "error.log"), "utf8");
+        file = readFileSync(join(prefix, "error.log"), "utf8");
       } catch {
-        return "";
+        // nothing logged to the file yet
       }
+      return file + stderr;
     },
     stop: () =>
       new Promise((resolve) => {

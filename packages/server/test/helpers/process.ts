@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { basename } from "node:path";
 import { CLI, runCli } from "./http.js";
 import { freePort } from "./server.js";
 
@@ -79,4 +80,28 @@ export async function startServerProcess(options: {
       await exited;
     },
   };
+}
+
+/** Starts a Node program (an example's `.mjs`) and waits for the " on http" line it prints once listening. */
+export async function startProgram(file: string, env: NodeJS.ProcessEnv): Promise<ChildProcess> {
+  const name = basename(file);
+  const child = spawn(process.execPath, [file], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} did not start: ${output}`)), 15_000);
+    const collect = (chunk: Buffer) => {
+      output += String(chunk);
+      if (output.includes(" on http")) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on("data", collect);
+    child.stderr?.on("data", collect);
+    child.once("exit", (code) => reject(new Error(`${name} exited ${code}: ${output}`)));
+  });
+  return child;
 }
