@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { createAdaptorServer } from "@hono/node-server";
 import express from "express";
+import Fastify from "fastify";
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expressGuard, requireScopes as expressScopes } from "../src/adapters/express.js";
@@ -171,6 +172,25 @@ describe.each(Object.keys(apps))("%s adapter", (name) => {
       expect(denied.status).toBe(403);
     });
   }
+});
+
+describe("fastify adapter under app.inject()", () => {
+  it("reads the headers of injected requests (they have no headersDistinct)", async () => {
+    const app = Fastify();
+    app.get("/me", { preHandler: fastifyGuard(verifier) }, async (request) => ({ sub: request.auth?.sub }));
+    const token = await mint(key, ISSUER, { sub: "injected" });
+    const ok = await app.inject({ url: "/me", headers: { authorization: `Bearer ${token}` } });
+    expect([ok.statusCode, ok.json()]).toEqual([200, { sub: "injected" }]);
+    const none = await app.inject({ url: "/me" });
+    expect([none.statusCode, none.headers["www-authenticate"]]).toEqual([401, 'Bearer realm="api"']);
+    const twice = await app.inject({
+      url: "/me",
+      // sent as two header lines (light-my-request's types allow strings only)
+      headers: { authorization: [`Bearer ${token}`, `Bearer ${token}`] } as unknown as Record<string, string>,
+    });
+    expect([twice.statusCode, twice.json().error]).toEqual([400, "invalid_request"]);
+    await app.close();
+  });
 });
 
 describe("adapters stay light", () => {

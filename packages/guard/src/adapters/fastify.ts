@@ -52,8 +52,8 @@ export function fastifyGuard(
   return async function frontdeskGuard(request: FastifyRequest, reply: FastifyReply) {
     rememberChallenge(request, settings.challenge);
     const sources = {
-      authorization: request.raw.headersDistinct.authorization,
-      dpop: request.raw.headersDistinct.dpop,
+      authorization: distinctHeader(request, "authorization"),
+      dpop: distinctHeader(request, "dpop"),
       method: request.method,
       url: request.url,
       body: request.body,
@@ -64,6 +64,18 @@ export function fastifyGuard(
       return fail(reply, err);
     }
   };
+}
+
+/**
+ * A header's every value, so a repeated `Authorization` is refused. `app.inject()` requests
+ * (light-my-request) have no `headersDistinct`, but their `rawHeaders` list every line sent.
+ */
+function distinctHeader(request: FastifyRequest, name: "authorization" | "dpop"): string[] | undefined {
+  const distinct = request.raw.headersDistinct as NodeJS.Dict<string[]> | undefined;
+  if (distinct) return distinct[name];
+  const raw = request.raw.rawHeaders;
+  const values = raw.filter((_, i) => i % 2 === 1 && raw[i - 1]?.toLowerCase() === name);
+  return values.length > 0 ? values : undefined;
 }
 
 /** A Fastify `preHandler` after the guard: runs `check` on the request, answers its refusal. */
