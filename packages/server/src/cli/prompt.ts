@@ -64,3 +64,12 @@ export async function promptNewPassword(
   if (password !== again) throw new CliError("the two passwords differ; nothing was created");
   return password;
 }
+
+/** A pipe or file: the whole of standard input, less one final newline. */
+export async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks)
+    .toString("utf8")
+    .replace(/\r?\n$/, "");
+}

@@ -13,7 +13,7 @@ import {
   setEmail,
 } from "../../users/users.js";
 import { CliError } from "../output.js";
-import { promptNewPassword } from "../prompt.js";
+import { promptNewPassword, readStdin } from "../prompt.js";
 import { type GlobalOptions, withContext, withGlobals } from "../run.js";
 import { registerUserFileCommands } from "./user-file.js";
 
@@ -40,15 +40,6 @@ function rolesOption(roles: string | undefined): string[] | undefined {
     ?.split(",")
     .map((r) => r.trim())
     .filter(Boolean);
-}
-
-/** A pipe or file: the whole of standard input, less one final newline. */
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks)
-    .toString("utf8")
-    .replace(/\r?\n$/, "");
 }
 
 /** `--password-stdin`: on a terminal a prompt (on stderr) and no echo, asked twice; otherwise standard input as it is. */
