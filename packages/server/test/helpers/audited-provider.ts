@@ -36,12 +36,18 @@ export function selfSignedCertificate(): { key: Buffer; cert: Buffer; file: stri
   const dir = tempDir("frontdesk-audit-tls-");
   const key = join(dir, "key.pem");
   const file = join(dir, "cert.pem");
-  // biome-ignore format: one openssl option per line
-  execFileSync("openssl", [
-    "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-    "-keyout", key, "-out", file, "-days", "30", "-subj", "/CN=127.0.0.1",
-    "-addext", "subjectAltName=IP:127.0.0.1",
-  ], { stdio: "ignore" });
+  try {
+    // biome-ignore format: one openssl option per line
+    execFileSync("openssl", [
+      "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+      "-keyout", key, "-out", file, "-days", "30", "-subj", "/CN=127.0.0.1",
+      "-addext", "subjectAltName=IP:127.0.0.1",
+    ], { stdio: "ignore" });
+  } catch (error) {
+    throw new Error(
+      `openssl could not make a test certificate (${(error as Error).message}): the audit tests need Debian's openssl. Run \`bash scripts/test-prerequisites.sh\` (as root it installs it).`,
+    );
+  }
   return { key: readFileSync(key), cert: readFileSync(file), file };
 }
 
