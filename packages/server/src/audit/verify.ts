@@ -4,11 +4,28 @@ import { wellKnownUrls } from "./metadata.js";
 import { jsonObject, Prober } from "./probe.js";
 import { moment } from "./time.js";
 
+/** Why a token failed verification: stable codes callers (and `--json` readers) branch on. */
+export const FAILURE_CODES = [
+  "malformed",
+  "alg_none",
+  "symmetric_alg",
+  "alg_not_allowed",
+  "keys_unavailable",
+  "unknown_kid",
+  "bad_signature",
+  "expired",
+  "not_yet_valid",
+  "wrong_audience",
+  "wrong_issuer",
+  "invalid_claim",
+  "invalid",
+] as const;
+export type FailureCode = (typeof FAILURE_CODES)[number];
+
 /** What verifying a token against its issuer's keys found, in words and a stable code. */
 export interface Verification {
   status: "verified" | "failed";
-  /** Stable code of the failure (or "verified"). */
-  code: string;
+  code: FailureCode | "verified";
   reason: string;
 }
 
@@ -23,7 +40,7 @@ export interface VerifyOptions {
   prober?: Prober;
 }
 
-const failed = (code: string, reason: string): Verification => ({ status: "failed", code, reason });
+const failed = (code: FailureCode, reason: string): Verification => ({ status: "failed", code, reason });
 
 async function getJson(prober: Prober, url: string): Promise<Record<string, unknown>> {
   const answer = await prober.get(url, { accept: "application/json" });
@@ -139,7 +156,7 @@ export async function verifyWithIssuer(token: string, options: VerifyOptions): P
       );
     if (error instanceof errors.JOSEAlgNotAllowed)
       return failed("alg_not_allowed", `alg ${alg} is not an asymmetric JWS algorithm`);
-    if (error instanceof errors.JOSEError) return failed(error.code, error.message);
+    if (error instanceof errors.JOSEError) return failed("invalid", `${error.code}: ${error.message}`);
     throw error;
   }
 }
