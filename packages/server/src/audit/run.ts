@@ -50,7 +50,10 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport & { r
   if (!metadata) {
     const why = "no metadata: the endpoints are unknown";
     checks.push(
-      ...skipAll([...AUTHORIZATION_CHECKS, ...SIGN_IN_CHECKS, ...TOKEN_CHECKS, ...REFRESH_CHECKS], why),
+      ...skipAll(
+        [...JWKS_CHECKS, ...AUTHORIZATION_CHECKS, ...SIGN_IN_CHECKS, ...TOKEN_CHECKS, ...REFRESH_CHECKS],
+        why,
+      ),
     );
   } else {
     for (const url of endpointUrls(metadata).values()) prober.allow(url);
@@ -76,6 +79,6 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport & { r
       )),
     );
   }
-  checks.push(...(await auditTls(issuer, discovery.headers?.get("strict-transport-security"))));
+  checks.push(...(await auditTls(issuer, discovery.headers)));
   return { target: issuer, checks, requests: prober.requests };
 }

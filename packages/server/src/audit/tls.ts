@@ -1,6 +1,6 @@
 import { isIP } from "node:net";
 import { connect, type PeerCertificate } from "node:tls";
-import { type Check, type CheckSpec, fail, pass, skipAll, warn } from "./check.js";
+import { type Check, type CheckSpec, fail, pass, skip, skipAll, warn } from "./check.js";
 
 const VERSION: CheckSpec = {
   id: "tls.version",
@@ -70,7 +70,7 @@ function certificateCheck(result: Handshake, now: number): Check {
 }
 
 /** Strict-Transport-Security as RFC 6797 §6.1 writes it: max-age=N; includeSubDomains; preload. */
-export function hstsCheck(header: string | null | undefined): Check {
+function hstsCheck(header: string | null | undefined): Check {
   if (!header)
     return warn(
       HSTS,
@@ -84,8 +84,11 @@ export function hstsCheck(header: string | null | undefined): Check {
   return pass(HSTS, header);
 }
 
-/** TLS checks for an https issuer: the protocol and certificate of one handshake, and the HSTS header it sent. */
-export async function auditTls(issuer: string, hstsHeader: string | null | undefined): Promise<Check[]> {
+/**
+ * TLS checks for an https issuer: the protocol and certificate of one handshake, and
+ * the HSTS header of the metadata answer (`headers`: undefined when there was none).
+ */
+export async function auditTls(issuer: string, headers: Headers | undefined): Promise<Check[]> {
   const url = new URL(issuer);
   if (url.protocol !== "https:")
     return skipAll(TLS_CHECKS, "the issuer is not https: there is no TLS to check");
@@ -96,5 +99,11 @@ export async function auditTls(issuer: string, hstsHeader: string | null | undef
   } catch (error) {
     return [fail(VERSION, (error as Error).message), ...skipAll([CERTIFICATE, HSTS], "no TLS connection")];
   }
-  return [versionCheck(result.protocol), certificateCheck(result, Date.now()), hstsCheck(hstsHeader)];
+  return [
+    versionCheck(result.protocol),
+    certificateCheck(result, Date.now()),
+    headers
+      ? hstsCheck(headers.get("strict-transport-security"))
+      : skip(HSTS, "no answer from the server to read it from"),
+  ];
 }

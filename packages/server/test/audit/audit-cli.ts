@@ -1,6 +1,6 @@
 import { expect } from "vitest";
 import type { Check, CheckStatus } from "../../src/audit/check.js";
-import type { AuditReport } from "../../src/audit/run.js";
+import { ALL_CHECKS, type AuditReport } from "../../src/audit/run.js";
 import { type CliResult, runCli } from "../helpers/http.js";
 
 export interface AuditRun extends CliResult {
@@ -24,7 +24,10 @@ export async function auditCli(issuer: string, args: AuditArgs = {}): Promise<Au
   const result = await runCli(argv, args.caFile ? { NODE_EXTRA_CA_CERTS: args.caFile } : {}, args.secret);
   const lines = result.stdout.trim().split("\n");
   expect(lines, result.stderr).toHaveLength(1);
-  return { ...result, report: JSON.parse(lines[0] as string) as AuditReport };
+  const report = JSON.parse(lines[0] as string) as AuditReport;
+  // Whatever it could or could not reach, the report has every check, in order.
+  expect(report.checks.map((c) => c.id)).toEqual(ALL_CHECKS.map((c) => c.id));
+  return { ...result, report };
 }
 
 /** Each check's status by id: what the tests assert, every finding by name. */

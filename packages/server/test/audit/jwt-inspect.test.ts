@@ -2,8 +2,11 @@ import { generateKeyPair, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Inspection } from "../../src/audit/inspection.js";
 import { bothProfiles, RESOURCE } from "../helpers/audited-provider.js";
+import { FormBrowser } from "../helpers/browser.js";
 import { clientCredentialsToken, runCli } from "../helpers/http.js";
+import { codeFlow, relyingParty } from "../helpers/oidc.js";
 import { failOnErrorLogs, startTestServer, type TestServer } from "../helpers/server.js";
+import { makeUser } from "../helpers/users.js";
 
 /** The classic jwt.io sample (HS256, secret "your-256-bit-secret"): no exp, no aud, a name. */
 const JWT_IO_SAMPLE =
@@ -139,6 +142,49 @@ describe("frontdesk jwt inspect: tokens from Frontdesk, and forged ones", () => 
     const { code, result } = await inspect([forged, "--issuer", server.issuer]);
     expect(code).toBe(1);
     expect(result.verification).toMatchObject({ status: "failed", code: "symmetric_alg" });
+  });
+
+  it("the lifetime check: 30 minutes warns, two hours fails (tokens signed by the issuer's own key)", async () => {
+    const issue = async (ttl: number) =>
+      (
+        await server.ctx.accessTokens.issue({
+          sub: client.id,
+          clientId: client.id,
+          audience,
+          scopes: [],
+          ttl,
+        })
+      ).token;
+    const halfHour = await inspect([await issue(1800), "--issuer", server.issuer]);
+    expect(halfHour.code).toBe(0);
+    expect(statuses(halfHour.result)["token.lifetime"]).toBe("warn");
+    expect(detail(halfHour.result, "token.lifetime")).toBe(
+      "lives 30 minutes (exp - iat): more than 15 minutes",
+    );
+    const twoHours = await inspect([await issue(7200), "--issuer", server.issuer]);
+    expect(twoHours.code).toBe(1);
+    expect(twoHours.result.verified).toBe(true);
+    expect(statuses(twoHours.result)["token.lifetime"]).toBe("fail");
+  });
+
+  it("an ID token from a real sign-in is read as one: verified, and the access-token-only checks skipped", async () => {
+    const rp = await relyingParty(server);
+    const person = await makeUser(server.ctx);
+    const { tokens } = await codeFlow(rp, new FormBrowser(server.issuer), person);
+    const { code, result } = await inspect([
+      tokens.id_token as string,
+      "--issuer",
+      server.issuer,
+      "--audience",
+      rp.id,
+    ]);
+    expect(code).toBe(0);
+    expect(result).toMatchObject({ kind: "id_token", verified: true, header: { alg: "RS256" } });
+    expect(statuses(result)).toMatchObject({
+      "token.typ": "skip",
+      "token.personal-data": "skip",
+      "token.audience": "pass",
+    });
   });
 
   it("reads the token from standard input with -, and refuses what is not a JWT", async () => {
