@@ -1,7 +1,13 @@
 import { type Check, type CheckSpec, fail, pass, skip, skipAll, warn } from "./check.js";
 import { type Metadata, stringField } from "./metadata.js";
 import { ProbeError, type Prober } from "./probe.js";
-import { type ClientCredentials, noStoreCheck, requestToken, type TokenAnswer } from "./token-endpoint.js";
+import {
+  type ClientCredentials,
+  noStoreCheck,
+  type RefreshSource,
+  requestToken,
+  type TokenAnswer,
+} from "./token-endpoint.js";
 
 const ROTATION: CheckSpec = {
   id: "refresh.rotation",
@@ -53,15 +59,12 @@ async function reuseCheck(refreshAgain: () => Promise<TokenAnswer>): Promise<Che
 export async function auditRefresh(
   prober: Prober,
   target: RefreshTarget,
-  refreshToken: string | undefined,
+  source: RefreshSource,
 ): Promise<Check[]> {
+  if ("missing" in source) return skipAll(REFRESH_CHECKS, `no refresh token: ${source.missing}`);
+  const refreshToken = source.token;
   const endpoint = stringField(target.metadata, "token_endpoint");
   if (!endpoint || !target.client) return skipAll(REFRESH_CHECKS, "needs a client and a token endpoint");
-  if (!refreshToken)
-    return skipAll(
-      REFRESH_CHECKS,
-      "no refresh token obtainable: the client credentials grant gave none, and the audit never signs a person in",
-    );
   const refresh = () =>
     requestToken(prober, endpoint, target.metadata, target.client as ClientCredentials, {
       grant_type: "refresh_token",

@@ -1,9 +1,9 @@
 import { AUTHORIZATION_CHECKS, auditAuthorization } from "./authorization.js";
-import { type Check, skipAll } from "./check.js";
+import { type Check, type CheckSpec, skipAll } from "./check.js";
 import { auditDiscovery, DISCOVERY_CHECKS } from "./discovery.js";
 import { auditJwks, JWKS_CHECKS } from "./jwks.js";
 import { endpointUrls } from "./metadata.js";
-import { Prober } from "./probe.js";
+import { ProbeError, Prober } from "./probe.js";
 import { auditRefresh, REFRESH_CHECKS } from "./refresh.js";
 import { auditSignInPage, SIGN_IN_CHECKS } from "./sign-in-page.js";
 import { auditTls, TLS_CHECKS } from "./tls.js";
@@ -33,6 +33,16 @@ export const ALL_CHECKS = [
 export interface AuditReport {
   target: string;
   checks: Check[];
+}
+
+/** A group whose requests could not be made (refused, timed out) is skipped whole, with why. */
+async function orSkip(specs: readonly CheckSpec[], group: () => Promise<Check[]>): Promise<Check[]> {
+  try {
+    return await group();
+  } catch (error) {
+    if (error instanceof ProbeError) return skipAll(specs, error.message);
+    throw error;
+  }
 }
 
 /**
@@ -67,15 +77,21 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport & { r
       ...(options.redirectUri !== undefined ? { redirectUri: options.redirectUri } : {}),
     };
     checks.push(...(await auditJwks(prober, metadata)));
-    checks.push(...(await auditAuthorization(prober, { issuer, metadata, confidential, ...registered })));
-    checks.push(...(await auditSignInPage(prober, { metadata, ...registered })));
+    checks.push(
+      ...(await orSkip(AUTHORIZATION_CHECKS, () =>
+        auditAuthorization(prober, { issuer, metadata, confidential, ...registered }),
+      )),
+    );
+    checks.push(
+      ...(await orSkip(SIGN_IN_CHECKS, () => auditSignInPage(prober, { metadata, ...registered }))),
+    );
     const token = await auditTokenEndpoint(prober, { issuer, metadata, ...(client ? { client } : {}) });
     checks.push(...token.checks);
     checks.push(
       ...(await auditRefresh(
         prober,
         { metadata, confidential, ...(client ? { client } : {}) },
-        token.refreshToken,
+        token.refresh,
       )),
     );
   }

@@ -72,11 +72,20 @@ export interface TokenTarget {
   client?: ClientCredentials;
 }
 
+/** A refresh token for the refresh checks, or why there is none. */
+export type RefreshSource = { token: string } | { missing: string };
+
 export interface TokenEndpointAudit {
   checks: Check[];
-  /** A refresh token the client credentials grant handed out, for the refresh checks. */
-  refreshToken?: string;
+  /** What the client credentials grant handed out for the refresh checks. */
+  refresh: RefreshSource;
 }
+
+/** Every token check skipped for one reason, which is also why there is no refresh token. */
+const skippedAll = (why: string): TokenEndpointAudit => ({
+  checks: skipAll(TOKEN_CHECKS, why),
+  refresh: { missing: why },
+});
 
 function describeRefusal(answer: TokenAnswer): string {
   const error = answer.body?.error;
@@ -95,14 +104,9 @@ function signatureCheck(verification: Verification): Check {
 /** Obtains one access token with the client credentials grant and runs the token checklist on it. */
 export async function auditTokenEndpoint(prober: Prober, target: TokenTarget): Promise<TokenEndpointAudit> {
   const endpoint = stringField(target.metadata, "token_endpoint");
-  if (!endpoint) return { checks: skipAll(TOKEN_CHECKS, "the metadata names no token_endpoint") };
+  if (!endpoint) return skippedAll("the metadata names no token_endpoint");
   if (!target.client)
-    return {
-      checks: skipAll(
-        TOKEN_CHECKS,
-        "needs --client-id and --client-secret-stdin (a client allowed client_credentials)",
-      ),
-    };
+    return skippedAll("needs --client-id and --client-secret-stdin (a client allowed client_credentials)");
   let answer: TokenAnswer;
   try {
     answer = await requestToken(prober, endpoint, target.metadata, target.client, {
@@ -110,14 +114,18 @@ export async function auditTokenEndpoint(prober: Prober, target: TokenTarget): P
     });
   } catch (error) {
     if (!(error instanceof ProbeError)) throw error;
-    return { checks: skipAll(TOKEN_CHECKS, error.message) };
+    return skippedAll(error.message);
   }
   const accessToken = answer.body?.access_token;
   if (answer.status !== 200 || typeof accessToken !== "string")
-    return {
-      checks: skipAll(TOKEN_CHECKS, `the client credentials grant was refused: ${describeRefusal(answer)}`),
-    };
-  const refreshToken = typeof answer.body?.refresh_token === "string" ? answer.body.refresh_token : undefined;
+    return skippedAll(`the client credentials grant was refused: ${describeRefusal(answer)}`);
+  const refresh: RefreshSource =
+    typeof answer.body?.refresh_token === "string"
+      ? { token: answer.body.refresh_token }
+      : {
+          missing:
+            "the client credentials grant gave no refresh token, and the audit never signs a person in",
+        };
   const checks = [noStoreCheck(answer.cacheControl)];
   let decoded: ReturnType<typeof decodeToken>;
   try {
@@ -125,10 +133,7 @@ export async function auditTokenEndpoint(prober: Prober, target: TokenTarget): P
   } catch (error) {
     if (!(error instanceof TokenFormatError)) throw error;
     const why = `the access token is opaque (${error.message}): there is nothing in it to read`;
-    return {
-      checks: [...checks, ...skipAll([SIGNATURE, ...TOKEN_LINT_CHECKS], why)],
-      ...(refreshToken ? { refreshToken } : {}),
-    };
+    return { checks: [...checks, ...skipAll([SIGNATURE, ...TOKEN_LINT_CHECKS], why)], refresh };
   }
   const jwksUri = stringField(target.metadata, "jwks_uri");
   const verification = await verifyWithIssuer(accessToken, {
@@ -141,5 +146,5 @@ export async function auditTokenEndpoint(prober: Prober, target: TokenTarget): P
   checks.push(
     ...lintToken(decoded, { issuer: target.issuer, ...(expiresIn !== undefined ? { expiresIn } : {}) }),
   );
-  return { checks, ...(refreshToken ? { refreshToken } : {}) };
+  return { checks, refresh };
 }

@@ -40,9 +40,9 @@ describe("frontdesk audit against Frontdesk itself", () => {
       "tls.certificate": "not https",
       "tls.hsts": "not https",
       // Client credentials give no refresh token, and the audit never signs a person in.
-      "refresh.rotation": "no refresh token obtainable",
-      "refresh.reuse": "no refresh token obtainable",
-      "refresh.no-store": "no refresh token obtainable",
+      "refresh.rotation": "gave no refresh token",
+      "refresh.reuse": "gave no refresh token",
+      "refresh.no-store": "gave no refresh token",
     };
     for (const id of Object.keys(skipped)) expected[id] = "skip";
     expect(statuses(report)).toEqual(expected);
@@ -73,7 +73,7 @@ describe("frontdesk audit against Frontdesk itself", () => {
     const checks = await auditRefresh(
       prober,
       { metadata, client: { id: rp.id, secret: rp.secret }, confidential: true },
-      tokens.refresh_token,
+      { token: tokens.refresh_token },
     );
     expect(Object.fromEntries(checks.map((c) => [c.id, c.status]))).toEqual({
       "refresh.rotation": "pass",

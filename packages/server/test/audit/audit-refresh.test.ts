@@ -47,7 +47,7 @@ async function refreshChecks(provider: AuditedProvider) {
   const checks = await auditRefresh(
     prober,
     { metadata, client, confidential: true },
-    await refreshTokenFrom(provider),
+    { token: await refreshTokenFrom(provider) },
   );
   return { statuses: Object.fromEntries(checks.map((c) => [c.id, c.status])), checks };
 }
