@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
+import { type Metadata, stringList } from "./metadata.js";
 import type { ProbeAnswer } from "./probe.js";
 
 /** Errors that mean "the request was fine, only nobody is signed in" (OpenID Connect Core §3.1.2.6). */
@@ -23,6 +24,15 @@ export interface AuthorizationParams {
   redirectUri?: string;
   scope?: string;
   extra?: Record<string, string>;
+}
+
+/** The client's valid request: `openid` as its scope when the server is an OpenID provider. */
+export function baseRequest(metadata: Metadata, clientId: string, redirectUri?: string): AuthorizationParams {
+  return {
+    clientId,
+    ...(redirectUri ? { redirectUri } : {}),
+    ...(stringList(metadata, "scopes_supported")?.includes("openid") ? { scope: "openid" } : {}),
+  };
 }
 
 const random = () => randomBytes(16).toString("base64url");

@@ -2,6 +2,7 @@ import {
   type AuthorizationOutcome,
   type AuthorizationParams,
   authorizationUrl,
+  baseRequest,
   describeOutcome,
   outcomeOf,
   pkcePair,
@@ -196,12 +197,11 @@ export async function auditAuthorization(prober: Prober, target: AuthorizationTa
       AUTHORIZATION_CHECKS,
       "needs --client-id (and --redirect-uri): requests are sent for a registered client only",
     );
-  const scopes = stringList(target.metadata, "scopes_supported");
-  const probe = new AuthorizationProbe(prober, endpoint, {
-    clientId: target.clientId,
-    ...(target.redirectUri ? { redirectUri: target.redirectUri } : {}),
-    ...(scopes?.includes("openid") ? { scope: "openid" } : {}),
-  });
+  const probe = new AuthorizationProbe(
+    prober,
+    endpoint,
+    baseRequest(target.metadata, target.clientId, target.redirectUri),
+  );
   const redirectCheck = await redirectUriCheck(probe);
   if (!target.redirectUri)
     return [

@@ -1,7 +1,7 @@
 import { parseSetCookie, type SetCookie } from "cookie";
-import { authorizationUrl } from "./authorization-request.js";
+import { authorizationUrl, baseRequest } from "./authorization-request.js";
 import { type Check, type CheckSpec, fail, pass, skip, skipAll, warn } from "./check.js";
-import { type Metadata, stringList } from "./metadata.js";
+import type { Metadata } from "./metadata.js";
 import { hasNoStore, type ProbeAnswer, type Prober } from "./probe.js";
 
 const HTTP_ONLY: CheckSpec = {
@@ -67,12 +67,10 @@ function cookieHeader(cookies: SetCookie[], url: string): string {
 
 /** Follows a valid authorization request, as a browser would, to the first HTML page the server shows. */
 async function findSignInPage(prober: Prober, endpoint: string, target: SignInTarget): Promise<SignInPage> {
-  const scopes = stringList(target.metadata, "scopes_supported");
-  let { url } = authorizationUrl(endpoint, {
-    clientId: target.clientId as string,
-    ...(target.redirectUri ? { redirectUri: target.redirectUri } : {}),
-    ...(scopes?.includes("openid") ? { scope: "openid" } : {}),
-  });
+  let { url } = authorizationUrl(
+    endpoint,
+    baseRequest(target.metadata, target.clientId as string, target.redirectUri),
+  );
   const cookies: SetCookie[] = [];
   for (let hop = 0; hop < MAX_HOPS; hop++) {
     const cookie = cookieHeader(cookies, url);
