@@ -16,7 +16,7 @@ const layers = [
   ["config"],
   ["oauth"],
   ["storage"],
-  ["keys", "tokens", "sessions", "users", "clients", "revocation", "outbound", "mail"],
+  ["keys", "tokens", "sessions", "users", "clients", "revocation", "outbound", "mail", "audit"],
   ["pages"],
   ["http"],
   ["interaction"],

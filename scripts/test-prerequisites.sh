@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure what the test suite talks to is there: PostgreSQL and Redis running on
-# 127.0.0.1, and Debian's chromium, nginx and caddy installed (browser and gateway tests).
+# 127.0.0.1, and Debian's chromium, nginx and caddy installed (browser and gateway tests),
+# and openssl (the audit tests make a self-signed certificate with it).
 # Starts or installs only what is missing; never skips.
 set -euo pipefail
 
@@ -24,6 +25,7 @@ missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
 command -v caddy >/dev/null 2>&1 || [ -x /usr/bin/caddy ] || missing+=(caddy)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     log "missing ${missing[*]}: install them with apt-get (needs root)"; exit 1

@@ -2,7 +2,9 @@
 // The small young generation keeps idle memory low (see bench/RESULTS.md); `env -S` passes the flag.
 import { Command, CommanderError } from "commander";
 import { ConfigError } from "../config/errors.js";
+import { registerAudit } from "./commands/audit.js";
 import { registerClientCommands } from "./commands/client.js";
+import { registerJwtCommands } from "./commands/jwt.js";
 import { registerKeys } from "./commands/keys.js";
 import { registerMailCommands } from "./commands/mail.js";
 import { registerMigrate } from "./commands/migrate.js";
@@ -25,6 +27,8 @@ registerUserCommands(program);
 registerMailCommands(program);
 registerUpstreamCommands(program);
 registerMigrate(program);
+registerAudit(program);
+registerJwtCommands(program);
 
 function fail(message: string, code: number): never {
   const json = process.argv.includes("--json");

@@ -34,14 +34,14 @@ export interface UpstreamOidc {
 
 let clientCounter = 0;
 
-type ClientEntry = { client_id: string; client_secret: string; redirect_uris: string[] };
+export type ClientEntry = { client_id: string; client_secret: string; redirect_uris: string[] };
 
 /** node-oidc-provider's storage in memory; clients come from the test's list. */
-function memoryAdapter(clients: ClientEntry[]) {
+export function memoryAdapter(clients: ClientEntry[]) {
   const store = new Map<string, { payload: Record<string, unknown>; expires: number }>();
   return class MemoryAdapter {
-    constructor(private readonly model: string) {}
-    private key(id: string) {
+    constructor(readonly model: string) {}
+    key(id: string) {
       return `${this.model}:${id}`;
     }
     async upsert(id: string, payload: Record<string, unknown>, expiresIn: number) {
