@@ -34,6 +34,7 @@ import type { TokenBinding, TokenResponse } from "../tokens/token-response.js";
 import type { AccountLinks } from "../users/account-links.js";
 import type { EmailVerification } from "../users/email-verification.js";
 import type { LoginThrottle } from "../users/login-throttle.js";
+import type { UserData, UserDataEraser } from "../users/user-data.js";
 import type { AdminApiPart } from "./admin-api.js";
 
 /**
@@ -70,6 +71,8 @@ export interface CoreServices {
   accountLinks: AccountLinks;
   /** Verification of users' addresses: `send(user)` after creating one with an unverified address. */
   emailVerification: EmailVerification;
+  /** The features' records of people, erased when a user is deleted (each feature's `userData` part). */
+  userData: UserData;
 }
 
 /** One grant type's request at the token endpoint, after client authentication. */
@@ -225,6 +228,8 @@ export interface FeatureParts {
    * keep it short (enqueue work, never deliver it here).
    */
   sessionEnd?: SessionEndListener;
+  /** Erases the feature's records of a user being deleted (in the server and the CLI alike). */
+  userData?: UserDataEraser;
   /** Background work of a running server: started once the app is ready, stopped when it closes. */
   workers?: readonly BackgroundWorker[];
 }

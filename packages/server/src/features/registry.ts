@@ -30,12 +30,15 @@ export function featureOptions(feature: Feature, services: Pick<CoreServices, "c
   return { ...section, enabled } as FeatureOptions<NonNullable<typeof feature.options>>;
 }
 
-/** Subscribes the built features' session-end listeners (by feature name: subscribing again replaces). */
+/** Subscribes the built features' session-end listeners and user-data erasers (by feature name: subscribing again replaces). */
 export function subscribeSessionEnd(
-  services: Pick<CoreServices, "sessions">,
+  services: Pick<CoreServices, "sessions" | "userData">,
   built: readonly BuiltFeature[],
 ) {
-  for (const { name, parts } of built) if (parts.sessionEnd) services.sessions.onEnd(name, parts.sessionEnd);
+  for (const { name, parts } of built) {
+    if (parts.sessionEnd) services.sessions.onEnd(name, parts.sessionEnd);
+    if (parts.userData) services.userData.register(name, parts.userData);
+  }
 }
 
 /** Builds the enabled features, in list order. */

@@ -20,6 +20,7 @@ import { RefreshTokens } from "../tokens/refresh-tokens.js";
 import { AccountLinks } from "../users/account-links.js";
 import { EmailVerification } from "../users/email-verification.js";
 import { LoginThrottle } from "../users/login-throttle.js";
+import { UserData } from "../users/user-data.js";
 import { FEATURES } from "./features.js";
 import { openDurableStore, openFastStore } from "./stores.js";
 
@@ -74,6 +75,7 @@ export async function createContext(config: Config, logger: Logger): Promise<Cor
     clientKeys: new ClientKeys({ policy: outbound }),
     mail,
     accountLinks,
+    userData: new UserData(),
     emailVerification: new EmailVerification({
       durable,
       fast,

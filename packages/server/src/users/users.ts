@@ -7,6 +7,7 @@ import { newId } from "../tokens/opaque.js";
 import type { RefreshTokens } from "../tokens/refresh-tokens.js";
 import { isRefused, readPasswordHash } from "./password-hashes/index.js";
 import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, needsRehash } from "./passwords.js";
+import type { UserData } from "./user-data.js";
 
 /** What revoking a user's access touches. */
 export interface UserRevocationDeps {
@@ -163,13 +164,16 @@ export async function enableUser(ctx: Pick<UserRevocationDeps, "durable">, user:
 /** What deleting a user touches: what revoking touches, and the log its audit line goes to. */
 export interface UserDeletionDeps extends UserRevocationDeps {
   logger: Pick<Logger, "info">;
+  /** The features' own records of people, erased with the user. */
+  userData: Pick<UserData, "erase">;
 }
 
 /**
  * Deletes a user: first revokes everything they hold (as `revokeUser`: sessions,
  * refresh-token families, and every access token via a `sub` revocation event that
  * outlives the longest token), then deletes their consents (grants), their
- * refresh-token families and tokens, and last the user record, so an interrupted
+ * refresh-token families and tokens, what the features keep of them (linked
+ * identities), and last the user record, so an interrupted
  * deletion can be run again. Logs one audit line `{ action: "user.delete", user }`.
  */
 export async function deleteUser(
@@ -179,6 +183,7 @@ export async function deleteUser(
   const { sessions } = await revokeUser(ctx, user);
   const grants = await ctx.durable.grants.deleteAllOfUser(user.id);
   const families = await ctx.durable.refreshTokens.deleteAllOfUser(user.id);
+  await ctx.userData.erase(user.id);
   await ctx.durable.users.delete(user.id);
   ctx.logger.info({ action: "user.delete", user: user.id }, "user deleted");
   return { sessions, families, grants };

@@ -39,6 +39,7 @@ export type AdminDeps = Pick<
   | "fast"
   | "keys"
   | "sessions"
+  | "userData"
   | "refreshTokens"
   | "revocations"
   | "accessTokens"

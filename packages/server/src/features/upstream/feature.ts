@@ -59,6 +59,7 @@ export const upstreamFeature = defineFeature({
     return {
       routes: upstreamRoutes(services, { providers, identities, flows }),
       signInMethods: [signInMethod],
+      userData: (userId) => identities.deleteAllOfUser(userId),
       adminApi: upstreamAdminApi({ ...services, providers, identities }),
       accountSections: [
         {

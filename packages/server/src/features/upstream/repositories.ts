@@ -43,6 +43,8 @@ export interface IdentityRepository {
   /** Records a sign-in through it (and the address the provider gave then). */
   touch(id: string, at: number, email: string | null): Promise<void>;
   delete(id: string): Promise<boolean>;
+  /** Removes every identity of a user (the user is being deleted); returns how many. */
+  deleteAllOfUser(userId: string): Promise<number>;
 }
 
 const num = (v: number | string | bigint) => Number(v);
@@ -178,6 +180,13 @@ export function identityRepository(durable: DurableStore): IdentityRepository {
     async delete(id) {
       const result = await db.deleteFrom("upstream_identities").where("id", "=", id).executeTakeFirst();
       return Number(result.numDeletedRows) === 1;
+    },
+    async deleteAllOfUser(userId) {
+      const result = await db
+        .deleteFrom("upstream_identities")
+        .where("user_id", "=", userId)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
     },
   };
 }

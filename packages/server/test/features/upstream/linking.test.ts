@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createUser } from "../../../src/users/users.js";
+import { createUser, deleteUser } from "../../../src/users/users.js";
 import { FormBrowser } from "../../helpers/browser.js";
 import { beginAuthorization, type RelyingParty, relyingParty } from "../../helpers/oidc.js";
 import { failOnErrorLogs, startTestServer, type TestServer } from "../../helpers/server.js";
@@ -214,5 +214,20 @@ describe("linking upstream identities to accounts", () => {
     expect(await refused.response.text()).toContain("already linked to another account");
     expect(await identitiesOf(other.user.id)).toEqual([]);
     expect(await identitiesOf(ownerUser?.id as string)).toHaveLength(1);
+  });
+
+  it("deleting a user erases their linked identities: the next sign-in through the provider is a first one", async () => {
+    const email = `${unique("gone")}@corp.example`;
+    const sub = upstreamPerson(email, true);
+    await signInThrough(server, upstream, "Trusted", sub);
+    const [user] = await usersWith(server, email);
+    expect(await identitiesOf(user?.id as string)).toHaveLength(1);
+    await deleteUser(server.ctx, user as NonNullable<typeof user>);
+    expect(await identitiesOf(user?.id as string)).toEqual([]);
+    expect(await upstreamOf(server.ctx).identities.find("trusted", upstream.issuer, sub)).toBeUndefined();
+    const again = await signInThrough(server, upstream, "Trusted", sub);
+    expect(new URL(again.url).pathname).toBe("/account");
+    const [fresh] = await usersWith(server, email);
+    expect(fresh?.id).not.toBe(user?.id);
   });
 });

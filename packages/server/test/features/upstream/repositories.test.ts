@@ -97,6 +97,15 @@ describe.each(backends)("upstream repositories on %s", (_name, open) => {
     expect(await identities.listByUser("user-2")).toEqual([]);
   });
 
+  it("removes every identity of one user, and only theirs", async () => {
+    await identities.insert(identity("x1", { userId: "user-4" }));
+    await identities.insert(identity("x2", { userId: "user-4", providerId: "other" }));
+    await identities.insert(identity("y1", { userId: "user-5" }));
+    expect(await identities.deleteAllOfUser("user-4")).toBe(2);
+    expect(await identities.listByUser("user-4")).toEqual([]);
+    expect((await identities.listByUser("user-5")).map((i) => i.id)).toEqual(["y1"]);
+  });
+
   it("removing a provider removes the identities linked through it, and only those", async () => {
     await providers.insert(provider("gone", 40));
     await identities.insert(identity("g1", { providerId: "gone", userId: "user-3" }));
