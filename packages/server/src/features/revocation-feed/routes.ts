@@ -18,26 +18,36 @@ async function page(
   return { events, cursor: rows.at(-1)?.id ?? cursor ?? "0" };
 }
 
-/** A signal that an event was appended (by any process sharing the store). Subscribe before reading. */
-function watchEvents(ctx: Pick<CoreServices, "fast">, reply: FastifyReply, closing: Set<() => void>) {
+/** What ends every long-poll at once: set when the server starts shutting down. */
+interface Closing {
+  started: boolean;
+  waiting: Set<() => void>;
+}
+
+/**
+ * A signal that an event was appended (by any process sharing the store), that the
+ * client went away, or that the server is shutting down. Subscribe before reading: a
+ * signal that comes while the first page is read is kept, so the wait then ends at once.
+ */
+function watchEvents(ctx: Pick<CoreServices, "fast">, reply: FastifyReply, closing: Closing) {
+  let woken = closing.started;
   let wake: () => void = () => {};
-  let fired = false;
-  const unsubscribe = ctx.fast.onEvent(() => {
-    fired = true;
+  const rouse = () => {
+    woken = true;
     wake();
-  });
+  };
+  const unsubscribe = ctx.fast.onEvent(rouse);
   const close = () => {
     unsubscribe();
-    wake();
+    rouse();
   };
   // The response closes early when the client goes away: stop waiting then.
   reply.raw.once("close", close);
-  const wakeNow = () => wake();
-  closing.add(wakeNow);
+  closing.waiting.add(rouse);
   return {
-    /** Resolves at the next event (or at once if one came since subscribing), or after `seconds`. */
+    /** Resolves at the next signal (or at once if one came since subscribing), or after `seconds`. */
     wait(seconds: number): Promise<void> {
-      if (fired) return Promise.resolve();
+      if (woken) return Promise.resolve();
       return new Promise((resolve) => {
         const timer = setTimeout(() => wake(), seconds * 1000);
         wake = () => {
@@ -47,7 +57,7 @@ function watchEvents(ctx: Pick<CoreServices, "fast">, reply: FastifyReply, closi
       });
     },
     stop() {
-      closing.delete(wakeNow);
+      closing.waiting.delete(rouse);
       reply.raw.off("close", close);
       unsubscribe();
     },
@@ -64,9 +74,10 @@ export function revocationFeedRoutes(
 ): FastifyPluginAsync<FeatureRouteOptions> {
   return async (app, { registry }) => {
     // Long-polls answer at once when the server shuts down, so a graceful stop is quick.
-    const waiting = new Set<() => void>();
+    const closing: Closing = { started: false, waiting: new Set() };
     app.addHook("preClose", async () => {
-      for (const wake of waiting) wake();
+      closing.started = true;
+      for (const wake of closing.waiting) wake();
     });
     app.get(REVOCATION_FEED_PATH, async (request, reply) => {
       const query = singleValued(request.query, "query");
@@ -84,7 +95,7 @@ export function revocationFeedRoutes(
         cursor = undefined;
         reset = true;
       }
-      const watcher = cursor !== undefined && wait > 0 ? watchEvents(ctx, reply, waiting) : undefined;
+      const watcher = cursor !== undefined && wait > 0 ? watchEvents(ctx, reply, closing) : undefined;
       try {
         let result = await page(ctx, cursor);
         if (!result.events.length && watcher) {

@@ -1,0 +1,3 @@
+import { describePackedInstall } from "./packed.js";
+
+describePackedInstall("24");
