@@ -164,18 +164,23 @@ export interface SignInButton {
 }
 
 /**
- * A way to sign in besides the password form. Its buttons are asked for at every
- * rendering (what they offer may change while the server runs: providers added with
+ * A way to sign in besides the password form. What it offers is asked for at every
+ * rendering, in one call (it may change while the server runs: providers added with
  * the CLI); `identifierRoute` lets it take over an identifier typed on the sign-in page
  * (identifier-first company SSO: an address at a domain it serves).
  */
 export interface SignInMethod {
   name: string;
-  buttons(pending: PendingSignIn): Promise<readonly SignInButton[]>;
-  /** Whether `identifierRoute` may answer at all (the page then does not require a password up front). */
-  routesIdentifiers?(): Promise<boolean>;
+  offer(pending: PendingSignIn): Promise<SignInOffer>;
   /** Where to send a browser that typed `identifier`, or undefined when this method does not serve it. */
   identifierRoute?(identifier: string, pending: PendingSignIn): Promise<string | undefined>;
+}
+
+/** What a sign-in method offers on one rendering of the sign-in page. */
+export interface SignInOffer {
+  buttons: readonly SignInButton[];
+  /** Whether `identifierRoute` may answer at all (the page then does not require a password up front). */
+  routesIdentifiers: boolean;
 }
 
 /** What an account-page section is drawn from. */

@@ -35,10 +35,9 @@ async function renderLogin(
   const interaction = await ctx.interactions.get(input.interactionId);
   const client = interaction && (await ctx.durable.clients.get(interaction.request.clientId));
   const pending = { request: interaction?.id, returnTo: safeReturnTo(input.returnTo) };
-  const buttons = (await Promise.all(methods.map((m) => m.buttons(pending)))).flat();
-  const identifierFirst = (await Promise.all(methods.map((m) => m.routesIdentifiers?.() ?? false))).some(
-    Boolean,
-  );
+  const offers = await Promise.all(methods.map((m) => m.offer(pending)));
+  const buttons = offers.flatMap((o) => o.buttons);
+  const identifierFirst = offers.some((o) => o.routesIdentifiers);
   return sendPage(
     reply,
     status,

@@ -42,12 +42,13 @@ export const upstreamFeature = defineFeature({
     const flows = new UpstreamFlowState(services.fast, services.cookies);
     const signInMethod: SignInMethod = {
       name: "upstream",
-      buttons: async (pending) =>
-        (await providers.list()).map((p) => ({
-          href: startHref(p.id, pending),
-          label: `Continue with ${p.name}`,
-        })),
-      routesIdentifiers: async () => (await providers.list()).some((p) => p.settings.domains.length > 0),
+      offer: async (pending) => {
+        const all = await providers.list();
+        return {
+          buttons: all.map((p) => ({ href: startHref(p.id, pending), label: `Continue with ${p.name}` })),
+          routesIdentifiers: all.some((p) => p.settings.domains.length > 0),
+        };
+      },
       identifierRoute: async (identifier, pending) => {
         const at = identifier.lastIndexOf("@");
         if (at < 1) return undefined;
