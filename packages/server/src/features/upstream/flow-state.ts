@@ -1,8 +1,7 @@
-import { timingSafeEqual } from "node:crypto";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { type CookieNames, readCookie } from "../../sessions/cookies.js";
 import type { FastStore } from "../../storage/fast/types.js";
-import { hashToken, newOpaqueToken } from "../../tokens/opaque.js";
+import { digestsEqual, hashToken, newOpaqueToken } from "../../tokens/opaque.js";
 import type { UpstreamProfile } from "./exchange.js";
 
 /** A sign-in sent to a provider, waiting for its answer (in the fast store: any instance may get the callback). */
@@ -33,12 +32,6 @@ const LINK_NS = "upstream-link";
 export const FLOW_TTL = 600;
 /** And this long to sign in to the account the identity is to be linked to. */
 export const LINK_TTL = 900;
-
-function same(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
 
 /**
  * The state of upstream sign-ins. `state` is a fresh 256-bit value, the record is
@@ -81,8 +74,10 @@ export class UpstreamFlowState {
   ): Promise<{ state: string; flow: PendingFlow } | undefined> {
     const mine = readCookie(request, this.cookie("flow"));
     reply.clearCookie(this.cookie("flow"), this.clearing());
-    if (!state || state.length > 128 || !mine || !same(mine, state)) return undefined;
-    const raw = await this.fast.consume(FLOW_NS, hashToken(state));
+    if (!state || state.length > 128 || !mine || mine.length > 128) return undefined;
+    const key = hashToken(state);
+    if (!digestsEqual(hashToken(mine), key)) return undefined;
+    const raw = await this.fast.consume(FLOW_NS, key);
     return raw ? { state, flow: JSON.parse(raw) as PendingFlow } : undefined;
   }
 
