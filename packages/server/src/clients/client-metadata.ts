@@ -1,3 +1,4 @@
+import { ACR_LEVELS } from "../oauth/assurance.js";
 import { LOOPBACK_HOSTS } from "../oauth/redirect-uri.js";
 import type { ClientMetadata, ClientRecord, TokenEndpointAuthMethod } from "../storage/durable/types.js";
 import { type ClientInput, InvalidClientMetadata, SUPPORTED_GRANT_TYPES } from "./registration.js";
@@ -99,6 +100,18 @@ function tokenExchangeAudiencesField(doc: Doc, policy: MetadataPolicy): string[]
   return audiences?.length ? [...new Set(audiences)] : undefined;
 }
 
+/** `default_acr_values`: only values this server can reach (a client could otherwise never sign anyone in). */
+function acrValuesField(doc: Doc): string[] | undefined {
+  const values = stringList(doc, "default_acr_values");
+  for (const value of values ?? [])
+    if (!(ACR_LEVELS as readonly string[]).includes(value))
+      fail(
+        "default_acr_values",
+        `"${value}" is not an acr value this server offers (use ${ACR_LEVELS.join(", ")})`,
+      );
+  return values?.length ? [...new Set(values)] : undefined;
+}
+
 function scopeField(doc: Doc, policy: MetadataPolicy): string {
   const scope = doc.scope === undefined ? policy.defaultScope : doc.scope;
   if (scope === undefined) return "";
@@ -147,6 +160,7 @@ function metadataFields(doc: Doc, policy: MetadataPolicy): ClientMetadata {
     ["backchannelLogoutUri", urlField(doc, "backchannel_logout_uri", true)],
     ["backchannelLogoutSessionRequired", optionalBoolean(doc, "backchannel_logout_session_required")],
     ["tokenExchangeAudiences", tokenExchangeAudiencesField(doc, policy)],
+    ["defaultAcrValues", acrValuesField(doc)],
     ["logoUri", urlField(doc, "logo_uri", false)],
     ["clientUri", urlField(doc, "client_uri", false)],
     ["policyUri", urlField(doc, "policy_uri", false)],
@@ -212,6 +226,7 @@ export function clientMetadataDocument(client: ClientRecord): Record<string, unk
       ? (m.backchannelLogoutSessionRequired ?? false)
       : undefined,
     token_exchange_audiences: m.tokenExchangeAudiences,
+    default_acr_values: m.defaultAcrValues,
     logo_uri: m.logoUri,
     client_uri: m.clientUri,
     policy_uri: m.policyUri,

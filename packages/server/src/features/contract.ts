@@ -13,10 +13,11 @@ import type {
 } from "../interaction/authorization-request/types.js";
 import type { InteractionCheckInsertion } from "../interaction/checks.js";
 import type { InteractionFlow } from "../interaction/flow.js";
-import type { Interactions } from "../interaction/interactions.js";
+import type { Interaction, Interactions } from "../interaction/interactions.js";
 import type { InteractionKind } from "../interaction/kinds.js";
 import type { KeyManager } from "../keys/key-manager.js";
 import type { MailService } from "../mail/mail-service.js";
+import type { AcrValue } from "../oauth/assurance.js";
 import type { OutboundPolicy } from "../outbound/fetch.js";
 import type { Html } from "../pages/html.js";
 import type { Revocations } from "../revocation/revocations.js";
@@ -133,6 +134,8 @@ export interface Registry {
   readonly signInMethods: readonly SignInMethod[];
   /** Sections features add to the account page, in feature order. */
   readonly accountSections: readonly AccountSection[];
+  /** Second factors (one-time codes, passkeys, recovery codes), in feature order. */
+  readonly secondFactors: readonly SecondFactor[];
   /** Routes features add to the admin API (served only when the admin feature is enabled too). */
   readonly adminApi: readonly AdminApiPart[];
   /** Discovery metadata: every enabled feature's contribution, merged. */
@@ -181,6 +184,15 @@ export interface SignInOffer {
   buttons: readonly SignInButton[];
   /** Whether `identifierRoute` may answer at all (the page then does not require a password up front). */
   routesIdentifiers: boolean;
+  /**
+   * Scripts (local paths, served by the feature from this origin) the page loads; the
+   * page's CSP then allows `script-src 'self'`, never inline script. The page works without them.
+   */
+  scripts?: readonly string[];
+  /** A block under the buttons, for a method that needs one (a passkey button driven by its script). */
+  block?: Html;
+  /** An autocomplete token added to the username field (`webauthn`: passkey autofill). */
+  usernameAutocomplete?: string;
 }
 
 /** What an account-page section is drawn from. */
@@ -198,6 +210,51 @@ export interface AccountSection {
   /** The section's HTML, or undefined to show nothing. */
   render(input: AccountSectionInput): Promise<Html | undefined>;
 }
+
+/** What a second factor's part of the second-factor page is drawn from. */
+export interface SecondFactorPageInput {
+  user: UserRecord;
+  csrf: string;
+  /** What the factor's form passes on (hidden `request`, `return_to`). */
+  pending: PendingSignIn;
+  /** The level the step must reach: a factor that cannot reach it shows nothing. */
+  required: AcrValue;
+  /**
+   * The person has no second factor yet and one is required: a factor that can be set
+   * up on the spot offers that (allowed only right after a first factor, never for an old session).
+   */
+  enrolling: boolean;
+  /** The page's `error` query value (a key; a factor shows its own text for the keys it knows). */
+  error?: string;
+}
+
+/**
+ * A second factor a feature offers. Its own routes verify it, then call
+ * `registry.interaction.completeSecondFactor` with the methods it adds.
+ */
+export interface SecondFactor {
+  name: string;
+  /** The strongest level a password plus this factor reaches (a passkey: phishing-resistant). */
+  reaches: AcrValue;
+  /** Whether the person has it set up (recovery codes alone do not count: they only recover). */
+  enrolled(userId: string): Promise<boolean>;
+  /** Its part of the second-factor page, or undefined to show nothing. */
+  render(input: SecondFactorPageInput): Promise<Html | undefined>;
+  /** Removes the person's set-up of this factor (an administrator's reset). */
+  reset(userId: string): Promise<void>;
+  /** Scripts of this origin its part of the page loads (the passkey calls). */
+  scripts?: readonly string[];
+}
+
+/**
+ * Decides the level a sign-in must reach before a session is made (the second-factor
+ * policy): undefined when one factor is enough.
+ */
+export type SignInGate = (
+  user: UserRecord,
+  interaction: Interaction | undefined,
+  factors: readonly SecondFactor[],
+) => Promise<AcrValue | undefined>;
 
 /** The route options every feature's plugin receives. */
 export interface FeatureRouteOptions {
@@ -224,6 +281,9 @@ export interface FeatureParts {
   signInLinks?: readonly SignInLink[];
   signInMethods?: readonly SignInMethod[];
   accountSections?: readonly AccountSection[];
+  secondFactors?: readonly SecondFactor[];
+  /** The second-factor policy (at most one feature). */
+  signInGate?: SignInGate;
   /** Routes under `/admin/api`, authenticated and documented (OpenAPI) by the admin feature. */
   adminApi?: AdminApiPart;
   /** Discovery metadata this feature contributes; it may read what the registry holds. */

@@ -66,7 +66,7 @@ function collectGrants(built: readonly BuiltFeature[]): Map<string, GrantHandler
 }
 
 /** The one feature's part of a kind only one feature may provide (token binding, resource proof). */
-function atMostOne<K extends "tokenBinding" | "resourceProof">(
+function atMostOne<K extends "tokenBinding" | "resourceProof" | "signInGate">(
   built: readonly BuiltFeature[],
   part: K,
   what: string,
@@ -84,6 +84,8 @@ export function buildRegistry(services: CoreServices, built: readonly BuiltFeatu
   const all = <T>(pick: (parts: FeatureParts) => readonly T[] | undefined): T[] =>
     built.flatMap((b) => pick(b.parts) ?? []);
   const methods: ClientAuthMethod[] = [...coreClientAuthMethods, ...all((p) => p.clientAuthMethods)];
+  const factors = all((p) => p.secondFactors);
+  const gate = atMostOne(built, "signInGate", "the sign-in gate");
   const registry: Registry = {
     features: built.map((b) => b.name),
     grants: collectGrants(built),
@@ -99,6 +101,7 @@ export function buildRegistry(services: CoreServices, built: readonly BuiltFeatu
         all((p) => p.interactionChecks),
       ),
       all((p) => p.interactionKinds),
+      gate && ((user, interaction) => gate(user, interaction, factors)),
     ),
     tokenBinding: atMostOne(built, "tokenBinding", "token binding") ?? (async () => BEARER),
     resourceProof: atMostOne(built, "resourceProof", "resource proof"),
@@ -109,6 +112,7 @@ export function buildRegistry(services: CoreServices, built: readonly BuiltFeatu
     signInLinks: all((p) => p.signInLinks),
     signInMethods: all((p) => p.signInMethods),
     accountSections: all((p) => p.accountSections),
+    secondFactors: factors,
     adminApi: all((p) => (p.adminApi ? [p.adminApi] : undefined)),
     metadata: () => Object.assign({}, ...built.map((b) => b.parts.metadata?.(registry) ?? {})),
   };

@@ -1,17 +1,20 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Config } from "../config/schema.js";
 import { currentSession, localUrl, seeOther } from "../http/page-route.js";
+import { type AcrValue, acrOf, satisfies, withFactor } from "../oauth/assurance.js";
 import { errorPage } from "../pages/error.js";
 import { sendPage } from "../pages/layout.js";
 import { type CookieNames, readCookie, setSessionCookie } from "../sessions/cookies.js";
 import type { Session, SessionService } from "../sessions/sessions.js";
 import type { ClientRecord, DurableStore, UserRecord } from "../storage/durable/types.js";
+import type { FastStore } from "../storage/fast/types.js";
 import { AUTHORIZATION_ERROR, authorizationErrorKind, pendingError } from "./authorization-error.js";
 import type { ReturnableError } from "./authorization-request/types.js";
 import { type Decision, decide, type InteractionCheck, type InteractionFacts } from "./checks.js";
+import { type HeldSignIn, HeldSignIns } from "./held-sign-ins.js";
 import type { Interaction, Interactions } from "./interactions.js";
 import type { InteractionKind } from "./kinds.js";
-import { resumeUrl } from "./paths.js";
+import { resumeUrl, SECOND_FACTOR_PATH } from "./paths.js";
 import { redirectToClient } from "./respond.js";
 
 export interface InteractionFlowDeps {
@@ -20,6 +23,23 @@ export interface InteractionFlowDeps {
   sessions: SessionService;
   cookies: CookieNames;
   interactions: Interactions;
+  fast: FastStore;
+}
+
+/** The second-factor policy: the level a first factor's sign-in must reach (see SignInGate). */
+export type SignInRequirement = (
+  user: UserRecord,
+  interaction: Interaction | undefined,
+) => Promise<AcrValue | undefined>;
+
+/** Whose second factor a factor's route is checking, and what it continues. */
+export interface SecondFactorSubject {
+  userId: string;
+  /** `held`: right after a first factor, no session yet; `session`: step-up of a live session. */
+  source: "held" | "session";
+  required?: AcrValue;
+  interactionId?: string;
+  returnTo?: string;
 }
 
 /** A finished sign-in, whatever the method (password, passkey, upstream provider). */
@@ -69,10 +89,15 @@ export class InteractionFlow {
     private readonly deps: InteractionFlowDeps,
     readonly checks: readonly InteractionCheck[],
     kinds: readonly InteractionKind[],
+    private readonly requirement?: SignInRequirement,
   ) {
     const all = [authorizationErrorKind(deps.config.issuer), ...kinds];
     this.kinds = new Map(all.map((k) => [k.name, k]));
+    this.held = new HeldSignIns(deps.fast, deps.cookies);
   }
+
+  /** Sign-ins waiting for their second factor. */
+  readonly held: HeldSignIns;
 
   kind(interaction: Interaction): InteractionKind {
     const kind = this.kinds.get(interaction.kind);
@@ -177,17 +202,93 @@ export class InteractionFlow {
   }
 
   /**
-   * Every sign-in method ends here: a brand-new session (no fixation), its cookie, the
-   * pending interaction marked as signed in here (satisfies prompt=login and max_age),
-   * then back into the interaction, or to a local page.
+   * Every sign-in method ends here. When the second-factor policy asks for more than
+   * this sign-in reached, nothing is created yet: the sign-in is held and the browser
+   * goes to the second-factor page. Otherwise: a brand-new session (no fixation), its
+   * cookie, the pending interaction marked as signed in here (satisfies prompt=login
+   * and max_age), then back into the interaction, or to a local page.
    */
   async completeSignIn(request: FastifyRequest, reply: FastifyReply, signIn: SignIn): Promise<FastifyReply> {
+    const interaction = await this.deps.interactions.get(signIn.interactionId);
+    const user = this.requirement && (await this.deps.durable.users.get(signIn.user.id));
+    const required = user && (await this.requirement?.(user, interaction));
+    if (required && !satisfies(acrOf(signIn.amr), required)) {
+      await this.held.hold(reply, {
+        userId: signIn.user.id,
+        amr: signIn.amr,
+        required,
+        ...(signIn.idp ? { idp: signIn.idp } : {}),
+        ...(signIn.authTime !== undefined ? { authTime: signIn.authTime } : {}),
+        ...(interaction ? { interactionId: interaction.id } : {}),
+        ...(safeReturnTo(signIn.returnTo) ? { returnTo: safeReturnTo(signIn.returnTo) } : {}),
+      });
+      return seeOther(reply, localUrl(SECOND_FACTOR_PATH, { request: interaction?.id }));
+    }
+    return this.startSession(request, reply, signIn);
+  }
+
+  /**
+   * Whose second factor is being checked: this browser's held sign-in, else (step-up)
+   * its live session. Undefined when there is neither.
+   */
+  async secondFactorSubject(
+    request: FastifyRequest,
+    pending: { interactionId?: string; returnTo?: string } = {},
+  ): Promise<SecondFactorSubject | undefined> {
+    const held = await this.held.peek(request);
+    if (held) return heldSubject(held);
+    const session = await currentSession(this.deps, request);
+    if (!session) return undefined;
+    return {
+      userId: session.userId,
+      source: "session",
+      ...(pending.interactionId ? { interactionId: pending.interactionId } : {}),
+      ...(safeReturnTo(pending.returnTo) ? { returnTo: safeReturnTo(pending.returnTo) } : {}),
+    };
+  }
+
+  /**
+   * A second factor of `subject` was verified, adding `methods` (RFC 8176): the held
+   * sign-in completes (taken once: a replayed form finds nothing), or a step-up replaces
+   * the session with a new one (new id; the old one ends). False when the browser no
+   * longer holds what the subject named (taken by a concurrent request, signed out).
+   */
+  async completeSecondFactor(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    subject: SecondFactorSubject,
+    methods: readonly string[],
+  ): Promise<FastifyReply | undefined> {
+    if (subject.source === "held") {
+      const held = await this.held.take(request, reply);
+      if (!held || held.userId !== subject.userId) return undefined;
+      return this.startSession(request, reply, {
+        user: { id: held.userId },
+        amr: withFactor(held.amr, methods),
+        ...(held.idp ? { idp: held.idp } : {}),
+        ...(held.authTime !== undefined ? { authTime: held.authTime } : {}),
+        ...(held.interactionId ? { interactionId: held.interactionId } : {}),
+        ...(held.returnTo ? { returnTo: held.returnTo } : {}),
+      });
+    }
+    const session = await currentSession(this.deps, request);
+    if (!session || session.userId !== subject.userId) return undefined;
+    return this.startSession(request, reply, {
+      user: { id: session.userId },
+      amr: withFactor(session.amr, methods),
+      ...(session.idp ? { idp: session.idp } : {}),
+      ...(subject.interactionId ? { interactionId: subject.interactionId } : {}),
+      ...(subject.returnTo ? { returnTo: subject.returnTo } : {}),
+    });
+  }
+
+  private async startSession(request: FastifyRequest, reply: FastifyReply, signIn: SignIn) {
     const previous = readCookie(request, this.deps.cookies.session);
     if (previous) await this.deps.sessions.end(previous);
     const { token, session } = await this.deps.sessions.create({
       userId: signIn.user.id,
       amr: signIn.amr,
-      ...(signIn.acr ? { acr: signIn.acr } : {}),
+      acr: signIn.acr ?? acrOf(signIn.amr),
       ...(signIn.idp ? { idp: signIn.idp } : {}),
       ...(signIn.authTime !== undefined ? { authTime: signIn.authTime } : {}),
       userAgent: request.headers["user-agent"] ?? "",
@@ -199,4 +300,14 @@ export class InteractionFlow {
     if (signIn.interactionId) return seeOther(reply, resumeUrl(signIn.interactionId));
     return seeOther(reply, safeReturnTo(signIn.returnTo) ?? "/account");
   }
+}
+
+function heldSubject(held: HeldSignIn): SecondFactorSubject {
+  return {
+    userId: held.userId,
+    source: "held",
+    required: held.required,
+    ...(held.interactionId ? { interactionId: held.interactionId } : {}),
+    ...(held.returnTo ? { returnTo: held.returnTo } : {}),
+  };
 }

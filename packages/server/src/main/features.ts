@@ -24,6 +24,7 @@ import { registrationFeature } from "../features/registration/feature.js";
 import { requestObjectsFeature } from "../features/request-objects/feature.js";
 import { revocationFeature } from "../features/revocation/feature.js";
 import { revocationFeedFeature } from "../features/revocation-feed/feature.js";
+import { secondFactorFeature } from "../features/second-factor/feature.js";
 import { tokenFeature } from "../features/token/feature.js";
 import { tokenExchangeFeature } from "../features/token-exchange/feature.js";
 import { upstreamFeature } from "../features/upstream/feature.js";
@@ -54,6 +55,7 @@ export const FEATURES: readonly Feature[] = [
   passwordResetFeature,
   registrationFeature,
   upstreamFeature,
+  secondFactorFeature,
   consentFeature,
   forwardAuthFeature,
   revocationFeedFeature,

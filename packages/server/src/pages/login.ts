@@ -19,6 +19,12 @@ export interface LoginPageInput {
   buttons?: readonly { href: string; label: string }[];
   /** An address typed as the username may be sent to a company's provider: the password is then not asked for up front. */
   identifierFirst?: boolean;
+  /** Blocks other sign-in methods add under their buttons (a passkey button). */
+  blocks?: readonly Html[];
+  /** Autocomplete tokens other methods add to the username field (`webauthn`). */
+  usernameAutocomplete?: readonly string[];
+  /** Scripts of this origin the methods load. */
+  scripts?: readonly string[];
 }
 
 export function loginPage(input: LoginPageInput): Html {
@@ -28,15 +34,17 @@ export function loginPage(input: LoginPageInput): Html {
 ${input.notice ? html`<p class="notice" role="status">${input.notice}</p>` : ""}
 ${input.error ? html`<p class="error" role="alert">${input.error}</p>` : ""}
 ${providerButtons(input.buttons ?? [])}
+${input.blocks ?? []}
 <form method="post" action="/login">
 ${hiddenInputs({ csrf: input.csrf, request: input.request, return_to: input.returnTo })}
 <label for="username">${input.identifierFirst ? "Username or work email" : "Username"}</label>
-<input id="username" name="username" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" required maxlength="254" value="${input.username ?? ""}" ${input.username ? "" : "autofocus"} ${input.identifierFirst ? html`aria-describedby="identifier-hint"` : ""}>
+<input id="username" name="username" type="text" autocomplete="${["username", ...(input.usernameAutocomplete ?? [])].join(" ")}" autocapitalize="none" spellcheck="false" required maxlength="254" value="${input.username ?? ""}" ${input.username ? "" : "autofocus"} ${input.identifierFirst ? html`aria-describedby="identifier-hint"` : ""}>
 <label for="password">Password</label>
 <input id="password" name="password" type="password" autocomplete="current-password" ${input.identifierFirst ? "" : "required"} maxlength="1024" ${input.username ? "autofocus" : ""}>
 ${input.identifierFirst ? html`<p class="hint" id="identifier-hint">With a work email at a company that uses single sign-on, leave the password empty: you go to your company's sign-in.</p>` : ""}
 <div class="actions block"><button class="primary" type="submit">Sign in</button></div>
 </form>
 ${input.links?.length ? html`<ul class="links">${input.links.map((l) => html`<li><a href="${l.href}">${l.label}</a></li>`)}</ul>` : ""}`,
+    { scripts: input.scripts ?? [] },
   );
 }

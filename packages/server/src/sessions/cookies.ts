@@ -6,6 +6,8 @@ export interface CookieNames {
   csrf: string;
   /** Marks a browser that signed in before (sign-in throttling skips its account-wide limits). */
   device: string;
+  /** A sign-in waiting for its second factor (the first factor is done, no session yet). */
+  held: string;
   secure: boolean;
 }
 
@@ -17,6 +19,7 @@ export function cookieNames(issuer: string): CookieNames {
     session: `${prefix}frontdesk_session`,
     csrf: `${prefix}frontdesk_csrf`,
     device: `${prefix}frontdesk_device`,
+    held: `${prefix}frontdesk_held`,
     secure,
   };
 }
@@ -36,6 +39,14 @@ export function setSessionCookie(
 
 export function clearSessionCookie(reply: FastifyReply, names: CookieNames): void {
   reply.clearCookie(names.session, baseOptions(names));
+}
+
+export function setHeldCookie(reply: FastifyReply, names: CookieNames, token: string, maxAge: number): void {
+  reply.setCookie(names.held, token, { ...baseOptions(names), maxAge });
+}
+
+export function clearHeldCookie(reply: FastifyReply, names: CookieNames): void {
+  reply.clearCookie(names.held, baseOptions(names));
 }
 
 export function readCookie(request: FastifyRequest, name: string): string | undefined {

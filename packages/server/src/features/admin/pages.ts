@@ -6,12 +6,12 @@ import { adminPage } from "../../pages/admin.js";
 import { errorPage, notAllowedPage } from "../../pages/error.js";
 import { sendPage } from "../../pages/layout.js";
 import type { UserRecord } from "../../storage/durable/types.js";
+import { ADMIN_ROLE } from "../../users/roles.js";
 import { disableUser, revokeUser } from "../../users/users.js";
 import type { FeatureRouteOptions } from "../contract.js";
 import type { AdminDeps } from "./api.js";
 
-/** The role a person needs for the admin pages (`frontdesk user create --roles frontdesk:admin`). */
-export const ADMIN_ROLE = "frontdesk:admin";
+export { ADMIN_ROLE };
 
 const NOTICES: Record<string, string> = {
   revoked: "Every session, refresh token and access token of that person is revoked.",

@@ -4,6 +4,7 @@ import type { AuthorizationRequest } from "../../interaction/authorization-reque
 import type { Interaction } from "../../interaction/interactions.js";
 import type { InteractionKind } from "../../interaction/kinds.js";
 import { redirectToClient } from "../../interaction/respond.js";
+import { acrOf, claimedAcr } from "../../oauth/assurance.js";
 import type { CoreServices } from "../contract.js";
 
 export const AUTHORIZATION = "authorization";
@@ -32,7 +33,7 @@ export function authorizationKind({
         sid: session.sid,
         authTime: session.authTime,
         amr: session.amr,
-        acr: session.acr ?? null,
+        acr: claimedAcr(session.acr ?? acrOf(session.amr), interaction.request.acrValues),
         ...(session.idp ? { idp: session.idp } : {}),
         nonce: request.nonce,
         audience: request.audience,

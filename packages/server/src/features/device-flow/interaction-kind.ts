@@ -2,6 +2,7 @@ import type { InteractionRequest } from "../../interaction/authorization-request
 import { CONSENT, type InteractionCheck } from "../../interaction/checks.js";
 import type { Interaction } from "../../interaction/interactions.js";
 import type { InteractionKind } from "../../interaction/kinds.js";
+import { acrOf, claimedAcr } from "../../oauth/assurance.js";
 import { deviceDonePage } from "../../pages/device.js";
 import { errorPage } from "../../pages/error.js";
 import { sendPage } from "../../pages/layout.js";
@@ -45,7 +46,7 @@ export function deviceKind(deviceCodes: DeviceCodes): InteractionKind {
         sid: session.sid,
         authTime: session.authTime,
         amr: session.amr,
-        acr: session.acr ?? null,
+        acr: claimedAcr(session.acr ?? acrOf(session.amr), interaction.request.acrValues),
         ...(session.idp ? { idp: session.idp } : {}),
       });
       return approved ? sendPage(reply, 200, deviceDonePage(true)) : sendPage(reply, 400, EXPIRED);

@@ -1,3 +1,4 @@
+import { acrOf } from "../../oauth/assurance.js";
 import type { Session } from "../../sessions/sessions.js";
 import { GATEWAY_CLIENT_ID } from "../../tokens/access-token.js";
 import type { CoreServices } from "../contract.js";
@@ -43,6 +44,7 @@ export class InternalTokens {
         sid: session.sid,
         auth_time: session.authTime,
         amr: session.amr,
+        acr: session.acr ?? acrOf(session.amr),
         ...(user.tenant ? { tenant: user.tenant } : {}),
         ...(user.roles.length ? { roles: user.roles } : {}),
       },

@@ -38,6 +38,7 @@ async function renderLogin(
   const offers = await Promise.all(methods.map((m) => m.offer(pending)));
   const buttons = offers.flatMap((o) => o.buttons);
   const identifierFirst = offers.some((o) => o.routesIdentifiers);
+  const scripts = [...new Set(offers.flatMap((o) => o.scripts ?? []))];
   return sendPage(
     reply,
     status,
@@ -52,7 +53,11 @@ async function renderLogin(
       links: links.map((link) => ({ href: localHref(link.path, pending), label: link.label })),
       buttons,
       identifierFirst,
+      blocks: offers.flatMap((o) => (o.block ? [o.block] : [])),
+      usernameAutocomplete: offers.flatMap((o) => (o.usernameAutocomplete ? [o.usernameAutocomplete] : [])),
+      scripts,
     }),
+    { scripts: scripts.length > 0 },
   );
 }
 

@@ -150,10 +150,14 @@ export const resourceStep: AuthorizationStep = {
   },
 };
 
-/** `nonce`, `prompt` and `login_hint` (OIDC Core 3.1.2.1). */
+/** `nonce`, `prompt`, `login_hint` and `acr_values` (OIDC Core 3.1.2.1). */
 export const oidcParametersStep: AuthorizationStep = {
   name: "oidc_parameters",
   run(draft) {
+    const acrValues = (singleParam(draft.params, "acr_values") ?? "").split(" ").filter(Boolean);
+    if (acrValues.length > 10 || acrValues.some((v) => v.length > 256 || !/^[\x21-\x7e]+$/.test(v)))
+      throw new InvalidRequest("acr_values must be at most ten space-separated values");
+    if (acrValues.length) draft.request.acrValues = [...new Set(acrValues)];
     draft.request.nonce = singleParam(draft.params, "nonce") ?? null;
     draft.request.prompt = parsePrompt(singleParam(draft.params, "prompt"));
     draft.request.loginHint = singleParam(draft.params, "login_hint")?.slice(0, 254) ?? null;

@@ -8,6 +8,8 @@ export interface InteractionRequest {
   prompt: ("none" | "login" | "consent")[];
   maxAge: number | null;
   loginHint: string | null;
+  /** `acr_values` (OIDC Core 3.1.2.1), in the client's order of preference; absent when none. */
+  acrValues?: string[];
 }
 
 /** A validated authorization request (RFC 6749 4.1.1 + PKCE + OIDC). */

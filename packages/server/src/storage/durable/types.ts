@@ -26,6 +26,11 @@ export interface ClientMetadata {
   /** Back-channel logout (OIDC Back-Channel Logout 1.0 2.2). */
   backchannelLogoutUri?: string;
   backchannelLogoutSessionRequired?: boolean;
+  /**
+   * Assurance every sign-in for this client must reach (`default_acr_values`, OIDC
+   * Registration 2; Frontdesk enforces the weakest listed value as a minimum).
+   */
+  defaultAcrValues?: string[];
   /** Configured resources this client may exchange tokens for (RFC 8693); none when absent. */
   tokenExchangeAudiences?: string[];
   /** Shown, never fetched, on the consent page (https only). */
