@@ -48,6 +48,16 @@ describe("discovery (RFC 8414, OpenID Connect Discovery)", () => {
     expect(m.scopes_supported).toContain("reports:read");
   });
 
+  it("lists the acr values a request may ask for, weakest first (OIDC Discovery 3)", async () => {
+    const { json: m } = await getJson(`${server.issuer}/.well-known/openid-configuration`);
+    expect(m?.acr_values_supported).toEqual([
+      "urn:frontdesk:acr:sfa",
+      "urn:frontdesk:acr:mfa",
+      "urn:frontdesk:acr:phr",
+    ]);
+    expect(m?.claims_supported).toEqual(expect.arrayContaining(["acr", "amr"]));
+  });
+
   it("lists RS256 among the ID token algorithms, with ES256 and EdDSA (OIDC Discovery 3, Core 15.1)", async () => {
     const { json: m } = await getJson(`${server.issuer}/.well-known/openid-configuration`);
     expect(m?.id_token_signing_alg_values_supported).toEqual(

@@ -227,6 +227,11 @@ export class InteractionFlow {
     return this.startSession(request, reply, signIn);
   }
 
+  /** The level the second-factor policy asks of this person outside any request (the admin pages). */
+  async requiredLevel(user: UserRecord): Promise<AcrValue | undefined> {
+    return this.requirement?.(user, undefined);
+  }
+
   /**
    * Whose second factor is being checked: this browser's held sign-in, else (step-up)
    * its live session. Undefined when there is neither.

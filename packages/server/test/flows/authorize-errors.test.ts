@@ -224,6 +224,41 @@ describe("authorization endpoint", () => {
     expect(decodePayload(tokens.id_token as string).nonce).toBe(start.nonce);
   });
 
+  it("malformed acr_values: invalid_request; unknown values are preferences and ignored", async () => {
+    const eleven = Array.from({ length: 11 }, (_, i) => `urn:x:${i}`).join(" ");
+    expect(await clientError(await asSignedIn([...valid(), ["acr_values", eleven]]))).toBe("invalid_request");
+    expect(await clientError(await asSignedIn([...valid(), ["acr_values", "urn:x:\u0001"]]))).toBe(
+      "invalid_request",
+    );
+    expect(
+      await clientError(
+        await asSignedIn([
+          ...valid(),
+          ["acr_values", "urn:frontdesk:acr:mfa"],
+          ["acr_values", "urn:frontdesk:acr:sfa"],
+        ]),
+      ),
+    ).toBe("invalid_request");
+    // An acr value this server does not know asks for nothing: no second-factor page, no error.
+    const unknown = await asSignedIn([...valid(), ["acr_values", "urn:other:gold"]]);
+    expect(unknown.status).toBe(303);
+    const next = unknown.headers.get("location") as string;
+    expect(next).not.toMatch(/second-factor/);
+    expect(next.startsWith(REDIRECT) ? new URL(next).searchParams.get("error") : null).toBeNull();
+  });
+
+  it("a password-only session asked for urn:frontdesk:acr:mfa is sent to the second-factor page, never on to consent", async () => {
+    const response = await asSignedIn([...valid(), ["acr_values", "urn:frontdesk:acr:mfa"]]);
+    expect(response.status).toBe(303);
+    expect(response.headers.get("location")).toMatch(/^\/login\/second-factor\?request=/);
+    const silent = await asSignedIn([
+      ...valid(),
+      ["acr_values", "urn:frontdesk:acr:mfa"],
+      ["prompt", "none"],
+    ]);
+    expect(await clientError(silent)).toBe("interaction_required");
+  });
+
   it("login_hint prefills the username", async () => {
     const start = await beginAuthorization(rp, new FormBrowser(server.issuer), {
       login_hint: "hinted.person",

@@ -64,6 +64,8 @@ describe("OpenID Connect", () => {
     expect(payload.auth_time).toBeGreaterThanOrEqual(before);
     expect(payload.auth_time).toBeLessThanOrEqual(Math.floor(Date.now() / 1000));
     expect(payload.amr).toEqual(["pwd"]);
+    // A password alone is one factor (acr_values_supported in discovery lists the three levels).
+    expect(payload.acr).toBe("urn:frontdesk:acr:sfa");
     const sessions = await server.ctx.sessions.listForUser(alice.user.id);
     expect(sessions.map((s) => s.session.sid)).toContain(payload.sid);
     // at_hash: left half of SHA-256 of the access token, base64url (OIDC Core 3.1.3.6).

@@ -22,6 +22,7 @@ interface CreateOptions extends GlobalOptions {
   backchannelLogoutUri?: string;
   backchannelLogoutSessionRequired?: boolean;
   tokenExchangeAudiences?: string;
+  acr?: string;
   logoUri?: string;
   clientUri?: string;
   policyUri?: string;
@@ -44,6 +45,7 @@ const FLAG_OF: Record<string, string> = {
   backchannel_logout_uri: "--backchannel-logout-uri",
   backchannel_logout_session_required: "--backchannel-logout-session-required",
   token_exchange_audiences: "--token-exchange-audiences",
+  default_acr_values: "--acr",
   logo_uri: "--logo-uri",
   client_uri: "--client-uri",
   policy_uri: "--policy-uri",
@@ -83,6 +85,7 @@ function metadataDocument(o: CreateOptions): Record<string, unknown> {
     backchannel_logout_session_required: o.backchannelLogoutSessionRequired,
     token_exchange_audiences:
       o.tokenExchangeAudiences === undefined ? undefined : commaList(o.tokenExchangeAudiences),
+    default_acr_values: o.acr === undefined ? undefined : [o.acr],
     logo_uri: o.logoUri,
     client_uri: o.clientUri,
     policy_uri: o.policyUri,
@@ -117,6 +120,10 @@ export function registerClientCreateCommand(client: Command): void {
     .option(
       "--token-exchange-audiences <list>",
       "comma-separated configured resources it may exchange tokens for (token exchange grant)",
+    )
+    .option(
+      "--acr <value>",
+      "every sign-in for this client must reach it: urn:frontdesk:acr:mfa (two factors) or urn:frontdesk:acr:phr (a passkey)",
     )
     .option("--logo-uri <url>", "logo shown on the consent page (https)")
     .option("--client-uri <url>", "the client's home page (https)")

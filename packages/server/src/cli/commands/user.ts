@@ -17,6 +17,7 @@ import { promptNewPassword, readStdin } from "../prompt.js";
 import { type GlobalOptions, withContext, withGlobals } from "../run.js";
 import { registerUserFileCommands } from "./user-file.js";
 import { registerUserIdentityCommands } from "./user-identities.js";
+import { registerUserMfaCommands } from "./user-mfa.js";
 
 interface CreateOptions extends GlobalOptions {
   username: string;
@@ -53,6 +54,7 @@ export function registerUserCommands(program: Command): void {
   const user = program.command("user").description("people who sign in");
   registerUserFileCommands(user); // user import, user export
   registerUserIdentityCommands(user); // user identities, user identity remove
+  registerUserMfaCommands(user); // user reset-mfa
   withGlobals(user.command("create").description("create a user (password hashed with argon2id)"))
     .requiredOption("--username <name>", "sign-in name")
     .option("--password <password>", "password (prefer --password-stdin: arguments show in process lists)")

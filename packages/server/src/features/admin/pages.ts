@@ -1,6 +1,9 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import { deleteClient } from "../../clients/registration.js";
 import { currentSession, localUrl, pageRoute, seeOther } from "../../http/page-route.js";
+import type { InteractionFlow } from "../../interaction/flow.js";
+import { SECOND_FACTOR_PATH } from "../../interaction/paths.js";
+import { acrOf, satisfies } from "../../oauth/assurance.js";
 import { singleValued } from "../../oauth/params.js";
 import { adminPage } from "../../pages/admin.js";
 import { errorPage, notAllowedPage } from "../../pages/error.js";
@@ -25,12 +28,13 @@ const NOTICES: Record<string, string> = {
  */
 async function administrator(
   ctx: AdminDeps,
+  flow: InteractionFlow,
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<UserRecord | undefined> {
   const session = await currentSession(ctx, request);
   const user = session && (await ctx.durable.users.get(session.userId));
-  if (!user) {
+  if (!session || !user) {
     seeOther(reply, localUrl("/login", { return_to: "/admin" }));
     return undefined;
   }
@@ -47,12 +51,21 @@ async function administrator(
     );
     return undefined;
   }
+  // A second factor the policy asks of this person (or that they have) is needed here too: step up first.
+  if (!satisfies(session.acr ?? acrOf(session.amr), await flow.requiredLevel(user))) {
+    seeOther(reply, localUrl(SECOND_FACTOR_PATH, { return_to: "/admin" }));
+    return undefined;
+  }
   return user;
 }
 
-function adminAction(ctx: AdminDeps, act: (form: Record<string, string>) => Promise<string>) {
+function adminAction(
+  ctx: AdminDeps,
+  flow: InteractionFlow,
+  act: (form: Record<string, string>) => Promise<string>,
+) {
   return pageRoute(ctx, async (request, reply) => {
-    const admin = await administrator(ctx, request, reply);
+    const admin = await administrator(ctx, flow, request, reply);
     if (!admin) return reply;
     const form = singleValued(request.body);
     if (!ctx.csrf.valid(request, form.csrf))
@@ -65,11 +78,12 @@ function adminAction(ctx: AdminDeps, act: (form: Record<string, string>) => Prom
 
 /** Administration pages for people with the admin role: revoke or disable a person, delete an application. */
 export function adminPageRoutes(ctx: AdminDeps): FastifyPluginAsync<FeatureRouteOptions> {
-  return async (app, _options) => {
+  return async (app, { registry }) => {
+    const flow = registry.interaction;
     app.get(
       "/admin",
       pageRoute(ctx, async (request, reply) => {
-        const admin = await administrator(ctx, request, reply);
+        const admin = await administrator(ctx, flow, request, reply);
         if (!admin) return reply;
         const users = await Promise.all(
           (await ctx.durable.users.list()).map(async (u) => ({
@@ -97,7 +111,7 @@ export function adminPageRoutes(ctx: AdminDeps): FastifyPluginAsync<FeatureRoute
     for (const { path, act, notice } of userActions) {
       app.post(
         path,
-        adminAction(ctx, async (form) => {
+        adminAction(ctx, flow, async (form) => {
           const user = form.user ? await ctx.durable.users.get(form.user) : undefined;
           if (user) await act(ctx, user);
           return notice;
@@ -106,7 +120,7 @@ export function adminPageRoutes(ctx: AdminDeps): FastifyPluginAsync<FeatureRoute
     }
     app.post(
       "/admin/clients/delete",
-      adminAction(ctx, async (form) => {
+      adminAction(ctx, flow, async (form) => {
         if (form.client_id) await deleteClient(ctx, form.client_id);
         return "deleted";
       }),

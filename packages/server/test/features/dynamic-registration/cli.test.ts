@@ -87,6 +87,8 @@ describe("CLI: client initial-access-token and the metadata flags of client crea
       "https://rp.example.com/privacy",
       "--tos-uri",
       "https://rp.example.com/tos",
+      "--acr",
+      "urn:frontdesk:acr:mfa",
     ]);
     expect(created).not.toHaveProperty("client_secret");
     const stored = await server.ctx.durable.clients.get(created.client_id as string);
@@ -104,6 +106,7 @@ describe("CLI: client initial-access-token and the metadata flags of client crea
         clientUri: "https://rp.example.com/",
         policyUri: "https://rp.example.com/privacy",
         tosUri: "https://rp.example.com/tos",
+        defaultAcrValues: ["urn:frontdesk:acr:mfa"],
       },
     });
     const byUri = await json([
@@ -147,6 +150,7 @@ describe("CLI: client initial-access-token and the metadata flags of client crea
       [["--client-uri", "not a url"], "--client-uri"],
       [["--policy-uri", "http://rp.example.com/p"], "--policy-uri"],
       [["--tos-uri", "javascript:alert(1)"], "--tos-uri"],
+      [["--acr", "urn:other:gold"], "--acr"],
       [["--public", "--token-endpoint-auth-method", "client_secret_basic"], "--token-endpoint-auth-method"],
     ];
     const before = await clientCount(server);

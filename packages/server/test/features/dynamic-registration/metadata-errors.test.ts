@@ -109,6 +109,18 @@ const INVALID: [
   ["empty client_name", { ...ok, client_name: "" }, "invalid_client_metadata", "client_name"],
   ["client_name not a string", { ...ok, client_name: 42 }, "invalid_client_metadata", "client_name"],
   [
+    "an acr value this server cannot reach",
+    { ...ok, default_acr_values: ["urn:other:gold"] },
+    "invalid_client_metadata",
+    "default_acr_values",
+  ],
+  [
+    "default_acr_values not a list",
+    { ...ok, default_acr_values: "urn:frontdesk:acr:mfa" },
+    "invalid_client_metadata",
+    "default_acr_values",
+  ],
+  [
     "unsupported ID token algorithm",
     { ...ok, id_token_signed_response_alg: "HS256" },
     "invalid_client_metadata",
