@@ -17,6 +17,12 @@ export interface AccessTokenClaims extends JWTPayload {
   /** Space-delimited scopes (RFC 9068 section 2.2.3). */
   scope?: string;
   sid?: string;
+  /** When the person signed in, in seconds since the epoch (OpenID Connect Core 2, RFC 9068 2.2.1). */
+  auth_time?: number;
+  /** How strongly the person signed in; Frontdesk's values are `FRONTDESK_ACR`'s. */
+  acr?: string;
+  /** The methods the person signed in with (RFC 8176: `pwd`, `otp`, `hwk`, `mfa`, ...). */
+  amr?: string[];
   /**
    * RFC 8693 4.1, in tokens obtained by token exchange with an actor: who acts for `sub` (the
    * calling service). A nested `act` names earlier actors, for information only.

@@ -3,12 +3,13 @@ import { formatWwwAuthenticate } from "./www-authenticate.js";
 
 /**
  * Stable error codes of {@link GuardError} (RFC 6750 section 3.1, RFC 9449 section 7.1's `invalid_dpop_proof`,
- * plus `temporarily_unavailable`).
+ * RFC 9470 section 3's `insufficient_user_authentication`, plus `temporarily_unavailable`).
  */
 export type GuardErrorCode =
   | "invalid_request"
   | "invalid_token"
   | "insufficient_scope"
+  | "insufficient_user_authentication"
   | "invalid_dpop_proof"
   | "temporarily_unavailable";
 
@@ -41,12 +42,16 @@ export type GuardErrorReason =
   | "dpop_replay_unavailable"
   | `dpop_${DpopProofReason}`
   | "scope_missing"
+  | "acr_insufficient"
+  | "amr_missing"
+  | "auth_too_old"
   | "keys_unavailable";
 
 const STATUS: Record<GuardErrorCode, number> = {
   invalid_request: 400,
   invalid_token: 401,
   insufficient_scope: 403,
+  insufficient_user_authentication: 401,
   invalid_dpop_proof: 401,
   temporarily_unavailable: 503,
 };
@@ -74,6 +79,10 @@ export interface GuardErrorOptions {
   reason: GuardErrorReason;
   /** Scopes the resource requires (sent as `scope` with `insufficient_scope`). */
   scopes?: readonly string[];
+  /** Acceptable `acr` values (sent as `acr_values` with `insufficient_user_authentication`). */
+  acrValues?: readonly string[];
+  /** Largest sign-in age in seconds (sent as `max_age` with `insufficient_user_authentication`). */
+  maxAge?: number;
   /** `realm` of the `WWW-Authenticate` challenge. */
   realm?: string;
   /** The challenges to answer with (`realm` above wins when both are given). */
@@ -104,6 +113,10 @@ export class GuardError extends Error {
   readonly reason: GuardErrorReason;
   readonly description: string;
   readonly scopes: readonly string[] | undefined;
+  /** With `insufficient_user_authentication`: the `acr_values` to ask the authorization server for. */
+  readonly acrValues: readonly string[] | undefined;
+  /** With `insufficient_user_authentication`: the `max_age` to ask the authorization server for. */
+  readonly maxAge: number | undefined;
   readonly challenge: Readonly<Challenge>;
 
   constructor(code: GuardErrorCode, options: GuardErrorOptions) {
@@ -113,6 +126,8 @@ export class GuardError extends Error {
     this.reason = options.reason;
     this.description = options.description;
     this.scopes = options.scopes;
+    this.acrValues = options.acrValues;
+    this.maxAge = options.maxAge;
     const challenge = { ...options.challenge };
     if (options.realm !== undefined) challenge.realm = options.realm;
     this.challenge = Object.freeze(challenge);
@@ -128,7 +143,8 @@ export class GuardError extends Error {
    * resource accepts DPoP. DPoP errors (a refused proof, a bound token sent as Bearer, ...) and
    * `requireDpop` routes get the `DPoP` challenge only. Per RFC 6750 section 3.1 a request without any
    * credentials gets no `error` attribute, only the realm; otherwise the challenge of the scheme the request
-   * used carries `error` and `error_description`.
+   * used carries `error` and `error_description` (and `scope` with `insufficient_scope`; `acr_values` and
+   * `max_age` with `insufficient_user_authentication`, RFC 9470 section 3).
    *
    * @example
    * ```ts
@@ -156,11 +172,21 @@ export class GuardError extends Error {
                   this.code === "insufficient_scope" && this.scopes?.length
                     ? this.scopes.join(" ")
                     : undefined,
+                ...this.#stepUpParameters(),
               }
             : {}),
         }),
       )
       .join(", ");
+  }
+
+  /** RFC 9470 section 3: what the client asks the authorization server for to have the person sign in again. */
+  #stepUpParameters(): { acr_values?: string; max_age?: string } {
+    if (this.code !== "insufficient_user_authentication") return {};
+    return {
+      acr_values: this.acrValues?.length ? this.acrValues.join(" ") : undefined,
+      max_age: this.maxAge === undefined ? undefined : String(this.maxAge),
+    };
   }
 
   /**
@@ -195,6 +221,8 @@ export class GuardError extends Error {
       description: this.description,
       reason: this.reason,
       scopes: this.scopes,
+      acrValues: this.acrValues,
+      maxAge: this.maxAge,
       challenge: { ...this.challenge, ...challenge },
       cause: this.cause,
     });

@@ -11,7 +11,21 @@
  * ```
  * @packageDocumentation
  */
-export { authenticate, type ErrorResponse, errorResponse, type GuardOptions } from "./authenticate.js";
+export {
+  type AuthenticateOptions,
+  authenticate,
+  type ErrorResponse,
+  errorResponse,
+  type GuardOptions,
+} from "./authenticate.js";
+export {
+  type AuthenticationRequirement,
+  type AuthenticationShortfall,
+  assertAuthentication,
+  authenticationRequirement,
+  authenticationShortfall,
+  FRONTDESK_ACR,
+} from "./authentication-level.js";
 export { type CredentialSources, type Credentials, extractBearer, extractCredentials } from "./bearer.js";
 export { type AccessTokenClaims, type ActorClaim, assertScopes, scopesOf } from "./claims.js";
 export {

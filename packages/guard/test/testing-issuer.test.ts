@@ -1,7 +1,14 @@
 import { calculateJwkThumbprint, decodeJwt, decodeProtectedHeader } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateDpopKey } from "../src/dpop/index.js";
-import { createVerifier, GuardError, type GuardErrorReason, type Verifier } from "../src/index.js";
+import {
+  authenticationShortfall,
+  createVerifier,
+  FRONTDESK_ACR,
+  GuardError,
+  type GuardErrorReason,
+  type Verifier,
+} from "../src/index.js";
 import { createTestIssuer, type TestIssuer, type TokenFlaw } from "../src/testing/index.js";
 
 const PUBLIC_URL = "https://photos.example.com";
@@ -86,6 +93,23 @@ describe("createTestIssuer", () => {
     expect(claims).not.toHaveProperty("scope");
     expect(decodeProtectedHeader(token).typ).toBe("application/at+jwt");
     expect((await refusal(await issuer.token({ exp: undefined }))).reason).toBe("claim_invalid");
+  });
+
+  it("mints a person's sign-in (acr, amr, auth_time) for step-up rules, and none unless asked", async () => {
+    const authTime = Math.floor(Date.now() / 1000) - 120;
+    const token = await issuer.token({
+      acr: FRONTDESK_ACR.mfa,
+      amr: ["pwd", "otp", "mfa"],
+      auth_time: authTime,
+    });
+    const claims = await verifier.verify(token);
+    expect(claims).toMatchObject({ acr: FRONTDESK_ACR.mfa, amr: ["pwd", "otp", "mfa"], auth_time: authTime });
+    expect(
+      authenticationShortfall(claims, { acr: [FRONTDESK_ACR.sfa], amr: ["otp"], maxAge: 600 }),
+    ).toBeUndefined();
+    const plain = await verifier.verify(await issuer.token());
+    for (const claim of ["acr", "amr", "auth_time"]) expect(plain).not.toHaveProperty(claim);
+    expect(authenticationShortfall(plain, { acr: [FRONTDESK_ACR.sfa] })?.acr).toBe(true);
   });
 
   it("mints with the defaults it is given", async () => {

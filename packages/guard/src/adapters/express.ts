@@ -1,6 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import {
   authenticate,
+  checkAuthentication,
   checkDpop,
   checkScopes,
   errorResponse,
@@ -8,6 +9,7 @@ import {
   guardSettings,
   rememberChallenge,
 } from "../authenticate.js";
+import { type AuthenticationRequirement, authenticationRequirement } from "../authentication-level.js";
 import type { AccessTokenClaims } from "../claims.js";
 import type { Verifier } from "../verifier.js";
 
@@ -20,7 +22,10 @@ declare global {
   }
 }
 
-/** Options of {@link expressGuard}: `scopes`, and `requireDpop` to accept DPoP-bound tokens only. */
+/**
+ * Options of {@link expressGuard}: `scopes`, `authentication` (RFC 9470 step-up), and `requireDpop` to
+ * accept DPoP-bound tokens only.
+ */
 export interface ExpressGuardOptions extends GuardOptions {}
 
 function fail(res: Response, err: unknown): void {
@@ -89,6 +94,24 @@ function step(check: (req: Request) => void): RequestHandler {
  */
 export function requireScopes(...scopes: string[]): RequestHandler {
   return step((req) => checkScopes(req, req.auth, scopes));
+}
+
+/**
+ * Express middleware requiring a sign-in of the token verified by {@link expressGuard} (RFC 9470): an
+ * acceptable `acr` (any one; Frontdesk's by rank), every `amr` method, a sign-in at most `maxAge` seconds
+ * old. Otherwise 401 `insufficient_user_authentication` with `acr_values` and `max_age` in the challenge
+ * (401 `invalid_token` if the guard did not run). The requirement is validated here (`TypeError`).
+ *
+ * @example
+ * ```ts
+ * import { FRONTDESK_ACR } from "@frontdesk/guard";
+ *
+ * app.post("/api/payments", requireAuthentication({ acr: [FRONTDESK_ACR.mfa], maxAge: 300 }), pay);
+ * ```
+ */
+export function requireAuthentication(requirement: AuthenticationRequirement): RequestHandler {
+  const checked = authenticationRequirement(requirement);
+  return step((req) => checkAuthentication(req, req.auth, checked));
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from "fastify";
 import {
   authenticate,
+  checkAuthentication,
   checkDpop,
   checkScopes,
   errorResponse,
@@ -8,6 +9,7 @@ import {
   guardSettings,
   rememberChallenge,
 } from "../authenticate.js";
+import { type AuthenticationRequirement, authenticationRequirement } from "../authentication-level.js";
 import type { AccessTokenClaims } from "../claims.js";
 import type { Verifier } from "../verifier.js";
 
@@ -19,8 +21,8 @@ declare module "fastify" {
 }
 
 /**
- * Options of {@link fastifyGuard} and {@link frontdeskGuard}: `scopes`, and `requireDpop` to accept
- * DPoP-bound tokens only.
+ * Options of {@link fastifyGuard} and {@link frontdeskGuard}: `scopes`, `authentication` (RFC 9470
+ * step-up), and `requireDpop` to accept DPoP-bound tokens only.
  */
 export interface FastifyGuardOptions extends GuardOptions {}
 
@@ -100,6 +102,24 @@ function step(check: (request: FastifyRequest) => void): preHandlerAsyncHookHand
  */
 export function requireScopes(...scopes: string[]): preHandlerAsyncHookHandler {
   return step((request) => checkScopes(request, request.auth, scopes));
+}
+
+/**
+ * Fastify `preHandler` requiring a sign-in of the token verified by the guard (RFC 9470): an acceptable
+ * `acr` (any one; Frontdesk's by rank), every `amr` method, a sign-in at most `maxAge` seconds old.
+ * Otherwise 401 `insufficient_user_authentication` with `acr_values` and `max_age` in the challenge (401
+ * `invalid_token` if the guard did not run). The requirement is validated here (`TypeError`).
+ *
+ * @example
+ * ```ts
+ * import { FRONTDESK_ACR } from "@frontdesk/guard";
+ *
+ * app.post("/payments", { preHandler: requireAuthentication({ acr: [FRONTDESK_ACR.mfa], maxAge: 300 }) }, pay);
+ * ```
+ */
+export function requireAuthentication(requirement: AuthenticationRequirement): preHandlerAsyncHookHandler {
+  const checked = authenticationRequirement(requirement);
+  return step((request) => checkAuthentication(request, request.auth, checked));
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import {
   authenticate,
+  checkAuthentication,
   checkDpop,
   checkScopes,
   errorResponse,
@@ -8,13 +9,17 @@ import {
   guardSettings,
   rememberChallenge,
 } from "../authenticate.js";
+import { type AuthenticationRequirement, authenticationRequirement } from "../authentication-level.js";
 import type { AccessTokenClaims } from "../claims.js";
 import type { Verifier } from "../verifier.js";
 
 /** Hono environment the guard adds: `c.get("auth")` holds the verified claims. */
 export type GuardEnv = { Variables: { auth: AccessTokenClaims } };
 
-/** Options of {@link honoGuard}: `scopes`, and `requireDpop` to accept DPoP-bound tokens only. */
+/**
+ * Options of {@link honoGuard}: `scopes`, `authentication` (RFC 9470 step-up), and `requireDpop` to accept
+ * DPoP-bound tokens only.
+ */
 export interface HonoGuardOptions extends GuardOptions {}
 
 function fail(err: unknown): Response {
@@ -82,6 +87,24 @@ function step(check: (c: Context<GuardEnv>) => void): MiddlewareHandler<GuardEnv
  */
 export function requireScopes(...scopes: string[]): MiddlewareHandler<GuardEnv> {
   return step((c) => checkScopes(c, c.get("auth") as AccessTokenClaims | undefined, scopes));
+}
+
+/**
+ * Hono middleware requiring a sign-in of the token verified by {@link honoGuard} (RFC 9470): an acceptable
+ * `acr` (any one; Frontdesk's by rank), every `amr` method, a sign-in at most `maxAge` seconds old.
+ * Otherwise 401 `insufficient_user_authentication` with `acr_values` and `max_age` in the challenge (401
+ * `invalid_token` if the guard did not run). The requirement is validated here (`TypeError`).
+ *
+ * @example
+ * ```ts
+ * import { FRONTDESK_ACR } from "@frontdesk/guard";
+ *
+ * app.post("/api/payments", requireAuthentication({ acr: [FRONTDESK_ACR.mfa] }), (c) => c.body(null, 204));
+ * ```
+ */
+export function requireAuthentication(requirement: AuthenticationRequirement): MiddlewareHandler<GuardEnv> {
+  const checked = authenticationRequirement(requirement);
+  return step((c) => checkAuthentication(c, c.get("auth") as AccessTokenClaims | undefined, checked));
 }
 
 /**

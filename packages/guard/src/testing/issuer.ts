@@ -77,7 +77,11 @@ export interface TestIssuer {
   readonly jwksUri: string;
   /** Its public key set, as served. */
   readonly jwks: JSONWebKeySet;
-  /** A valid access token; `claims` and `header` override any default (`undefined` removes a member). */
+  /**
+   * A valid access token; `claims` and `header` override any default (`undefined` removes a member). A
+   * person's sign-in, for step-up rules, is claims too: `{ acr: FRONTDESK_ACR.mfa, amr: ["pwd", "otp"],
+   * auth_time }` (none by default).
+   */
   token(claims?: TokenClaims, options?: { header?: TokenHeader }): Promise<string>;
   /** A token that expired an hour ago (beyond any clock tolerance), signed by the issuer. */
   expiredToken(claims?: TokenClaims): Promise<string>;
