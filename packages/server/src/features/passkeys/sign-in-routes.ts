@@ -68,10 +68,13 @@ export function signInRoutes(app: FastifyInstance, ctx: PasskeyRouteDeps, regist
         return secondFactorPage(reply, subject.interactionId);
       const checked = await checkAssertion(ctx, form.credential, ceremony, subject.userId);
       if (!checked.ok) return secondFactorPage(reply, subject.interactionId);
-      const done = await flow.completeSecondFactor(request, reply, subject, checked.methods);
-      return (
-        done ??
-        sendPage(reply, 400, passkeyFailurePage(NOT_ACCEPTED, localUrl("/login", { request: form.request })))
+      await flow.completeSecondFactor(request, reply, subject, checked.methods);
+      // Its promise adopts the reply (a thenable): whether it answered is read from the reply.
+      if (reply.sent) return reply;
+      return sendPage(
+        reply,
+        400,
+        passkeyFailurePage(NOT_ACCEPTED, localUrl("/login", { request: form.request })),
       );
     }),
   );
@@ -109,8 +112,8 @@ export function signInRoutes(app: FastifyInstance, ctx: PasskeyRouteDeps, regist
         );
         return secondFactorPage(reply, subject.interactionId, "passkey-not-created");
       }
-      const done = await flow.completeSecondFactor(request, reply, subject, passkeyMethods(passkey, false));
-      if (!done) {
+      await flow.completeSecondFactor(request, reply, subject, passkeyMethods(passkey, false));
+      if (!reply.sent) {
         await passkeys.delete(subject.userId, passkey.id);
         return sendPage(
           reply,
@@ -122,7 +125,7 @@ export function signInRoutes(app: FastifyInstance, ctx: PasskeyRouteDeps, regist
         { action: "passkey.added", user: subject.userId, credential: passkey.id },
         "passkey added",
       );
-      return done;
+      return reply;
     }),
   );
 }

@@ -55,14 +55,19 @@ describe("passkey ceremonies against a real server", () => {
     expect(Buffer.from(handle, "base64url")).toHaveLength(32);
     expect(handle).not.toContain(user.username);
     expect(await passkeys().userOfHandle(handle)).toBe(user.id);
-    expect(options.authenticatorSelection).toMatchObject({ residentKey: "required", userVerification: "preferred" });
+    expect(options.authenticatorSelection).toMatchObject({
+      residentKey: "required",
+      userVerification: "preferred",
+    });
   });
 
   it("a second registration excludes the person's passkeys", async () => {
     const { browser, authenticator } = await personWithPasskey();
     const page = await (await browser.request("/account/passkeys/new")).text();
     const { json } = await ceremonyOptions(browser, "register", { csrf: csrfOf(page) });
-    expect(json.excludeCredentials).toEqual([{ id: authenticator.id, type: "public-key", transports: ["internal"] }]);
+    expect(json.excludeCredentials).toEqual([
+      { id: authenticator.id, type: "public-key", transports: ["internal"] },
+    ]);
   });
 
   it("sign-in without a username: the user handle names the person, the session says hwk, user, mfa", async () => {
@@ -81,7 +86,9 @@ describe("passkey ceremonies against a real server", () => {
     const a = await personWithPasskey();
     const b = await personWithPasskey();
     const browser = new FormBrowser(server.issuer);
-    const { response } = await passkeySignIn(browser, b.authenticator, { userHandle: a.authenticator.userHandle });
+    const { response } = await passkeySignIn(browser, b.authenticator, {
+      userHandle: a.authenticator.userHandle,
+    });
     expect(response.status).toBe(400);
     expect(await response.text()).toContain("The passkey was not accepted");
     expect(browser.cookie("frontdesk_session")).toBeUndefined();

@@ -38,7 +38,11 @@ export function postAnswer(
 }
 
 /** Adds a passkey from the account page (the browser signed in within five minutes). */
-export async function registerPasskey(browser: FormBrowser, authenticator: SoftAuthenticator, name = "Laptop") {
+export async function registerPasskey(
+  browser: FormBrowser,
+  authenticator: SoftAuthenticator,
+  name = "Laptop",
+) {
   const page = await (await browser.request("/account/passkeys/new")).text();
   const csrf = csrfOf(page);
   const { status, json } = await ceremonyOptions(browser, "register", { csrf });
@@ -56,7 +60,9 @@ export async function passkeySignIn(
   tamper: Parameters<SoftAuthenticator["assert"]>[2] = {},
   pending: { request?: string } = {},
 ) {
-  const page = await (await browser.request(`/login${pending.request ? `?request=${pending.request}` : ""}`)).text();
+  const page = await (
+    await browser.request(`/login${pending.request ? `?request=${pending.request}` : ""}`)
+  ).text();
   const csrf = csrfOf(page);
   const { json } = await ceremonyOptions(browser, "sign-in", { csrf, ...pending });
   const answer = authenticator.assert(json as never, browser.origin, tamper);
