@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../../src/config/errors.js";
 import { relyingParty } from "../../../src/features/passkeys/relying-party.js";
-import { startTestServer } from "../../helpers/server.js";
+import { loadServerConfig } from "../../../src/main/config.js";
+import { startTestServer, tempDir } from "../../helpers/server.js";
 
 describe("the relying party of passkeys (features.passkeys.rpId and origins)", () => {
   it("defaults to the issuer's host and origin", () => {
@@ -37,6 +38,21 @@ describe("the relying party of passkeys (features.passkeys.rpId and origins)", (
   ])("refuses %j, naming the key and the fix", (options, message) => {
     expect(() => relyingParty("https://id.example.com", options)).toThrow(ConfigError);
     expect(() => relyingParty("https://id.example.com", options)).toThrow(message);
+  });
+
+  it("reads both keys from the environment, origins space- or comma-separated", () => {
+    const config = loadServerConfig({
+      env: {
+        FRONTDESK_FEATURES_PASSKEYS_RP_ID: "example.com",
+        FRONTDESK_FEATURES_PASSKEYS_ORIGINS: "https://id.example.com, https://app.example.com",
+      },
+      flags: { dataDir: tempDir() },
+    });
+    expect(config.features.passkeys).toMatchObject({
+      enabled: true,
+      rpId: "example.com",
+      origins: ["https://id.example.com", "https://app.example.com"],
+    });
   });
 
   it("a mismatch stops the server at start-up", async () => {
