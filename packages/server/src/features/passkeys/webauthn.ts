@@ -1,16 +1,15 @@
-import {
-  type AuthenticationResponseJSON,
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
 } from "@simplewebauthn/server";
-import { isoBase64URL } from "@simplewebauthn/server/helpers";
 import type { RelyingParty } from "./relying-party.js";
 import type { PasskeyRecord } from "./repositories.js";
+
+/** Loaded at the first ceremony: the CLI, which builds every feature, never needs it. */
+const library = () => import("@simplewebauthn/server");
+const base64url = async () => (await import("@simplewebauthn/server/helpers")).isoBase64URL;
 
 /** How long the browser waits for the person (ms): the ceremony itself lives a little longer. */
 const TIMEOUT = 120_000;
@@ -22,11 +21,13 @@ const allowList = (passkeys: readonly PasskeyRecord[]) =>
   passkeys.map((p) => ({ id: p.id, transports: p.transports }));
 
 /** Options for `navigator.credentials.create`: a discoverable passkey, none the person has already. */
-export function registrationOptions(
+export async function registrationOptions(
   rp: RelyingParty,
   person: { username: string; name: string | null; handle: string },
   existing: readonly PasskeyRecord[],
 ): Promise<PublicKeyCredentialCreationOptionsJSON> {
+  const { generateRegistrationOptions } = await library();
+  const isoBase64URL = await base64url();
   return generateRegistrationOptions({
     rpName: rp.name,
     rpID: rp.id,
@@ -41,10 +42,11 @@ export function registrationOptions(
 }
 
 /** Options for `navigator.credentials.get`: any passkey of this site, or only the person's. */
-export function authenticationOptions(
+export async function authenticationOptions(
   rp: RelyingParty,
   allowed?: readonly PasskeyRecord[],
 ): Promise<PublicKeyCredentialRequestOptionsJSON> {
+  const { generateAuthenticationOptions } = await library();
   return generateAuthenticationOptions({
     rpID: rp.id,
     timeout: TIMEOUT,
@@ -65,6 +67,8 @@ export async function verifiedRegistration(
     >
   | undefined
 > {
+  const { verifyRegistrationResponse } = await library();
+  const isoBase64URL = await base64url();
   try {
     const { verified, registrationInfo: info } = await verifyRegistrationResponse({
       response,
@@ -106,6 +110,8 @@ export async function verifiedAssertion(
   challenge: string,
   passkey: PasskeyRecord,
 ): Promise<AssertionOutcome> {
+  const { verifyAuthenticationResponse } = await library();
+  const isoBase64URL = await base64url();
   let info: Awaited<ReturnType<typeof verifyAuthenticationResponse>>["authenticationInfo"];
   try {
     const result = await verifyAuthenticationResponse({
