@@ -73,7 +73,7 @@ describe("account lifecycle pages in headless Chromium", () => {
     await account.goto(`${server.issuer}/login?return_to=/account/password`);
     await account.getByLabel("Username").fill(person.username);
     await account.getByLabel("Password").fill(person.password);
-    await account.getByRole("button", { name: "Sign in" }).click();
+    await account.getByRole("button", { name: "Sign in", exact: true }).click();
     await account.waitForURL(/\/account\/password$/);
     await expectAccessible(account);
     await shot(account, "5-change-your-password");

@@ -106,7 +106,7 @@ describe("server-rendered pages in headless Chromium", () => {
   async function signIn(page: Page, username: string, password: string): Promise<void> {
     await page.getByLabel("Username").fill(username);
     await page.getByLabel("Password").fill(password);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
   }
 
   it("signs in through an authorization request, consents, and returns code, state and iss", async () => {

@@ -76,7 +76,7 @@ describe("password reset end to end in headless Chromium", () => {
     await shot(mailTab, "5-sign-in-with-the-new-password");
 
     await mailTab.getByLabel("Password").fill(NEW_PASSWORD);
-    await mailTab.getByRole("button", { name: "Sign in" }).click();
+    await mailTab.getByRole("button", { name: "Sign in", exact: true }).click();
     await mailTab.waitForURL(/\/account$/);
     await shot(mailTab, "6-signed-in");
 

@@ -27,7 +27,7 @@ describe("email verification in headless Chromium", () => {
     await page.goto(`${server.issuer}/login`);
     await page.getByLabel("Username").fill(username);
     await page.getByLabel("Password").fill(password);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
     await page.waitForURL((url) => url.pathname === "/account");
   }
 

@@ -217,7 +217,7 @@ describe("examples/spa-to-bff: an SPA on a session cookie behind forward-auth", 
       await app.evaluate((old) => localStorage.setItem("token", old), OLD_TOKEN);
       await app.getByLabel("Username", { exact: true }).fill("alice");
       await app.getByLabel("Password", { exact: true }).fill(PASSWORD);
-      await app.getByRole("button", { name: "Sign in" }).click();
+      await app.getByRole("button", { name: "Sign in", exact: true }).click();
       await app.waitForURL(`${origin}/app/`);
       await expect.poll(() => app.locator("#who").textContent()).toContain(`Signed in as ${alice.id}`);
       await addNote(app, "from Chromium");
