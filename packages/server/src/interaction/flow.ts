@@ -256,18 +256,20 @@ export class InteractionFlow {
    * A second factor of `subject` was verified, adding `methods` (RFC 8176): the held
    * sign-in completes (taken once: a replayed form finds nothing), or a step-up replaces
    * the session with a new one (new id; the old one ends). False when the browser no
-   * longer holds what the subject named (taken by a concurrent request, signed out).
+   * longer holds what the subject named (taken by a concurrent request, signed out):
+   * the caller then answers. (A boolean, not the reply: an async function returning a
+   * Fastify reply, which is thenable, would resolve to undefined.)
    */
   async completeSecondFactor(
     request: FastifyRequest,
     reply: FastifyReply,
     subject: SecondFactorSubject,
     methods: readonly string[],
-  ): Promise<FastifyReply | undefined> {
+  ): Promise<boolean> {
     if (subject.source === "held") {
       const held = await this.held.take(request, reply);
-      if (!held || held.userId !== subject.userId) return undefined;
-      return this.startSession(request, reply, {
+      if (!held || held.userId !== subject.userId) return false;
+      await this.startSession(request, reply, {
         user: { id: held.userId },
         amr: withFactor(held.amr, methods),
         ...(held.idp ? { idp: held.idp } : {}),
@@ -275,16 +277,18 @@ export class InteractionFlow {
         ...(held.interactionId ? { interactionId: held.interactionId } : {}),
         ...(held.returnTo ? { returnTo: held.returnTo } : {}),
       });
+      return true;
     }
     const session = await currentSession(this.deps, request);
-    if (!session || session.userId !== subject.userId) return undefined;
-    return this.startSession(request, reply, {
+    if (!session || session.userId !== subject.userId) return false;
+    await this.startSession(request, reply, {
       user: { id: session.userId },
       amr: withFactor(session.amr, methods),
       ...(session.idp ? { idp: session.idp } : {}),
       ...(subject.interactionId ? { interactionId: subject.interactionId } : {}),
       ...(subject.returnTo ? { returnTo: subject.returnTo } : {}),
     });
+    return true;
   }
 
   private async startSession(request: FastifyRequest, reply: FastifyReply, signIn: SignIn) {

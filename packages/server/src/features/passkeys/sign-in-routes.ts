@@ -68,9 +68,7 @@ export function signInRoutes(app: FastifyInstance, ctx: PasskeyRouteDeps, regist
         return secondFactorPage(reply, subject.interactionId);
       const checked = await checkAssertion(ctx, form.credential, ceremony, subject.userId);
       if (!checked.ok) return secondFactorPage(reply, subject.interactionId);
-      await flow.completeSecondFactor(request, reply, subject, checked.methods);
-      // Its promise adopts the reply (a thenable): whether it answered is read from the reply.
-      if (reply.sent) return reply;
+      if (await flow.completeSecondFactor(request, reply, subject, checked.methods)) return reply;
       return sendPage(
         reply,
         400,
@@ -112,8 +110,7 @@ export function signInRoutes(app: FastifyInstance, ctx: PasskeyRouteDeps, regist
         );
         return secondFactorPage(reply, subject.interactionId, "passkey-not-created");
       }
-      await flow.completeSecondFactor(request, reply, subject, passkeyMethods(passkey, false));
-      if (!reply.sent) {
+      if (!(await flow.completeSecondFactor(request, reply, subject, passkeyMethods(passkey, false)))) {
         await passkeys.delete(subject.userId, passkey.id);
         return sendPage(
           reply,
