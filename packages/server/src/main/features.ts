@@ -16,6 +16,7 @@ import { forwardAuthFeature } from "../features/forward-auth/feature.js";
 import { introspectionFeature } from "../features/introspection/feature.js";
 import { loginFeature } from "../features/login/feature.js";
 import { logoutFeature } from "../features/logout/feature.js";
+import { oneTimeCodesFeature } from "../features/one-time-codes/feature.js";
 import { passwordResetFeature } from "../features/password-reset/feature.js";
 import { privateKeyJwtFeature } from "../features/private-key-jwt/feature.js";
 import { pushedAuthorizationRequestsFeature } from "../features/pushed-authorization-requests/feature.js";
@@ -55,6 +56,7 @@ export const FEATURES: readonly Feature[] = [
   passwordResetFeature,
   registrationFeature,
   upstreamFeature,
+  oneTimeCodesFeature,
   secondFactorFeature,
   consentFeature,
   forwardAuthFeature,
