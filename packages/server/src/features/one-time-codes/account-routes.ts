@@ -36,27 +36,27 @@ export function accountRoutes(
     request: FastifyRequest,
     reply: FastifyReply,
     returnTo: string,
-  ): Promise<{ session: Session; user: UserRecord } | FastifyReply> {
+  ): Promise<{ session: Session; user: UserRecord } | { done: FastifyReply }> {
     const session = await currentSession(ctx, request);
     const user = session && (await ctx.durable.users.get(session.userId));
-    if (!session || !user) return seeOther(reply, localUrl("/login", { return_to: returnTo }));
-    if (!isFresh(session)) return signInAgain(reply, returnTo);
+    if (!session || !user) return { done: seeOther(reply, localUrl("/login", { return_to: returnTo })) };
+    if (!isFresh(session)) return { done: signInAgain(reply, returnTo) };
     return { session, user };
   }
 
   /** A form of the account page: CSRF first, then a fresh sign-in. */
   async function accountForm(request: FastifyRequest, reply: FastifyReply, returnTo: string) {
     const form = singleValued(request.body);
-    if (!ctx.csrf.valid(request, form.csrf)) return sendPage(reply, 403, FORM_EXPIRED);
+    if (!ctx.csrf.valid(request, form.csrf)) return { done: sendPage(reply, 403, FORM_EXPIRED) };
     const signedIn = await freshSignIn(request, reply, returnTo);
-    return "session" in signedIn ? { form, ...signedIn } : signedIn;
+    return "done" in signedIn ? signedIn : { form, ...signedIn };
   }
 
   app.get(
     SETUP_PATH,
     pageRoute(ctx, async (request, reply) => {
       const signedIn = await freshSignIn(request, reply, SETUP_PATH);
-      if (!("session" in signedIn)) return signedIn;
+      if ("done" in signedIn) return signedIn.done;
       const { session, user } = signedIn;
       if (await codes.enrolled(user.id)) return seeOther(reply, account("otp-already"));
       const view = await codes.startEnrolment(user.id, user.username, session.sid);
@@ -75,7 +75,7 @@ export function accountRoutes(
     SETUP_PATH,
     pageRoute(ctx, async (request, reply) => {
       const checked = await accountForm(request, reply, SETUP_PATH);
-      if (!("session" in checked)) return checked;
+      if ("done" in checked) return checked.done;
       const { form, session, user } = checked;
       const view = await codes.pendingEnrolment(form.enrolment, user.id, user.username, session.sid);
       if (!view) return seeOther(reply, account("otp-setup-expired"));
@@ -106,7 +106,7 @@ export function accountRoutes(
     "/account/recovery-codes/regenerate",
     pageRoute(ctx, async (request, reply) => {
       const checked = await accountForm(request, reply, "/account");
-      if (!("session" in checked)) return checked;
+      if ("done" in checked) return checked.done;
       const { user } = checked;
       if (!(await codes.enrolled(user.id)) && !(await hasOtherFactor(registry, user.id)))
         return seeOther(reply, account("recovery-no-factor"));
@@ -124,7 +124,7 @@ export function accountRoutes(
     "/account/one-time-codes/remove",
     pageRoute(ctx, async (request, reply) => {
       const checked = await accountForm(request, reply, "/account");
-      if (!("session" in checked)) return checked;
+      if ("done" in checked) return checked.done;
       const { form, session, user } = checked;
       if (!(await codes.enrolled(user.id))) return seeOther(reply, account("otp-not-set-up"));
       const others = await hasOtherFactor(registry, user.id);

@@ -66,19 +66,19 @@ export function signInRoutes(
     request: FastifyRequest,
     reply: FastifyReply,
   ): Promise<
-    { form: Record<string, string>; subject: SecondFactorSubject; user: UserRecord } | FastifyReply
+    { form: Record<string, string>; subject: SecondFactorSubject; user: UserRecord } | { done: FastifyReply }
   > {
     const form = singleValued(request.body);
-    if (!ctx.csrf.valid(request, form.csrf)) return sendPage(reply, 403, FORM_EXPIRED);
+    if (!ctx.csrf.valid(request, form.csrf)) return { done: sendPage(reply, 403, FORM_EXPIRED) };
     const subject = await flow.secondFactorSubject(request, {
       interactionId: form.request,
       returnTo: form.return_to,
     });
-    if (!subject) return seeOther(reply, localUrl("/login", { request: form.request }));
+    if (!subject) return { done: seeOther(reply, localUrl("/login", { request: form.request })) };
     const user = await ctx.durable.users.get(subject.userId);
     if (!user || user.disabled) {
       await flow.held.drop(request, reply);
-      return seeOther(reply, "/login");
+      return { done: seeOther(reply, "/login") };
     }
     return { form, subject, user };
   }
@@ -118,7 +118,7 @@ export function signInRoutes(
     "/login/one-time-codes",
     pageRoute(ctx, async (request, reply) => {
       const checked = await subjectOf(request, reply);
-      if (!("subject" in checked)) return checked;
+      if ("done" in checked) return checked.done;
       const { form, subject, user } = checked;
       const outcome = await codes.verify(user.id, form.code);
       if (outcome !== "ok") return refused(reply, form, user, "one-time-code", outcome);
@@ -130,7 +130,7 @@ export function signInRoutes(
     "/login/recovery-codes",
     pageRoute(ctx, async (request, reply) => {
       const checked = await subjectOf(request, reply);
-      if (!("subject" in checked)) return checked;
+      if ("done" in checked) return checked.done;
       const { form, subject, user } = checked;
       const outcome = await codes.useRecoveryCode(user.id, form.code);
       if (outcome !== "ok") return refused(reply, form, user, "recovery-code", outcome);
@@ -144,7 +144,7 @@ export function signInRoutes(
     "/login/one-time-codes/enrol",
     pageRoute(ctx, async (request, reply) => {
       const checked = await subjectOf(request, reply);
-      if (!("subject" in checked)) return checked;
+      if ("done" in checked) return checked.done;
       const { form, subject, user } = checked;
       if (subject.source !== "held") return backToPage(reply, form, "otp-setup-expired");
       for (const factor of registry.secondFactors)
@@ -191,7 +191,7 @@ export function signInRoutes(
     "/login/one-time-codes/continue",
     pageRoute(ctx, async (request, reply) => {
       const checked = await subjectOf(request, reply);
-      if (!("subject" in checked)) return checked;
+      if ("done" in checked) return checked.done;
       const { form, subject } = checked;
       const token = form.continue ?? "";
       const owner =
