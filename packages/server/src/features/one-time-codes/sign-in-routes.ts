@@ -3,6 +3,7 @@ import { localUrl, pageRoute, seeOther } from "../../http/page-route.js";
 import type { SecondFactorSubject } from "../../interaction/flow.js";
 import { HELD_TTL } from "../../interaction/held-sign-ins.js";
 import { SECOND_FACTOR_PATH } from "../../interaction/paths.js";
+import { ACR } from "../../oauth/assurance.js";
 import { singleValued } from "../../oauth/params.js";
 import { errorPage } from "../../pages/error.js";
 import { sendPage } from "../../pages/layout.js";
@@ -80,6 +81,8 @@ export function signInRoutes(
       await flow.held.drop(request, reply);
       return { done: seeOther(reply, "/login") };
     }
+    // A typed code can be phished: it never completes a step that must be phishing-resistant.
+    if (subject.required === ACR.phr) return { done: backToPage(reply, form, "otp-not-enough") };
     return { form, subject, user };
   }
 

@@ -81,6 +81,36 @@ describe("step-up with one-time codes, and the administrator's reset", () => {
     expect(browser.cookie("frontdesk_session")).toBeUndefined();
   });
 
+  it("acr_values=phr (a passkey): no code form, and a valid code posted anyway completes nothing", async () => {
+    const who = await enrolledPerson(server);
+    const rp = await relyingParty(server, { firstParty: true });
+    const browser = new FormBrowser(server.url);
+    const start = await beginAuthorization(rp, browser, { acr_values: "urn:frontdesk:acr:phr" });
+    const held = await browser.submit(await start.response.text(), {
+      username: who.username,
+      password: who.password,
+    });
+    expect(new URL(held.url).pathname).toBe("/login/second-factor");
+    const page = await held.response.text();
+    expect(page).not.toContain('action="/login/one-time-codes"');
+    expect(page).not.toContain('action="/login/recovery-codes"');
+    const csrf = /name="csrf" value="([^"]+)"/.exec(page)?.[1] ?? "";
+    for (const [path, code] of [
+      ["/login/one-time-codes", codeAt(who.secret)],
+      ["/login/recovery-codes", who.recoveryCodes[0] as string],
+    ] as const) {
+      const posted = await browser.request(path, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ csrf, code }).toString(),
+      });
+      expect(posted.status, path).toBe(303);
+      expect(new URL(posted.headers.get("location") ?? "", server.url).pathname).toBe("/login/second-factor");
+    }
+    expect(browser.cookie("frontdesk_session")).toBeUndefined();
+    expect(await recoveryCodeRepository(server.ctx.durable).count(who.user.id)).toBe(10);
+  });
+
   it("the administrator's reset removes the app and recovery codes and ends the sessions; the next sign-in is the password alone", async () => {
     const who = await enrolledPerson(server);
     const issuer = new URL(server.issuer);
