@@ -16,6 +16,7 @@ import { forwardAuthFeature } from "../features/forward-auth/feature.js";
 import { introspectionFeature } from "../features/introspection/feature.js";
 import { loginFeature } from "../features/login/feature.js";
 import { logoutFeature } from "../features/logout/feature.js";
+import { oneTimeCodesFeature } from "../features/one-time-codes/feature.js";
 import { passkeysFeature } from "../features/passkeys/feature.js";
 import { passwordResetFeature } from "../features/password-reset/feature.js";
 import { privateKeyJwtFeature } from "../features/private-key-jwt/feature.js";
@@ -57,6 +58,7 @@ export const FEATURES: readonly Feature[] = [
   registrationFeature,
   upstreamFeature,
   passkeysFeature,
+  oneTimeCodesFeature,
   secondFactorFeature,
   consentFeature,
   forwardAuthFeature,

@@ -99,6 +99,8 @@ describe("PostgreSQL migrations", () => {
           "backchannelLogout-001-outbox",
           "dynamicRegistration-001-initial-access-tokens",
           "dynamicRegistration-002-registration-access-tokens",
+          "oneTimeCodes-001-credentials",
+          "oneTimeCodes-002-recovery-codes",
           "passkeys-001-user-handles",
           "passkeys-002-credentials",
           "upstream-001-providers",
@@ -119,7 +121,7 @@ describe("PostgreSQL migrations", () => {
     try {
       await program.parseAsync(["node", "frontdesk", "migrate", "--data-dir", dir]);
       expect(String(write.mock.calls.at(-1)?.[0])).toBe(
-        "sqlite: ran 001-initial, 002-client-secret-rotation, 003-key-sets-per-algorithm, 004-client-metadata, 005-refresh-family-dpop-key, 006-email, 007-users-email-index, 008-user-name, 009-refresh-idp, backchannelLogout-001-outbox, dynamicRegistration-001-initial-access-tokens, dynamicRegistration-002-registration-access-tokens, passkeys-001-user-handles, passkeys-002-credentials, upstream-001-providers, upstream-002-identities\n",
+        "sqlite: ran 001-initial, 002-client-secret-rotation, 003-key-sets-per-algorithm, 004-client-metadata, 005-refresh-family-dpop-key, 006-email, 007-users-email-index, 008-user-name, 009-refresh-idp, backchannelLogout-001-outbox, dynamicRegistration-001-initial-access-tokens, dynamicRegistration-002-registration-access-tokens, oneTimeCodes-001-credentials, oneTimeCodes-002-recovery-codes, passkeys-001-user-handles, passkeys-002-credentials, upstream-001-providers, upstream-002-identities\n",
       );
     } finally {
       write.mockRestore();
