@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AllowList, isInternalAddress } from "../../src/outbound/addresses.js";
 import { OutboundError, outboundRequest } from "../../src/outbound/fetch.js";
+import { guardedFetch } from "../../src/outbound/guarded-fetch.js";
 
 const development = { production: false, allow: new AllowList([]) };
 const production = { production: true, allow: new AllowList([]) };
@@ -30,6 +31,18 @@ describe("outbound requests are guarded (SSRF)", () => {
         return;
       }
       if (req.url === "/slow") return; // never answers
+      if (req.url === "/echo") {
+        let body = "";
+        req.on("data", (chunk) => {
+          body += chunk;
+        });
+        req.on("end", () =>
+          res
+            .writeHead(201, { "content-type": "application/json", "set-cookie": ["a=1", "b=2"] })
+            .end(JSON.stringify({ method: req.method, type: req.headers["content-type"], body })),
+        );
+        return;
+      }
       res.writeHead(200, { "content-type": "application/json" }).end('{"ok":true}');
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
@@ -94,5 +107,37 @@ describe("outbound requests are guarded (SSRF)", () => {
     expect(big).toMatchObject({ code: "ERR_OUTBOUND_TOO_LARGE" });
     const slow = await outboundRequest(`${base}/slow`, development, { timeoutMs: 200 }).catch((e) => e);
     expect(slow).toMatchObject({ code: "ERR_OUTBOUND_TIMEOUT" });
+  });
+
+  it("guardedFetch: the Fetch API over the guard, for libraries that make their own requests", async () => {
+    const send = guardedFetch(development);
+    const answer = await send(`${base}/echo`, {
+      method: "POST",
+      body: new URLSearchParams({ grant_type: "authorization_code", code: "c" }),
+    });
+    expect(answer.status).toBe(201);
+    expect(answer.headers.get("set-cookie")).toBe("a=1, b=2");
+    expect(await answer.json()).toEqual({
+      method: "POST",
+      type: "application/x-www-form-urlencoded;charset=UTF-8",
+      body: "grant_type=authorization_code&code=c",
+    });
+    await expect(guardedFetch(production)(`${base}/echo`)).rejects.toMatchObject({
+      code: "ERR_OUTBOUND_BLOCKED",
+    });
+    await expect(send(`${base}/echo`, { method: "DELETE" })).rejects.toMatchObject({
+      code: "ERR_OUTBOUND_BLOCKED",
+    });
+  });
+
+  it("guardedFetch: the caller's signal aborts the request with its reason; the limits apply", async () => {
+    const aborted = await guardedFetch(development)(`${base}/slow`, {
+      signal: AbortSignal.timeout(100),
+    }).catch((e: unknown) => e);
+    expect(aborted).toMatchObject({ name: "TimeoutError" });
+    const bounded = await guardedFetch(development, { timeoutMs: 100 })(`${base}/slow`).catch(
+      (e: unknown) => e,
+    );
+    expect(bounded).toMatchObject({ code: "ERR_OUTBOUND_TIMEOUT" });
   });
 });
