@@ -67,9 +67,45 @@ describe("outbound requests are guarded (SSRF)", () => {
     "::ffff:10.0.0.1",
   ])("%s is internal", (address) => expect(isInternalAddress(address)).toBe(true));
 
-  it.each(["93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946"])("%s is not", (address) =>
-    expect(isInternalAddress(address)).toBe(false),
+  it.each([
+    "::ffff:a00:1", // mapped, in the hex form URLs normalise to
+    "::ffff:127.0.0.1",
+    "::ffff:169.254.169.254",
+    "::10.0.0.1", // IPv4-compatible
+    "::a9fe:a9fe",
+    "::127.0.0.1",
+    "64:ff9b::10.0.0.1", // NAT64 well-known prefix
+    "64:ff9b::a9fe:a9fe",
+    "64:FF9B:0:0:0:0:7F00:1",
+    "64:ff9b:1::5db8:d822", // NAT64 local-use prefix, whatever it carries
+    "2002:a00:1::1", // 6to4 of 10.0.0.1
+    "2002:7f00:1::",
+  ])("%s carries an internal IPv4 address: internal", (address) =>
+    expect(isInternalAddress(address)).toBe(true),
   );
+
+  it.each([
+    "93.184.216.34",
+    "2606:2800:220:1:248:1893:25c8:1946",
+    "::ffff:93.184.216.34",
+    "::5db8:d822",
+    "64:ff9b::93.184.216.34",
+    "64:ff9b::5db8:d822",
+    "2002:5db8:d822::1",
+  ])("%s is not", (address) => expect(isInternalAddress(address)).toBe(false));
+
+  it("an IPv6 literal carrying an internal IPv4 address is refused in a URL too", async () => {
+    expect(await refused("https://[64:ff9b::169.254.169.254]/latest/meta-data/")).toMatch(/internal address/);
+    expect(await refused("https://[::10.0.0.1]/")).toMatch(/internal address/);
+    expect(await refused("https://[::ffff:127.0.0.1]:1/")).toMatch(/internal address/);
+  });
+
+  it("the allow-list sees through the same forms", () => {
+    const allow = new AllowList(["10.0.0.0/8"]);
+    expect(allow.allowsAddress("64:ff9b::10.1.2.3")).toBe(true);
+    expect(allow.allowsAddress("::ffff:a01:203")).toBe(true);
+    expect(allow.allowsAddress("64:ff9b::192.168.1.1")).toBe(false);
+  });
 
   it("production: only https, never to an internal address, whatever the name", async () => {
     expect(await refused(`${base}/jwks`)).toMatch(/ERR_OUTBOUND_BLOCKED: only https/);
