@@ -8,7 +8,7 @@ import {
 } from "jose";
 import type { KeyManager } from "../keys/key-manager.js";
 import { newId } from "./opaque.js";
-import { isCanonicalCompactJws } from "./strict-jws.js";
+import { isCanonicalCompactJws } from "@frontdesk/guard";
 
 /** `client_id` of the internal tokens minted by the forward-auth endpoint for gateways. */
 export const GATEWAY_CLIENT_ID = "frontdesk-gateway";
