@@ -73,5 +73,6 @@ export {
   TokenRequestError,
   type TokenSource,
 } from "./service/token-source.js";
+export { isCanonicalCompactJws } from "./strict-jws.js";
 export { createVerifier, type Verifier, type VerifyOptions } from "./verifier.js";
 export { formatWwwAuthenticate, quoteHeaderValue } from "./www-authenticate.js";

@@ -9,6 +9,7 @@ import {
   normalizeHtu,
   verifyDpopProof,
 } from "../src/dpop/index.js";
+import { isCanonicalCompactJws } from "../src/index.js";
 import { proofWith } from "./helpers.js";
 
 const URL_ = "https://id.example.com/token";
@@ -84,6 +85,38 @@ describe("verifyDpopProof (RFC 9449 section 4.3)", () => {
     ];
     for (const [proof, reason] of cases)
       expect([proof?.slice(0, 40), await refusal(proof)]).toEqual([proof?.slice(0, 40), reason]);
+  });
+
+  it("refuses a proof that is not in its one canonical encoding: padding, or stray bits in a segment's last character", async () => {
+    const key = await generateDpopKey();
+    const proof = await createDpopProof(key, { method: "POST", url: URL_ });
+    await expect(verifyDpopProof(proof, { method: "POST", url: URL_ })).resolves.toBeDefined();
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    // An ES256 signature is 64 bytes: 86 characters, the last one carrying 4 unused bits.
+    const last = alphabet.indexOf(proof.at(-1) as string);
+    const strayBits = `${proof.slice(0, -1)}${alphabet[last ^ 1]}`;
+    const [header, payload, signature] = proof.split(".") as [string, string, string];
+    const strayInPayload =
+      payload.length % 4 === 0
+        ? undefined
+        : `${header}.${payload.slice(0, -1)}${alphabet[alphabet.indexOf(payload.at(-1) as string) ^ 1]}.${signature}`;
+    for (const variant of [`${proof}==`, `${proof}=`, strayBits, strayInPayload].filter(
+      (v): v is string => v !== undefined,
+    ))
+      expect([variant.slice(-6), await refusal(variant)]).toEqual([variant.slice(-6), "proof_malformed"]);
+  });
+
+  it("isCanonicalCompactJws: three non-empty base64url segments, each the exact encoding of its bytes", () => {
+    const token = "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln";
+    expect(isCanonicalCompactJws(token)).toBe(true);
+    expect(isCanonicalCompactJws(token.replace("c2ln", "c2lu"))).toBe(true);
+    expect(isCanonicalCompactJws(`${token}==`)).toBe(false);
+    expect(isCanonicalCompactJws(token.replace("c2ln", "c2k"))).toBe(true);
+    expect(isCanonicalCompactJws(token.replace("c2ln", "c2l"))).toBe(false); // "c2l" decodes as "c2k" does
+    expect(isCanonicalCompactJws(token.replace("c2ln", "a"))).toBe(false); // no byte ends there
+    expect(isCanonicalCompactJws("a.b")).toBe(false);
+    expect(isCanonicalCompactJws("a..c")).toBe(false);
+    expect(isCanonicalCompactJws("eyJ+.eyJ/.c2ln")).toBe(false);
   });
 
   it("refuses symmetric and unlisted algorithms, and none", async () => {

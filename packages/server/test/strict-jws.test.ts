@@ -1,7 +1,10 @@
+import { isCanonicalCompactJws } from "@frontdesk/guard";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isCanonicalCompactJws } from "../src/tokens/strict-jws.js";
+import { FormBrowser } from "./helpers/browser.js";
 import { basic, clientCredentialsToken, postForm } from "./helpers/http.js";
-import { startTestServer, type TestServer } from "./helpers/server.js";
+import { accountStatus, codeFlow, LOGOUT_REDIRECT, relyingParty } from "./helpers/oidc.js";
+import { failOnErrorLogs, startTestServer, type TestServer } from "./helpers/server.js";
+import { makeUser } from "./helpers/users.js";
 
 /** Flips the unused low bits of the last base64url character: same bytes, a different string. */
 function strayBits(token: string): string {
@@ -70,6 +73,55 @@ describe("strict JWS parsing (RFC 7515 2: one canonical encoding)", () => {
           expect(response.headers.get("www-authenticate")).toMatch(/invalid_token|Bearer/);
         }
       }
+    });
+  });
+
+  describe("where a person's tokens are verified: userinfo and the logout hint", () => {
+    let server: TestServer;
+    let accessToken: string;
+    let idToken: string;
+    let browser: FormBrowser;
+    beforeAll(async () => {
+      server = await startTestServer();
+      const rp = await relyingParty(server);
+      browser = new FormBrowser(server.issuer);
+      const { tokens } = await codeFlow(rp, browser, await makeUser(server.ctx));
+      accessToken = tokens.access_token;
+      idToken = tokens.id_token as string;
+    });
+    afterAll(() => server.close());
+    failOnErrorLogs(() => server);
+
+    it("/userinfo answers the token, and 401 invalid_token for a padded or re-encoded one (GET and POST)", async () => {
+      const userinfo = (token: string, method: "GET" | "POST") =>
+        fetch(`${server.issuer}/userinfo`, { method, headers: { authorization: `Bearer ${token}` } });
+      expect((await userinfo(accessToken, "GET")).status).toBe(200);
+      for (const variant of [`${accessToken}==`, `${accessToken}=`, strayBits(accessToken)])
+        for (const method of ["GET", "POST"] as const) {
+          const response = await userinfo(variant, method);
+          expect(response.status, `${method} ${variant.slice(-4)}`).toBe(401);
+          expect(response.headers.get("www-authenticate")).toMatch(/^Bearer .*error="invalid_token"/);
+        }
+    });
+
+    it("/logout refuses a padded or re-encoded id_token_hint: an error page, no redirect, still signed in", async () => {
+      for (const hint of [`${idToken}==`, strayBits(idToken)]) {
+        const url = new URL(`${server.issuer}/logout`);
+        url.searchParams.set("id_token_hint", hint);
+        url.searchParams.set("post_logout_redirect_uri", LOGOUT_REDIRECT);
+        const response = await browser.request(url.toString());
+        expect(response.status, hint.slice(-4)).toBe(400);
+        expect(response.headers.get("location")).toBeNull();
+        expect(await response.text()).toContain("id_token_hint is not an ID token issued by this server");
+      }
+      expect(await accountStatus(browser)).toBe(200);
+      // The hint as issued is taken: the confirmation page, naming the application.
+      const url = new URL(`${server.issuer}/logout`);
+      url.searchParams.set("id_token_hint", idToken);
+      url.searchParams.set("post_logout_redirect_uri", LOGOUT_REDIRECT);
+      const confirm = await browser.request(url.toString());
+      expect(confirm.status).toBe(200);
+      expect(await confirm.text()).toContain("Photo Printer");
     });
   });
 });

@@ -9,6 +9,7 @@ import {
   jwtVerify,
   type ProtectedHeaderParameters,
 } from "jose";
+import { isCanonicalCompactJws } from "../strict-jws.js";
 
 /** Proof algorithms accepted by default (RFC 9449 section 4.2: asymmetric only; never `none` or HS*). Ed25519 is EdDSA by its fully-specified name (RFC 9864), as openid-client signs. */
 export const DPOP_ALGORITHMS = Object.freeze(["ES256", "EdDSA", "Ed25519", "RS256", "PS256"] as const);
@@ -71,7 +72,6 @@ export interface VerifiedDpopProof {
 }
 
 const MAX_PROOF_LENGTH = 8192;
-const JWS_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 const PRIVATE_JWK_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "oth", "k", "priv"];
 
 /**
@@ -84,7 +84,7 @@ export async function verifyDpopProof(
   expected: DpopProofExpectation,
 ): Promise<VerifiedDpopProof> {
   if (proof === undefined || proof === "") throw new DpopProofError("proof_missing", "DPoP proof required");
-  if (proof.length > MAX_PROOF_LENGTH || !JWS_SHAPE.test(proof))
+  if (proof.length > MAX_PROOF_LENGTH || !isCanonicalCompactJws(proof))
     throw new DpopProofError("proof_malformed", "malformed DPoP proof");
   const { alg, key, jkt } = await proofKey(proof, expected.algorithms ?? DPOP_ALGORITHMS);
   const payload = await verifySignature(proof, alg, key);

@@ -31,6 +31,8 @@ export interface OutboundRequest {
   body?: string;
   timeoutMs?: number;
   maxBytes?: number;
+  /** Aborts the request (the caller's own deadline): it rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export interface OutboundResponse {
@@ -130,13 +132,21 @@ export async function outboundRequest(
       () => req.destroy(new OutboundError("ERR_OUTBOUND_TIMEOUT", `no answer within ${timeoutMs} ms`)),
       timeoutMs,
     );
-    req.on("close", () => clearTimeout(timer));
+    const abort = () => req.destroy(options.signal?.reason);
+    options.signal?.addEventListener("abort", abort, { once: true });
+    if (options.signal?.aborted) abort();
+    req.on("close", () => {
+      clearTimeout(timer);
+      options.signal?.removeEventListener("abort", abort);
+    });
     req.on("timeout", () =>
       req.destroy(new OutboundError("ERR_OUTBOUND_TIMEOUT", `no answer within ${timeoutMs} ms`)),
     );
     req.on("error", (error) =>
       reject(
-        error instanceof OutboundError ? error : new OutboundError("ERR_OUTBOUND_FAILED", error.message),
+        error instanceof OutboundError || error === options.signal?.reason
+          ? error
+          : new OutboundError("ERR_OUTBOUND_FAILED", error.message),
       ),
     );
     req.end(options.body);

@@ -1,3 +1,4 @@
+import { isCanonicalCompactJws } from "@frontdesk/guard";
 import {
   createLocalJWKSet,
   type JSONWebKeySet,
@@ -8,7 +9,6 @@ import {
 } from "jose";
 import type { KeyManager } from "../keys/key-manager.js";
 import { newId } from "./opaque.js";
-import { isCanonicalCompactJws } from "./strict-jws.js";
 
 /** `client_id` of the internal tokens minted by the forward-auth endpoint for gateways. */
 export const GATEWAY_CLIENT_ID = "frontdesk-gateway";

@@ -1,9 +1,11 @@
 import { createHash } from "node:crypto";
 import {
+  createLocalJWKSet,
   createRemoteJWKSet,
   decodeProtectedHeader,
   exportJWK,
   generateKeyPair,
+  type JWK,
   jwtVerify,
   SignJWT,
 } from "jose";
@@ -13,6 +15,7 @@ import { FormBrowser } from "../helpers/browser.js";
 import {
   codeFlow,
   decodePayload,
+  REDIRECT,
   type RelyingParty,
   relyingParty,
   sleep,
@@ -77,6 +80,48 @@ describe("OpenID Connect", () => {
     expect(access.auth_time).toBe(payload.auth_time);
     expect(decodeProtectedHeader(tokens.access_token).typ).toBe("at+jwt");
   });
+
+  it.each([
+    [undefined, "RS256"],
+    ["ES256", "ES256"],
+    ["EdDSA", "EdDSA"],
+  ] as const)(
+    "a client registered with id_token_signed_response_alg %s gets %s ID tokens, verified against the JWKS; access tokens keep ES256",
+    async (registered, expected) => {
+      const client = await server.client({
+        name: "Alg Client",
+        grantTypes: ["authorization_code"],
+        redirectUris: [REDIRECT],
+        scopes: "openid profile",
+        ...(registered ? { metadata: { idTokenSignedResponseAlg: registered } } : {}),
+      });
+      // openid-client checks the header alg against what the client registered (RS256 when nothing is).
+      const config = await oidc.discovery(
+        new URL(server.issuer),
+        client.id,
+        { client_secret: client.secret, ...(registered ? { id_token_signed_response_alg: registered } : {}) },
+        undefined,
+        { execute: [oidc.allowInsecureRequests] },
+      );
+      const { tokens } = await codeFlow(
+        { ...client, redirectUri: REDIRECT, config },
+        new FormBrowser(server.issuer),
+        alice,
+        { scope: "openid profile" },
+      );
+      const idToken = tokens.id_token as string;
+      const jwks = (await (await fetch(`${server.issuer}/jwks`)).json()) as { keys: JWK[] };
+      const { protectedHeader, payload } = await jwtVerify(idToken, createLocalJWKSet(jwks), {
+        issuer: server.issuer,
+        audience: client.id,
+        algorithms: [expected],
+      });
+      expect(protectedHeader.alg).toBe(expected);
+      expect(jwks.keys.find((k) => k.kid === protectedHeader.kid)?.alg).toBe(expected);
+      expect(payload.sub).toBe(alice.user.id);
+      expect(decodeProtectedHeader(tokens.access_token).alg).toBe("ES256");
+    },
+  );
 
   it("userinfo releases claims by scope", async () => {
     const browser = new FormBrowser(server.issuer);

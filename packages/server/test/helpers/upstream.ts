@@ -19,6 +19,7 @@ export function upstreamOf(ctx: CoreServices, timeout = 5) {
         config: ctx.config,
         providers: providerRepository(ctx.durable),
         secrets: new ProviderSecrets(ctx.config.keyEncryptionSecret),
+        outbound: ctx.outbound,
       },
       { timeout },
     ),

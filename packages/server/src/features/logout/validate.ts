@@ -1,7 +1,7 @@
+import { isCanonicalCompactJws } from "@frontdesk/guard";
 import { compactVerify, createLocalJWKSet, decodeJwt } from "jose";
 import { InvalidRequest } from "../../errors/oauth-errors.js";
 import type { ClientRecord } from "../../storage/durable/types.js";
-import { isCanonicalCompactJws } from "../../tokens/strict-jws.js";
 import type { CoreServices } from "../contract.js";
 
 export interface LogoutRequest {

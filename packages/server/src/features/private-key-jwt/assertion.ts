@@ -1,5 +1,5 @@
+import { isCanonicalCompactJws } from "@frontdesk/guard";
 import { type JWTPayload, type JWTVerifyGetKey, jwtVerify } from "jose";
-import { isCanonicalCompactJws } from "../../tokens/strict-jws.js";
 
 /** `client_assertion_type` of a JWT client assertion (RFC 7523 2.2). */
 export const JWT_BEARER_ASSERTION = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";

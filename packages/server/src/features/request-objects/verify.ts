@@ -1,7 +1,7 @@
+import { isCanonicalCompactJws } from "@frontdesk/guard";
 import { decodeProtectedHeader, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from "jose";
 import { InvalidRequestObject } from "../../errors/oauth-errors.js";
 import type { ClientRecord } from "../../storage/durable/types.js";
-import { isCanonicalCompactJws } from "../../tokens/strict-jws.js";
 
 /** Asymmetric algorithms only: never `none`, never HS* (a client secret is no signing key here). */
 export const REQUEST_OBJECT_ALGS = ["RS256", "PS256", "ES256", "EdDSA"] as const;

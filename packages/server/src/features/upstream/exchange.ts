@@ -1,5 +1,6 @@
-import { createRemoteJWKSet, decodeJwt, jwtVerify } from "jose";
+import { createRemoteJWKSet, customFetch, decodeJwt, jwtVerify } from "jose";
 import * as oidc from "openid-client";
+import type { FetchFunction } from "../../outbound/guarded-fetch.js";
 import type { MappedClaim, ProviderRecord } from "./records.js";
 
 /** Who the provider says the person is, in Frontdesk's terms. */
@@ -112,13 +113,18 @@ export async function verifyTenantIdToken(
   metadata: oidc.ServerMetadata,
   idToken: string,
   nonce: string,
+  keysFetch: { fetch: FetchFunction; timeoutMs: number },
 ): Promise<Record<string, unknown>> {
   const template = provider.settings.tenantIssuerTemplate as string;
   const tid = decodeJwt(idToken).tid;
   if (typeof tid !== "string" || !/^[0-9a-f-]{36}$/.test(tid))
     throw new UpstreamRefused("invalid_response", "the ID token names no tenant (tid)");
   if (!metadata.jwks_uri) throw new UpstreamRefused("invalid_response", "the provider publishes no keys");
-  const { payload } = await jwtVerify(idToken, createRemoteJWKSet(new URL(metadata.jwks_uri)), {
+  const keys = createRemoteJWKSet(new URL(metadata.jwks_uri), {
+    [customFetch]: keysFetch.fetch,
+    timeoutDuration: keysFetch.timeoutMs,
+  });
+  const { payload } = await jwtVerify(idToken, keys, {
     issuer: template.replace("{tenantid}", tid),
     audience: provider.clientId,
     algorithms: ["RS256"],
@@ -139,6 +145,8 @@ export async function exchangeCode(
   config: oidc.Configuration,
   callback: URL,
   checks: FlowChecks,
+  /** The outbound guard's fetch (UpstreamProviders.fetch), for the requests made here. */
+  guarded: FetchFunction,
 ): Promise<UpstreamProfile> {
   const error = callback.searchParams.get("error");
   if (error) {
@@ -160,7 +168,7 @@ export async function exchangeCode(
     // The ID token is taken out of the token response: verified against its tenant's issuer below, or
     // (a plain OAuth 2.0 provider's, never asked for) not used at all.
     config[oidc.customFetch] = async (url, options) => {
-      const response = await fetch(url, options as RequestInit);
+      const response = await guarded(url, options);
       if (url !== metadata.token_endpoint || !response.ok) return response;
       const body = (await response.json()) as Record<string, unknown>;
       heldIdToken = typeof body.id_token === "string" ? body.id_token : undefined;
@@ -177,7 +185,10 @@ export async function exchangeCode(
   let issuer = provider.settings.issuer;
   if (tenantTemplated) {
     if (!heldIdToken) throw new UpstreamRefused("invalid_response", "the provider returned no ID token");
-    claims = await verifyTenantIdToken(provider, metadata, heldIdToken, checks.nonce);
+    claims = await verifyTenantIdToken(provider, metadata, heldIdToken, checks.nonce, {
+      fetch: guarded,
+      timeoutMs: (config.timeout ?? 30) * 1000,
+    });
     issuer = String(claims.iss);
   } else if (oidcKind) {
     claims = { ...(tokens.claims() as Record<string, unknown>) };

@@ -1,5 +1,6 @@
 import { errors as joseErrors } from "jose";
 import * as oidc from "openid-client";
+import { OutboundError } from "../../outbound/fetch.js";
 import { UpstreamRefused } from "./exchange.js";
 
 /** What a person is told, and the status of the page, per kind of failure. */
@@ -59,6 +60,7 @@ export function classifyFailure(error: unknown): UpstreamRefused {
 function networkFailure(error: unknown): UpstreamRefused | undefined {
   let at = error;
   for (let depth = 0; at && depth < 5; depth++, at = (at as { cause?: unknown }).cause) {
+    if (at instanceof OutboundError) return outboundFailure(at);
     const name = (at as { name?: string }).name;
     if (name === "TimeoutError" || name === "AbortError")
       return new UpstreamRefused("unavailable", "the provider did not answer in time");
@@ -69,4 +71,18 @@ function networkFailure(error: unknown): UpstreamRefused | undefined {
       );
   }
   return undefined;
+}
+
+/** The outbound guard refused or gave up: a provider at an internal address is "unreachable" to the person, named in the log. */
+function outboundFailure(error: OutboundError): UpstreamRefused {
+  switch (error.code) {
+    case "ERR_OUTBOUND_TIMEOUT":
+      return new UpstreamRefused("unavailable", "the provider did not answer in time");
+    case "ERR_OUTBOUND_TOO_LARGE":
+      return new UpstreamRefused("invalid_response", `the provider's answer is too large (${error.message})`);
+    case "ERR_OUTBOUND_BLOCKED":
+      return new UpstreamRefused("unavailable", `the provider's address is not allowed: ${error.message}`);
+    default:
+      return new UpstreamRefused("unavailable", `the provider could not be reached (${error.message})`);
+  }
 }

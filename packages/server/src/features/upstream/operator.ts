@@ -14,13 +14,17 @@ import { ProviderSecrets } from "./secrets.js";
  */
 
 /** The providers and identities over a server's stores (the feature, the CLI and the admin API share them). */
-export function upstreamServices(services: Pick<CoreServices, "config" | "durable">, timeout: number) {
+export function upstreamServices(
+  services: Pick<CoreServices, "config" | "durable" | "outbound">,
+  timeout: number,
+) {
   return {
     providers: new UpstreamProviders(
       {
         config: services.config,
         providers: providerRepository(services.durable),
         secrets: new ProviderSecrets(services.config.keyEncryptionSecret),
+        outbound: services.outbound,
       },
       { timeout },
     ),

@@ -1,5 +1,7 @@
 import * as oidc from "openid-client";
 import type { Config } from "../../config/schema.js";
+import { OutboundError, type OutboundPolicy } from "../../outbound/fetch.js";
+import { type FetchFunction, guardedFetch } from "../../outbound/guarded-fetch.js";
 import { PRESET_SETTINGS, UNVERIFIED_EMAIL_PRESETS } from "./presets.js";
 import {
   MAPPED_CLAIMS,
@@ -146,21 +148,33 @@ export function providerSettings(input: NewProvider): {
   return { kind, name, settings };
 }
 
+/** Why a request failed: the outbound guard's reason when it refused (openid-client wraps it as the cause). */
+function reasonOf(error: unknown): string {
+  for (let at = error, depth = 0; at && depth < 5; depth++, at = (at as { cause?: unknown }).cause)
+    if (at instanceof OutboundError) return at.message;
+  return (error as Error).message;
+}
+
 /** The provider-side answer: its metadata, from discovery or its configured endpoints. */
 export type ServerMetadata = oidc.ServerMetadata;
 
 /** Upstream providers: added, listed and removed by operators; configured for each sign-in. */
 export class UpstreamProviders {
   private readonly discovered = new Map<string, { at: number; metadata: Promise<ServerMetadata> }>();
+  /** Every request to a provider (discovery, token, user info, keys) goes through the outbound guard. */
+  readonly fetch: FetchFunction;
 
   constructor(
     private readonly deps: {
       config: Pick<Config, "issuer">;
       providers: ProviderRepository;
       secrets: ProviderSecrets;
+      outbound: OutboundPolicy;
     },
     private readonly options: { timeout: number; discoveryTtl?: number },
-  ) {}
+  ) {
+    this.fetch = guardedFetch(deps.outbound, { timeoutMs: options.timeout * 1000 });
+  }
 
   /** The callback URL to register at the provider. */
   redirectUri(id: string): string {
@@ -200,7 +214,7 @@ export class UpstreamProviders {
         await this.fetchMetadata(draft);
       } catch (error) {
         throw new InvalidProviderInput(
-          `--issuer: could not read ${settings.issuer}/.well-known/openid-configuration (${(error as Error).message})`,
+          `--issuer: could not read ${settings.issuer}/.well-known/openid-configuration (${reasonOf(error)})`,
         );
       }
     }
@@ -236,6 +250,7 @@ export class UpstreamProviders {
     const url = new URL(s.issuer);
     const found = await oidc.discovery(url, provider.clientId, undefined, undefined, {
       timeout: this.options.timeout,
+      [oidc.customFetch]: this.fetch,
       ...(isLoopbackHttp(url) ? { execute: [oidc.allowInsecureRequests] } : {}),
     });
     const { supportsPKCE: _method, ...metadata } = found.serverMetadata();
@@ -254,6 +269,7 @@ export class UpstreamProviders {
     const auth = basic ? oidc.ClientSecretBasic(secret) : oidc.ClientSecretPost(secret);
     const config = new oidc.Configuration(metadata, provider.clientId, undefined, auth);
     config.timeout = this.options.timeout;
+    config[oidc.customFetch] = this.fetch;
     // ID tokens' signatures are verified too, not only trusted for arriving over TLS (OIDC Core 3.1.3.7 allows that).
     if (provider.kind === "oidc" && !provider.settings.tenantIssuerTemplate)
       oidc.enableNonRepudiationChecks(config);

@@ -70,11 +70,13 @@ export function upstreamRoutes(
       for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
       let profile: UpstreamProfile;
       try {
-        profile = await exchangeCode(provider, await providers.configuration(provider), url, {
-          state,
-          nonce: flow.nonce,
-          codeVerifier: flow.codeVerifier,
-        });
+        profile = await exchangeCode(
+          provider,
+          await providers.configuration(provider),
+          url,
+          { state, nonce: flow.nonce, codeVerifier: flow.codeVerifier },
+          providers.fetch,
+        );
       } catch (error) {
         return failed(reply, provider, flow, error);
       }

@@ -30,6 +30,24 @@ const INVALID: [
     "invalid_redirect_uri",
     "redirect_uris",
   ],
+  [
+    "data: redirect URI",
+    { redirect_uris: ["data:text/html,<script>alert(1)</script>"] },
+    "invalid_redirect_uri",
+    "redirect_uris",
+  ],
+  [
+    "http redirect URI to example.com",
+    { redirect_uris: ["http://example.com/cb"] },
+    "invalid_redirect_uri",
+    "redirect_uris",
+  ],
+  [
+    "private-use scheme that is not a reverse domain name (no dot)",
+    { redirect_uris: ["myapp:/cb"] },
+    "invalid_redirect_uri",
+    "redirect_uris",
+  ],
   ["no redirect URI for the code grant", {}, "invalid_redirect_uri", "redirect_uris"],
   ["redirect_uris not an array", { redirect_uris: CALLBACK }, "invalid_client_metadata", "redirect_uris"],
   [
@@ -217,6 +235,24 @@ describe("registration metadata is validated: the RFC 7591 error names the field
     });
     expect(huge.status).toBe(413);
     expect(await clientCount(server)).toBe(before);
+  });
+
+  it("accepts a native app's private-use reverse-domain scheme (RFC 8252 7.1) next to https and loopback http", async () => {
+    const { status, json } = await sendJson(server, "POST", "/register", {
+      token,
+      body: {
+        redirect_uris: ["com.example.app:/cb", "https://rp.example.com/cb", "http://[::1]:8080/cb"],
+        token_endpoint_auth_method: "none",
+      },
+    });
+    expect(status).toBe(201);
+    expect(json?.redirect_uris).toEqual([
+      "com.example.app:/cb",
+      "https://rp.example.com/cb",
+      "http://[::1]:8080/cb",
+    ]);
+    const stored = await server.ctx.durable.clients.get(String(json?.client_id));
+    expect(stored?.redirectUris).toContain("com.example.app:/cb");
   });
 
   it("accepts the scopes the server offers (OpenID Connect ones and config.scopes), and loopback http URIs", async () => {

@@ -1,7 +1,11 @@
 import * as oidc from "openid-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FormBrowser } from "../../helpers/browser.js";
 import { postForm } from "../../helpers/http.js";
+import { completeAuthorization, REDIRECT } from "../../helpers/oidc.js";
 import { failOnErrorLogs, startTestServer, type TestServer } from "../../helpers/server.js";
+import { makeUser } from "../../helpers/users.js";
+import { answerAtDevicePage, DEVICE_GRANT } from "../device-flow/device-helpers.js";
 import { assertionForm, type ClientKey, clientKey, jwksServer, keyClient, signAssertion } from "./keys.js";
 
 /** openid-client configured for one client authenticating with `PrivateKeyJwt(key)`. */
@@ -19,7 +23,8 @@ describe("private_key_jwt with openid-client (RFC 7523, OIDC Core 9)", () => {
   let server: TestServer;
   let jwks: Awaited<ReturnType<typeof jwksServer>>;
   beforeAll(async () => {
-    server = await startTestServer();
+    // interval 1: openid-client waits the interval before each device-flow poll.
+    server = await startTestServer({ features: { deviceFlow: { interval: 1 } } });
     jwks = await jwksServer();
   });
   afterAll(async () => {
@@ -116,5 +121,73 @@ describe("private_key_jwt with openid-client (RFC 7523, OIDC Core 9)", () => {
     expect(replayed.status).toBe(401);
     expect(replayed.json).toMatchObject({ error: "invalid_client" });
     expect(replayed.json).not.toHaveProperty("access_token");
+  });
+
+  /** A client of the browser or device flow authenticating with a key registered by value. */
+  async function flowClient(grantTypes: string[], key: ClientKey) {
+    const { id } = await server.client({
+      name: "Key Holder",
+      tokenEndpointAuthMethod: "private_key_jwt",
+      grantTypes,
+      redirectUris: grantTypes.includes("authorization_code") ? [REDIRECT] : [],
+      scopes: "openid profile",
+      metadata: { jwks: { keys: [key.jwk] } },
+    });
+    return id;
+  }
+
+  it("pushed authorization requests: openid-client authenticates at /par with its assertion, then signs in", async () => {
+    const key = await clientKey("ES256");
+    const id = await flowClient(["authorization_code"], key);
+    const config = await relyingParty(server, id, key);
+    const person = await makeUser(server.ctx);
+    const verifier = oidc.randomPKCECodeVerifier();
+    const state = oidc.randomState();
+    const nonce = oidc.randomNonce();
+    const url = await oidc.buildAuthorizationUrlWithPAR(config, {
+      redirect_uri: REDIRECT,
+      scope: "openid profile",
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: "S256",
+      state,
+      nonce,
+    });
+    expect(url.searchParams.get("request_uri")).toMatch(/^urn:ietf:params:oauth:request_uri:/);
+    const browser = new FormBrowser(server.issuer);
+    const { callback } = await completeAuthorization(browser, await browser.follow(url.toString()), person);
+    const tokens = await oidc.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+      expectedNonce: nonce,
+      idTokenExpected: true,
+    });
+    expect(tokens.claims()).toMatchObject({ sub: person.user.id, aud: id });
+
+    // Another key's assertion is refused at /par: nothing is pushed.
+    const stranger = await relyingParty(server, id, await clientKey("ES256", key.kid));
+    const refused = await oidc
+      .buildAuthorizationUrlWithPAR(stranger, { redirect_uri: REDIRECT, scope: "openid", state, nonce })
+      .catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(oidc.ResponseBodyError);
+    expect(refused).toMatchObject({ error: "invalid_client", status: 401 });
+  });
+
+  it("device authorization: openid-client authenticates at /device_authorization and at each poll", async () => {
+    const key = await clientKey("RS256");
+    const id = await flowClient([DEVICE_GRANT], key);
+    const config = await relyingParty(server, id, key);
+    const person = await makeUser(server.ctx);
+    const device = await oidc.initiateDeviceAuthorization(config, { scope: "openid profile" });
+    const polling = oidc.pollDeviceAuthorizationGrant(config, device);
+    await answerAtDevicePage(server.issuer, person, device.user_code);
+    const tokens = await polling;
+    expect(tokens.claims()).toMatchObject({ sub: person.user.id, aud: id });
+
+    const stranger = await relyingParty(server, id, await clientKey("RS256", key.kid));
+    const refused = await oidc
+      .initiateDeviceAuthorization(stranger, { scope: "openid" })
+      .catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(oidc.ResponseBodyError);
+    expect(refused).toMatchObject({ error: "invalid_client", status: 401 });
   });
 });

@@ -93,6 +93,45 @@ describe("pushed authorization requests (RFC 9126)", () => {
     expect((await openPushed(server, spa.id, String(publicPush.json?.request_uri))).status).toBe(303);
   });
 
+  it("parameters sent next to request_uri at /authorize are ignored: only the pushed ones count", async () => {
+    const ALT = "http://127.0.0.1:9/other-callback";
+    const two = await relyingParty(server, { name: "Two Callbacks", redirectUris: [REDIRECT, ALT] });
+    const { verifier, params } = await authorizationParams({ scope: "openid profile" });
+    const pushed = await push(server, two, params);
+    expect(pushed.status).toBe(201);
+    const { verifier: otherVerifier, params: other } = await authorizationParams({
+      scope: "openid email offline_access",
+      redirect_uri: ALT,
+    });
+    const query = new URLSearchParams({
+      client_id: two.id,
+      request_uri: String(pushed.json?.request_uri),
+      scope: other.scope,
+      redirect_uri: other.redirect_uri,
+      state: other.state,
+      nonce: other.nonce,
+      code_challenge: other.code_challenge,
+      response_mode: "form_post",
+    });
+    expect(otherVerifier).not.toBe(verifier);
+    const browser = new FormBrowser(server.issuer);
+    const start = await browser.follow(`/authorize?${query}`);
+    const { callback, pages } = await completeAuthorization(browser, start, person);
+    expect(pages).toEqual(["/login", "/consent"]);
+    // The pushed redirect URI and state, in the query (not form_post); the pushed PKCE, nonce and scope.
+    expect(`${callback.origin}${callback.pathname}`).toBe(REDIRECT);
+    expect(callback.searchParams.get("state")).toBe(params.state);
+    const tokens = await oidc.authorizationCodeGrant(two.config, callback, {
+      pkceCodeVerifier: verifier,
+      expectedState: params.state,
+      expectedNonce: params.nonce,
+      idTokenExpected: true,
+    });
+    expect(tokens.scope).toBe("openid profile");
+    expect(tokens.refresh_token).toBeUndefined();
+    expect(tokens.claims()?.email).toBeUndefined();
+  });
+
   it("a request_uri is single use: the second use is invalid_request_uri", async () => {
     const { params } = await authorizationParams();
     const requestUri = String((await push(server, rp, params)).json?.request_uri);

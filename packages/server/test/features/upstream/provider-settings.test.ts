@@ -18,6 +18,8 @@ import {
 } from "../../../src/features/upstream/providers.js";
 import type { ProviderRecord } from "../../../src/features/upstream/records.js";
 import { appleClientSecret } from "../../../src/features/upstream/secrets.js";
+import { AllowList } from "../../../src/outbound/addresses.js";
+import { guardedFetch } from "../../../src/outbound/guarded-fetch.js";
 
 const base: NewProvider = {
   id: "corp",
@@ -183,6 +185,15 @@ describe("Microsoft's multi-tenant ID tokens", () => {
   let sign: (claims: Record<string, unknown>) => Promise<string>;
   const close: (() => void)[] = [];
   const tid = "9188040d-6c67-4c5b-b112-36a304b66dad";
+  // The keys are on this machine over http: the development policy allows that, production's does not.
+  const development = {
+    fetch: guardedFetch({ production: false, allow: new AllowList([]) }),
+    timeoutMs: 5_000,
+  };
+  const production = {
+    fetch: guardedFetch({ production: true, allow: new AllowList([]) }),
+    timeoutMs: 5_000,
+  };
   const ms = (): ProviderRecord => ({
     ...provider(),
     kind: "oidc",
@@ -221,8 +232,27 @@ describe("Microsoft's multi-tenant ID tokens", () => {
       tid,
       nonce: "n1",
     });
-    const claims = await verifyTenantIdToken(ms(), { issuer: "x", jwks_uri: jwksUrl }, token, "n1");
+    const claims = await verifyTenantIdToken(
+      ms(),
+      { issuer: "x", jwks_uri: jwksUrl },
+      token,
+      "n1",
+      development,
+    );
     expect(claims).toMatchObject({ sub: "s1", tid });
+  });
+
+  it("fetch the provider's keys through the outbound guard (refused where its policy refuses the URL)", async () => {
+    const token = await sign({
+      iss: `https://login.microsoftonline.com/${tid}/v2.0`,
+      aud: "app-id",
+      sub: "s1",
+      tid,
+      nonce: "n1",
+    });
+    await expect(
+      verifyTenantIdToken(ms(), { issuer: "x", jwks_uri: jwksUrl }, token, "n1", production),
+    ).rejects.toMatchObject({ code: "ERR_OUTBOUND_BLOCKED" });
   });
 
   it("refuse an issuer of another tenant, another audience, a wrong nonce or no tenant", async () => {
@@ -241,7 +271,7 @@ describe("Microsoft's multi-tenant ID tokens", () => {
     ];
     for (const claims of cases)
       await expect(
-        verifyTenantIdToken(ms(), { issuer: "x", jwks_uri: jwksUrl }, await sign(claims), "n1"),
+        verifyTenantIdToken(ms(), { issuer: "x", jwks_uri: jwksUrl }, await sign(claims), "n1", development),
       ).rejects.toThrow();
   });
 });
