@@ -22,10 +22,18 @@ interface Fetched {
 /** A client whose keys cannot be used (none registered, fetch failed, not a JWK Set). */
 export class ClientKeysUnavailable extends Error {}
 
+/** The two names of EdDSA on Ed25519 (RFC 9864): a key registered under one verifies JWSs signed under the other. */
+const ED25519_NAMES = ["EdDSA", "Ed25519"];
+
 function jwkSet(value: unknown): JSONWebKeySet {
   if (!value || typeof value !== "object" || !Array.isArray((value as JSONWebKeySet).keys))
     throw new ClientKeysUnavailable("not a JWK Set");
-  return value as JSONWebKeySet;
+  const keys = (value as JSONWebKeySet).keys.flatMap((key) =>
+    key.kty === "OKP" && key.crv === "Ed25519" && ED25519_NAMES.includes(key.alg ?? "")
+      ? ED25519_NAMES.map((alg) => ({ ...key, alg }))
+      : [key],
+  );
+  return { keys };
 }
 
 /**

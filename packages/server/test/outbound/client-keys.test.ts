@@ -38,6 +38,28 @@ describe("a client's keys: by value, or from its jwks_uri with a refetch cooldow
     await expect(jwtVerify(await sign(one.privateKey, "one"), keys.keysOf(c))).resolves.toBeTruthy();
   });
 
+  it("an Ed25519 key registered as EdDSA verifies JWSs signed as Ed25519 (RFC 9864, openid-client's name), and the reverse", async () => {
+    const { publicKey, privateKey } = await generateKeyPair("Ed25519", { extractable: true });
+    const jwk = { ...(await exportJWK(publicKey)), kid: "ed" };
+    const keys = new ClientKeys({ policy: development });
+    for (const [registered, signed] of [
+      ["EdDSA", "Ed25519"],
+      ["Ed25519", "EdDSA"],
+      ["EdDSA", "EdDSA"],
+    ]) {
+      const c = client({ metadata: { jwks: { keys: [{ ...jwk, alg: registered }] } } });
+      const token = await new SignJWT({ sub: "c" })
+        .setProtectedHeader({ alg: signed as string, kid: "ed" })
+        .setExpirationTime("1m")
+        .sign(privateKey);
+      await expect(jwtVerify(token, keys.keysOf(c)), `${registered} ← ${signed}`).resolves.toBeTruthy();
+    }
+    // Another algorithm is still refused for that key.
+    const es = await keyPair("ed");
+    const c = client({ metadata: { jwks: { keys: [{ ...jwk, alg: "EdDSA" }] } } });
+    await expect(jwtVerify(await sign(es.privateKey, "ed"), keys.keysOf(c))).rejects.toThrow();
+  });
+
   it("fetches jwks_uri once, and again on an unknown kid only after the cooldown", async () => {
     let now = 1_000;
     const keys = new ClientKeys({ policy: development, cooldown: 30, now: () => now });
