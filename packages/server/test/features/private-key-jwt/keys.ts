@@ -15,7 +15,7 @@ export interface ClientKey {
 }
 
 /** A fresh key pair for `alg` (ES256, RS256, PS256, Ed25519). */
-export async function clientKey(alg = "ES256", kid = randomUUID()): Promise<ClientKey> {
+export async function clientKey(alg = "ES256", kid: string = randomUUID()): Promise<ClientKey> {
   const { publicKey, privateKey } = await generateKeyPair(alg, { extractable: true });
   return { alg, kid, privateKey, jwk: { ...(await exportJWK(publicKey)), kid, alg, use: "sig" } };
 }
