@@ -5,9 +5,10 @@ import {
   FRONTDESK_ACR,
   type Verifier,
 } from "@frontdesk/guard";
+import { decodeJwt } from "jose";
 import * as oidc from "openid-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { beginAuthorization, onServer, relyingParty } from "../../helpers/oidc.js";
+import { beginAuthorization, introspect, onServer, relyingParty } from "../../helpers/oidc.js";
 import { failOnErrorLogs, startTestServer, type TestServer } from "../../helpers/server.js";
 import { awayFromStepEdge, codeAt, enrolFromAccount, person, signedIn } from "../one-time-codes/helpers.js";
 
@@ -83,6 +84,16 @@ describe("step-up: guard challenge → acr_values and max_age → a token the gu
     expect(strongClaims.acr).toBe(FRONTDESK_ACR.mfa);
     expect(strongClaims.amr).toEqual(expect.arrayContaining(["pwd", "otp", "mfa"]));
     expect(() => assertAuthentication(strongClaims, requirement)).not.toThrow();
+    // Introspection and the gateway's forward-auth token say the same.
+    expect(await introspect(server, rp, strong.access_token)).toMatchObject({
+      active: true,
+      acr: FRONTDESK_ACR.mfa,
+      amr: expect.arrayContaining(["pwd", "otp", "mfa"]),
+    });
+    const gateway = await browser.request("/authz");
+    expect(gateway.status).toBe(200);
+    const internal = decodeJwt(gateway.headers.get("x-frontdesk-token") as string);
+    expect([internal.acr, internal.amr]).toEqual([FRONTDESK_ACR.mfa, ["pwd", "otp", "mfa"]]);
     // A phishing-resistant requirement is still not met by a one-time code.
     expect(() => assertAuthentication(strongClaims, { acr: [FRONTDESK_ACR.phr] })).toThrow();
   });
