@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { currentSession, localUrl, pageRoute, seeOther } from "../../http/page-route.js";
+import { withFactor } from "../../oauth/assurance.js";
 import { singleValued } from "../../oauth/params.js";
 import { passwordChangedEmail } from "../../pages/account-emails.js";
 import { sendPage } from "../../pages/layout.js";
@@ -120,10 +121,13 @@ export function passwordChangeRoutes(
         });
         await ctx.mail.send({ to: user.email, ...notice, kind: "password-changed" });
       }
-      // Typing the current password is a sign-in; adding one keeps how the person signed in.
+      // Typing the current password is a sign-in, on top of the session's factors (a
+      // second factor is not asked again); adding one keeps how the person signed in.
       return registry.interaction.completeSignIn(request, reply, {
         user,
-        ...(user.passwordHash ? { amr: ["pwd"] } : { amr: session.amr, authTime: session.authTime }),
+        ...(user.passwordHash
+          ? { amr: withFactor(session.amr, ["pwd"]) }
+          : { amr: session.amr, authTime: session.authTime }),
         returnTo: localUrl("/account", { notice: "password-changed" }),
       });
     }),

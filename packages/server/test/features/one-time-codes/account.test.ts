@@ -186,6 +186,22 @@ describe("one-time codes on the account page", () => {
     expect(await signedIn(server, who)).toBeDefined();
   });
 
+  it("changing the password in a session that used a code keeps its second factor: no second-factor page, still mfa", async () => {
+    const who = await enrolledPerson(server);
+    const held = await heldAfterPassword(server, who);
+    await held.browser.submit(held.page, { code: codeAt(who.secret) }, { action: "/login/one-time-codes" });
+    const page = await held.browser.follow("/account/password");
+    const done = await held.browser.submit(await page.response.text(), {
+      current: who.password,
+      password: "a whole new passphrase 42",
+      confirmation: "a whole new passphrase 42",
+    });
+    expect(new URL(done.url).pathname).toBe("/account");
+    const session = await server.ctx.sessions.resolve(held.browser.cookie("frontdesk_session"));
+    expect(session?.amr).toEqual(["pwd", "otp", "mfa"]);
+    expect(session?.acr).toBe("urn:frontdesk:acr:mfa");
+  });
+
   it("refuses a forged form (no CSRF token) and changes nothing", async () => {
     const who = await enrolledPerson(server);
     const held = await heldAfterPassword(server, who);
