@@ -19,6 +19,19 @@ export function loadRows(scenario, caseName, result, peerName, target) {
   return { rows, comparisons: [comparison] };
 }
 
+/**
+ * The ceiling's row and Frontdesk's ratio to it, from a `compareLoad` result that also has the
+ * key `ceiling` (bench/peers/ceiling.mjs).
+ */
+export function ceilingRows(scenario, caseName, result, target) {
+  return {
+    rows: [{ scenario, case: caseName, system: "ceiling", unit: "req/s", ...pick(result.ceiling) }],
+    comparisons: [
+      compare(scenario, caseName, "req/s", result.frontdesk.rps, result.ceiling.rps, "ceiling", target),
+    ],
+  };
+}
+
 function pick(r) {
   return { value: r.rps, p50: r.p50, p99: r.p99, errors: r.errors, runs: r.runs };
 }
