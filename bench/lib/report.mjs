@@ -79,15 +79,14 @@ export function formatTable(rows, comparisons) {
     "target",
   ];
   const lines = rows.map((row) => {
-    const cs = ["frontdesk", "guard", "guard, cache off"].includes(row.system)
-      ? comparisons.filter(
-          (x) =>
-            x.scenario === row.scenario &&
-            x.case === row.case &&
-            x.unit === row.unit &&
-            (x.subject ?? "frontdesk") === row.system,
-        )
-      : [];
+    // A comparison is shown on its subject's line (Frontdesk's unless it names another).
+    const cs = comparisons.filter(
+      (x) =>
+        x.scenario === row.scenario &&
+        x.case === row.case &&
+        x.unit === row.unit &&
+        (x.subject ?? "frontdesk") === row.system,
+    );
     return [
       row.scenario,
       row.case,
