@@ -64,30 +64,35 @@ export function seedRecords(dataDir, { username, clientId, rows, live }) {
       throw new Error("seed templates missing: sign in and take a refresh token first");
     const columns = (row) => Object.keys(row);
     const values = (row, changes) => columns(row).map((c) => (c in changes ? changes[c] : row[c]));
-    const userIds = Array.from({ length: rows }, newId);
+    // Keys in index order: each B-tree insert then lands on the last page (random order would
+    // touch the whole tree, minutes for a million rows).
+    const sorted = (count, make) => Array.from({ length: count }, make).sort();
+    const userIds = sorted(rows, newId);
 
     const t0 = performance.now();
     bulk(durable, "users", columns(user), rows, (i) =>
       values(user, {
         id: userIds[i],
-        username: `seeded-${i}`,
-        email: user.email === null ? null : `seeded-${i}@example.test`,
+        username: `seeded-${String(i).padStart(9, "0")}`,
+        email: user.email === null ? null : `seeded-${String(i).padStart(9, "0")}@example.test`,
       }),
     );
     const seedFamilies = (count, owner, client) => {
-      const ids = Array.from({ length: count }, newId);
+      const ids = sorted(count, newId);
       bulk(durable, "refresh_families", columns(family), count, (i) =>
         values(family, { id: ids[i], user_id: owner(i), client_id: client }),
       );
       return ids;
     };
     const familyIds = seedFamilies(rows, (i) => userIds[i], clientId);
+    const tokenHashes = sorted(rows, () => hashToken(newSecret()));
+    const sids = sorted(rows, newId);
     bulk(durable, "refresh_tokens", columns(token), rows, (i) =>
       values(token, {
-        token_hash: hashToken(newSecret()),
+        token_hash: tokenHashes[i],
         family_id: familyIds[i],
         user_id: userIds[i],
-        sid: token.sid === null ? null : newId(),
+        sid: token.sid === null ? null : sids[i],
       }),
     );
     const liveTokens = Array.from({ length: live }, newSecret);
@@ -99,7 +104,7 @@ export function seedRecords(dataDir, { username, clientId, rows, live }) {
 
     const t1 = performance.now();
     const template = JSON.parse(session.value);
-    const sessionKeys = Array.from({ length: rows }, () => hashToken(newSecret()));
+    const sessionKeys = sorted(rows, () => hashToken(newSecret()));
     bulk(fast, "kv", columns(session), rows, (i) =>
       values(session, {
         key: sessionKeys[i],
