@@ -1,5 +1,6 @@
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from "jose";
-import * as oidc from "openid-client";
+import type * as Oidc from "openid-client";
+import { openidClient } from "./openid-client.js";
 import type { MappedClaim, ProviderRecord } from "./records.js";
 
 /** Who the provider says the person is, in Frontdesk's terms. */
@@ -36,12 +37,13 @@ export class UpstreamRefused extends Error {
 /** The authorization request to send the browser to: code flow with PKCE, `state` and (OpenID) `nonce`. */
 export async function authorizationUrl(
   provider: ProviderRecord,
-  config: oidc.Configuration,
+  config: Oidc.Configuration,
   redirectUri: string,
   checks: FlowChecks,
   loginHint?: string,
 ): Promise<URL> {
   const s = provider.settings;
+  const oidc = await openidClient();
   return oidc.buildAuthorizationUrl(config, {
     redirect_uri: redirectUri,
     response_type: "code",
@@ -88,7 +90,8 @@ export function mapClaims(
 }
 
 /** GitHub: the verified primary address from the list of the person's addresses. */
-async function primaryVerifiedEmail(config: oidc.Configuration, accessToken: string, url: string) {
+async function primaryVerifiedEmail(config: Oidc.Configuration, accessToken: string, url: string) {
+  const oidc = await openidClient();
   const response = await oidc.fetchProtectedResource(
     config,
     accessToken,
@@ -109,7 +112,7 @@ async function primaryVerifiedEmail(config: oidc.Configuration, accessToken: str
  */
 export async function verifyTenantIdToken(
   provider: ProviderRecord,
-  metadata: oidc.ServerMetadata,
+  metadata: Oidc.ServerMetadata,
   idToken: string,
   nonce: string,
 ): Promise<Record<string, unknown>> {
@@ -136,10 +139,11 @@ export async function verifyTenantIdToken(
  */
 export async function exchangeCode(
   provider: ProviderRecord,
-  config: oidc.Configuration,
+  config: Oidc.Configuration,
   callback: URL,
   checks: FlowChecks,
 ): Promise<UpstreamProfile> {
+  const oidc = await openidClient();
   const error = callback.searchParams.get("error");
   if (error) {
     const description = callback.searchParams.get("error_description") ?? undefined;
