@@ -2,7 +2,8 @@
 // `npm run bench`: Frontdesk side by side with peers. See bench/README.md.
 //   BENCH_QUICK=1          smoke run (short runs; numbers not meaningful)
 //   BENCH_ONLY=token,guard run only these scenarios
-//   BENCH_DURATION, BENCH_WARMUP, BENCH_RUNS, BENCH_MICRO_DURATION, BENCH_STARTS, BENCH_REDIS_URL, BENCH_NO_PIN=1
+//   BENCH_DURATION, BENCH_WARMUP, BENCH_RUNS, BENCH_MICRO_DURATION, BENCH_STARTS, BENCH_REDIS_URL, BENCH_NO_PIN=1,
+//   BENCH_GROWTH_ROWS, BENCH_POSTGRES_URL
 import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describeRun, machine, pinning, pinSelf, settings, versionOf } from "./lib/env.mjs";
@@ -13,13 +14,14 @@ import { formatTable } from "./lib/report.mjs";
 import * as documents from "./scenarios/documents.mjs";
 import * as dpopToken from "./scenarios/dpop-token.mjs";
 import * as flow from "./scenarios/flow.mjs";
+import * as growth from "./scenarios/growth.mjs";
 import * as guard from "./scenarios/guard.mjs";
 import * as introspection from "./scenarios/introspection.mjs";
 import * as session from "./scenarios/session.mjs";
 import * as startup from "./scenarios/startup.mjs";
 import * as token from "./scenarios/token.mjs";
 
-const scenarios = [token, dpopToken, introspection, documents, session, guard, flow, startup];
+const scenarios = [token, dpopToken, introspection, documents, session, guard, flow, startup, growth];
 
 process.on("SIGINT", () => {
   killAll();

@@ -76,6 +76,8 @@ export const settings = {
     .map((s) => s.trim())
     .filter(Boolean),
   redisUrl: process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379",
+  /** Stored records of the larger Frontdesk in the growth scenario (the smaller holds 1,000). */
+  growthRows: num("BENCH_GROWTH_ROWS", 1_000_000),
 };
 
 export const machine = {

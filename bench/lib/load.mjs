@@ -19,6 +19,7 @@ function once(opts) {
               ],
             }
           : {}),
+        ...(opts.chain ? { requests: [chainRequest(opts.chain)] } : {}),
         connections: opts.connections ?? 10,
         pipelining: 1,
         duration: opts.duration,
@@ -27,6 +28,26 @@ function once(opts) {
       (err, result) => (err ? reject(err) : resolve(result)),
     );
   });
+}
+
+/**
+ * A target with `chain: { pool, body(token) }` presents single-use tokens whose answers name
+ * their successors (refresh-token rotation). Each answer's `refresh_token` goes to a shared
+ * queue that the next request takes from (autocannon resets a request's context every time,
+ * and a connection's next request is built after its answer is recorded); the pool starts
+ * connections off. Tokens left in the queue carry over to the next run.
+ */
+function chainRequest(chain) {
+  chain.queue ??= [];
+  return {
+    setupRequest: (req) => {
+      const token = chain.queue.pop() ?? chain.pool.pop();
+      return { ...req, body: chain.body(token ?? "pool-exhausted") };
+    },
+    onResponse: (status, body) => {
+      if (status === 200) chain.queue.push(JSON.parse(body).refresh_token);
+    },
+  };
 }
 
 function summary(r) {
@@ -41,8 +62,13 @@ function summary(r) {
 }
 
 /** Checks one request answers 2xx before loading (a misconfigured case fails loudly). */
-export async function probe({ url, method = "GET", headers = {}, body, fresh }) {
-  const res = await fetch(url, { method, headers: { ...headers, ...fresh?.() }, body, redirect: "manual" });
+export async function probe({ url, method = "GET", headers = {}, body, fresh, chain }) {
+  const res = await fetch(url, {
+    method,
+    headers: { ...headers, ...fresh?.() },
+    body: chain ? chain.body(chain.pool.pop()) : body,
+    redirect: "manual",
+  });
   const text = await res.text();
   if (res.status < 200 || res.status >= 300)
     throw new Error(`${method} ${url} answered ${res.status}: ${text.slice(0, 300)}`);

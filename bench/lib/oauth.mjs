@@ -69,3 +69,54 @@ export async function frontdeskSignIn(jar, base, query, username, password) {
   if (res.status !== 303) throw new Error(`POST /login answered ${res.status}`);
   return res.headers.get("location");
 }
+
+/**
+ * The authorization code flow in a new browser (cookie jar): GET /authorize (PKCE S256) ->
+ * sign-in on /login -> GET /authorize/resume -> code (first-party client: no consent) ->
+ * POST /token. Resolves to the jar (holding the session cookie) and the token answer.
+ */
+export async function codeFlow(base, client, { redirectUri, scope, user, password }) {
+  const jar = new CookieJar();
+  const { verifier, challenge } = pkce();
+  const state = randomBytes(8).toString("base64url");
+  const authz = await jarFetch(
+    jar,
+    `${base}/authorize?${form({
+      response_type: "code",
+      client_id: client.client_id,
+      redirect_uri: redirectUri,
+      scope,
+      state,
+      code_challenge: challenge,
+      code_challenge_method: "S256",
+    })}`,
+  );
+  await authz.arrayBuffer();
+  const loginUrl = new URL(authz.headers.get("location") ?? "", base);
+  if (loginUrl.pathname !== "/login") throw new Error(`authorize answered ${authz.status} -> ${loginUrl}`);
+  const resume = await frontdeskSignIn(
+    jar,
+    base,
+    { request: loginUrl.searchParams.get("request") },
+    user,
+    password,
+  );
+  const back = await jarFetch(jar, new URL(resume, base));
+  await back.arrayBuffer();
+  const callback = new URL(back.headers.get("location") ?? "", base);
+  const code = callback.searchParams.get("code");
+  if (!code || callback.searchParams.get("state") !== state) throw new Error(`no code: ${callback}`);
+  const res = await fetch(`${base}/token`, {
+    method: "POST",
+    headers: { authorization: basic(client.client_id, client.client_secret), "content-type": FORM },
+    body: form({
+      grant_type: "authorization_code",
+      code,
+      redirect_uri: redirectUri,
+      code_verifier: verifier,
+    }),
+  });
+  const body = await res.json();
+  if (!body.access_token) throw new Error(`token answered ${res.status}: ${JSON.stringify(body)}`);
+  return { jar, body };
+}

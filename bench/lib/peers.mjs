@@ -46,6 +46,32 @@ export class OidcProviderPeer {
   }
 }
 
+/** The ceiling (`bench/peers/ceiling.mjs`): the token endpoint's and introspection's essential work only. */
+export class CeilingPeer {
+  clientId = "bench-service";
+  clientSecret = randomBytes(32).toString("base64url");
+
+  async start() {
+    this.port = await freePort();
+    this.url = `http://127.0.0.1:${this.port}`;
+    this.child = spawnServer([peer("ceiling.mjs")], {
+      name: "ceiling",
+      env: {
+        PORT: String(this.port),
+        BENCH_CLIENT_ID: this.clientId,
+        BENCH_CLIENT_SECRET: this.clientSecret,
+        NODE_ENV: "production",
+      },
+    });
+    await waitReady(this.child, `${this.url}/healthz`);
+    return this;
+  }
+
+  stop() {
+    return stop(this.child);
+  }
+}
+
 export class ExpressSessionPeer {
   constructor(redisUrl, prefix) {
     this.redisUrl = redisUrl;

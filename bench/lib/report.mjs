@@ -19,6 +19,19 @@ export function loadRows(scenario, caseName, result, peerName, target) {
   return { rows, comparisons: [comparison] };
 }
 
+/**
+ * The ceiling's row and Frontdesk's ratio to it, from a `compareLoad` result that also has the
+ * key `ceiling` (bench/peers/ceiling.mjs).
+ */
+export function ceilingRows(scenario, caseName, result, target) {
+  return {
+    rows: [{ scenario, case: caseName, system: "ceiling", unit: "req/s", ...pick(result.ceiling) }],
+    comparisons: [
+      compare(scenario, caseName, "req/s", result.frontdesk.rps, result.ceiling.rps, "ceiling", target),
+    ],
+  };
+}
+
 function pick(r) {
   return { value: r.rps, p50: r.p50, p99: r.p99, errors: r.errors, runs: r.runs };
 }
@@ -66,15 +79,14 @@ export function formatTable(rows, comparisons) {
     "target",
   ];
   const lines = rows.map((row) => {
-    const cs = ["frontdesk", "guard", "guard, cache off"].includes(row.system)
-      ? comparisons.filter(
-          (x) =>
-            x.scenario === row.scenario &&
-            x.case === row.case &&
-            x.unit === row.unit &&
-            (x.subject ?? "frontdesk") === row.system,
-        )
-      : [];
+    // A comparison is shown on its subject's line (Frontdesk's unless it names another).
+    const cs = comparisons.filter(
+      (x) =>
+        x.scenario === row.scenario &&
+        x.case === row.case &&
+        x.unit === row.unit &&
+        (x.subject ?? "frontdesk") === row.system,
+    );
     return [
       row.scenario,
       row.case,

@@ -4,10 +4,9 @@
 // -> POST /token. Each flow uses a fresh cookie jar (a new browser), so each signs in:
 // argon2id password verification dominates by design. No peer (oidc-provider's
 // devInteractions accept any password, so they are not comparable).
-import { randomBytes } from "node:crypto";
 import { settings } from "../lib/env.mjs";
 import { FrontdeskInstance, SCOPE } from "../lib/frontdesk.mjs";
-import { basic, CookieJar, FORM, form, frontdeskSignIn, jarFetch, pkce } from "../lib/oauth.mjs";
+import { codeFlow } from "../lib/oauth.mjs";
 import { median, percentile } from "../lib/stats.mjs";
 
 export const id = "flow";
@@ -18,45 +17,15 @@ const REDIRECT = "http://127.0.0.1:9/callback";
 const USERS = ["bench-user-0", "bench-user-1", "bench-user-2", "bench-user-3"];
 const PASSWORD = "bench password 0123456789";
 
+/** One flow in a new browser (cookie jar); fails loudly unless it ends with an ID token. */
 async function oneFlow(base, client, user) {
-  const jar = new CookieJar();
-  const { verifier, challenge } = pkce();
-  const state = randomBytes(8).toString("base64url");
-  const authz = await jarFetch(
-    jar,
-    `${base}/authorize?${form({
-      response_type: "code",
-      client_id: client.client_id,
-      redirect_uri: REDIRECT,
-      scope: `openid ${SCOPE}`,
-      state,
-      code_challenge: challenge,
-      code_challenge_method: "S256",
-    })}`,
-  );
-  await authz.arrayBuffer();
-  const loginUrl = new URL(authz.headers.get("location") ?? "", base);
-  if (loginUrl.pathname !== "/login") throw new Error(`authorize answered ${authz.status} -> ${loginUrl}`);
-  const resume = await frontdeskSignIn(
-    jar,
-    base,
-    { request: loginUrl.searchParams.get("request") },
+  const { body } = await codeFlow(base, client, {
+    redirectUri: REDIRECT,
+    scope: `openid ${SCOPE}`,
     user,
-    PASSWORD,
-  );
-  const back = await jarFetch(jar, new URL(resume, base));
-  await back.arrayBuffer();
-  const callback = new URL(back.headers.get("location") ?? "", base);
-  const code = callback.searchParams.get("code");
-  if (!code || callback.searchParams.get("state") !== state) throw new Error(`no code: ${callback}`);
-  const res = await fetch(`${base}/token`, {
-    method: "POST",
-    headers: { authorization: basic(client.client_id, client.client_secret), "content-type": FORM },
-    body: form({ grant_type: "authorization_code", code, redirect_uri: REDIRECT, code_verifier: verifier }),
+    password: PASSWORD,
   });
-  const body = await res.json();
-  if (!body.access_token || !body.id_token)
-    throw new Error(`token answered ${res.status}: ${JSON.stringify(body)}`);
+  if (!body.id_token) throw new Error(`token answered without an ID token: ${JSON.stringify(body)}`);
 }
 
 async function drive(base, client, concurrency, seconds) {

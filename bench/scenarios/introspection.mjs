@@ -2,8 +2,9 @@
 // Frontdesk introspects its JWT access token (signature, claims, revocation lookup);
 // oidc-provider refuses to introspect JWT access tokens, so its token is an opaque
 // one (resource indicator with accessTokenFormat 'opaque', looked up in its store).
+// The ceiling (bench/peers/ceiling.mjs) checks its own ES256 JWT's signature and exp only.
 import { compareLoad, probe } from "../lib/load.mjs";
-import { loadRows } from "../lib/report.mjs";
+import { ceilingRows, loadRows } from "../lib/report.mjs";
 
 export const id = "introspection";
 export const title = "introspection of a live access token";
@@ -15,11 +16,17 @@ export async function run(h) {
   const targets = {
     frontdesk: pair.introspectRequest("frontdesk", fdToken),
     peer: pair.introspectRequest("peer", peerToken),
+    ceiling: pair.introspectRequest("ceiling", await pair.token("ceiling")),
   };
   for (const [side, t] of Object.entries(targets)) {
     const { text } = await probe(t);
     if (JSON.parse(text).active !== true) throw new Error(`${side} introspection is not active: ${text}`);
   }
   const result = await compareLoad(targets, { connections: 10 });
-  return loadRows(id, "c=10", result, pair.peerName, { min: 1.5 });
+  const peer = loadRows(id, "c=10", result, pair.peerName, { min: 1.5 });
+  const ceiling = ceilingRows(id, "c=10", result, { min: 0.8 });
+  return {
+    rows: [...peer.rows, ...ceiling.rows],
+    comparisons: [...peer.comparisons, ...ceiling.comparisons],
+  };
 }

@@ -1,4 +1,4 @@
-import { decodeProtectedHeader, jwtVerify, type ProtectedHeaderParameters } from "jose";
+import { decodeProtectedHeader, type ProtectedHeaderParameters } from "jose";
 import { type AccessTokenClaims, assertScopes } from "./claims.js";
 import { resolveVerifierConfig, type VerifierConfig, type VerifierOptions } from "./config.js";
 import {
@@ -10,6 +10,7 @@ import {
 } from "./dpop/binding.js";
 import type { VerifiedDpopProof } from "./dpop/proof.js";
 import { type Challenge, invalidToken } from "./errors.js";
+import { verifyJwt } from "./jws-signature.js";
 import { createKeyResolver } from "./keys.js";
 import { toGuardError } from "./map-error.js";
 import { VerifiedTokenCache } from "./verified-cache.js";
@@ -41,7 +42,8 @@ const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
 /**
  * Creates an RFC 9068 access-token verifier. Each `verify` runs: size limit → shape → header checks
- * (pinned `alg`, no `crit`) → signature with a key from the configured JWKS (jose) → `typ`, `iss`, `aud`,
+ * (pinned `alg`, no `crit`) → signature with a key from the configured JWKS (jose's
+ * key selection, node:crypto's signature check: `jws-signature.ts`) → `typ`, `iss`, `aud`,
  * `exp`, `nbf`, `iat` → binding (a token presented as Bearer must not be bound; one presented with DPoP
  * must be bound to the key of a valid proof, RFC 9449) → revocation → scopes → the proof's `jti` recorded
  * in the replay cache, once.
@@ -74,7 +76,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
       return { ...remembered };
     }
     checkHeader(decodeHeader(token), config);
-    const { payload } = await jwtVerify(token, getKey, {
+    const { payload } = await verifyJwt(token, getKey, {
       algorithms: [...config.algorithms],
       issuer: config.issuer,
       audience: [...config.audience],

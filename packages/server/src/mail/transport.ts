@@ -1,4 +1,4 @@
-import { createTransport } from "nodemailer";
+import type { Transporter } from "nodemailer";
 
 /** A message ready for the wire, as the outbox hands it to a transport. */
 export interface OutgoingMail {
@@ -32,17 +32,22 @@ export function redactSmtpUrl(url: string): string {
  * worker's lease.
  */
 export function smtpTransport(url: string): MailTransport {
-  const transporter = createTransport({
-    url,
-    connectionTimeout: 10_000,
-    greetingTimeout: 10_000,
-    socketTimeout: 30_000,
-    dnsTimeout: 10_000,
-  });
+  // nodemailer loads with the first message, not at start-up.
+  let transporter: Promise<Transporter> | undefined;
+  const open = () =>
+    (transporter ??= import("nodemailer").then(({ createTransport }) =>
+      createTransport({
+        url,
+        connectionTimeout: 10_000,
+        greetingTimeout: 10_000,
+        socketTimeout: 30_000,
+        dnsTimeout: 10_000,
+      }),
+    ));
   return {
     target: redactSmtpUrl(url),
     async send(mail) {
-      await transporter.sendMail({
+      await (await open()).sendMail({
         messageId: mail.messageId,
         from: mail.from,
         to: mail.to,
@@ -56,7 +61,7 @@ export function smtpTransport(url: string): MailTransport {
       });
     },
     close() {
-      transporter.close();
+      void transporter?.then((t) => t.close());
     },
   };
 }

@@ -1,13 +1,7 @@
 import { isCanonicalCompactJws } from "@frontdesk/guard";
-import {
-  createLocalJWKSet,
-  type JSONWebKeySet,
-  type JWTPayload,
-  type JWTVerifyGetKey,
-  jwtVerify,
-  SignJWT,
-} from "jose";
+import { createLocalJWKSet, type JSONWebKeySet, type JWTPayload, type JWTVerifyGetKey } from "jose";
 import type { KeyManager } from "../keys/key-manager.js";
+import { signJwt, verifyJwt } from "./jws-signature.js";
 import { newId } from "./opaque.js";
 
 /** `client_id` of the internal tokens minted by the forward-auth endpoint for gateways. */
@@ -95,9 +89,7 @@ export class AccessTokens {
       ...(input.scopes.length ? { scope: input.scopes.join(" ") } : {}),
       ...input.extra,
     };
-    const token = await new SignJWT(claims)
-      .setProtectedHeader({ alg: signing.alg, typ: "at+jwt", kid: signing.kid })
-      .sign(signing.key);
+    const token = await signJwt({ alg: signing.alg, typ: "at+jwt", kid: signing.kid }, claims, signing.key);
     return { token, claims };
   }
 
@@ -118,7 +110,7 @@ export class AccessTokens {
       return undefined;
     }
     try {
-      const { payload } = await jwtVerify(token, getKey, {
+      const { payload } = await verifyJwt(token, getKey, {
         issuer: this.issuer,
         typ: "at+jwt",
         algorithms: [(await this.keys.signingKey()).alg],

@@ -1,4 +1,4 @@
-import { type Algorithm, hash } from "@node-rs/argon2";
+import type { Algorithm } from "@node-rs/argon2";
 import { isRefused, readPasswordHash } from "./password-hashes/index.js";
 
 // OWASP Password Storage Cheat Sheet: argon2id, 19 MiB, 2 iterations, 1 lane.
@@ -16,8 +16,9 @@ const CURRENT = `$argon2id$v=19$m=${OPTIONS.memoryCost},t=${OPTIONS.timeCost},p=
 export const MIN_PASSWORD_LENGTH = 8;
 export const MAX_PASSWORD_LENGTH = 1024;
 
-export function hashPassword(password: string): Promise<string> {
-  return hash(password, OPTIONS);
+export async function hashPassword(password: string): Promise<string> {
+  // The native module loads at the first password hashed, not at start-up.
+  return (await import("@node-rs/argon2")).hash(password, OPTIONS);
 }
 
 let dummy: Promise<string> | undefined;

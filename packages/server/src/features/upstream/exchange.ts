@@ -1,6 +1,7 @@
 import { createRemoteJWKSet, customFetch, decodeJwt, jwtVerify } from "jose";
-import * as oidc from "openid-client";
+import type * as Oidc from "openid-client";
 import type { FetchFunction } from "../../outbound/guarded-fetch.js";
+import { openidClient } from "./openid-client.js";
 import type { MappedClaim, ProviderRecord } from "./records.js";
 
 /** Who the provider says the person is, in Frontdesk's terms. */
@@ -37,12 +38,13 @@ export class UpstreamRefused extends Error {
 /** The authorization request to send the browser to: code flow with PKCE, `state` and (OpenID) `nonce`. */
 export async function authorizationUrl(
   provider: ProviderRecord,
-  config: oidc.Configuration,
+  config: Oidc.Configuration,
   redirectUri: string,
   checks: FlowChecks,
   loginHint?: string,
 ): Promise<URL> {
   const s = provider.settings;
+  const oidc = await openidClient();
   return oidc.buildAuthorizationUrl(config, {
     redirect_uri: redirectUri,
     response_type: "code",
@@ -89,7 +91,8 @@ export function mapClaims(
 }
 
 /** GitHub: the verified primary address from the list of the person's addresses. */
-async function primaryVerifiedEmail(config: oidc.Configuration, accessToken: string, url: string) {
+async function primaryVerifiedEmail(config: Oidc.Configuration, accessToken: string, url: string) {
+  const oidc = await openidClient();
   const response = await oidc.fetchProtectedResource(
     config,
     accessToken,
@@ -110,7 +113,7 @@ async function primaryVerifiedEmail(config: oidc.Configuration, accessToken: str
  */
 export async function verifyTenantIdToken(
   provider: ProviderRecord,
-  metadata: oidc.ServerMetadata,
+  metadata: Oidc.ServerMetadata,
   idToken: string,
   nonce: string,
   keysFetch: { fetch: FetchFunction; timeoutMs: number },
@@ -142,12 +145,13 @@ export async function verifyTenantIdToken(
  */
 export async function exchangeCode(
   provider: ProviderRecord,
-  config: oidc.Configuration,
+  config: Oidc.Configuration,
   callback: URL,
   checks: FlowChecks,
   /** The outbound guard's fetch (UpstreamProviders.fetch), for the requests made here. */
   guarded: FetchFunction,
 ): Promise<UpstreamProfile> {
+  const oidc = await openidClient();
   const error = callback.searchParams.get("error");
   if (error) {
     const description = callback.searchParams.get("error_description") ?? undefined;

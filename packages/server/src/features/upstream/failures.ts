@@ -1,7 +1,7 @@
 import { errors as joseErrors } from "jose";
-import * as oidc from "openid-client";
 import { OutboundError } from "../../outbound/fetch.js";
 import { UpstreamRefused } from "./exchange.js";
+import { openidClientIfLoaded } from "./openid-client.js";
 
 /** What a person is told, and the status of the page, per kind of failure. */
 export const FAILURES: Record<
@@ -31,7 +31,8 @@ export const FAILURES: Record<
 /** Sorts what went wrong at the provider; anything else is a defect and is thrown on. */
 export function classifyFailure(error: unknown): UpstreamRefused {
   if (error instanceof UpstreamRefused) return error;
-  if (error instanceof oidc.AuthorizationResponseError)
+  const oidc = openidClientIfLoaded();
+  if (oidc && error instanceof oidc.AuthorizationResponseError)
     return new UpstreamRefused(
       error.error === "access_denied" ? "access_denied" : "provider_error",
       error.message,
@@ -40,7 +41,7 @@ export function classifyFailure(error: unknown): UpstreamRefused {
         ...(error.error_description ? { error_description: error.error_description } : {}),
       },
     );
-  if (error instanceof oidc.ResponseBodyError)
+  if (oidc && error instanceof oidc.ResponseBodyError)
     return new UpstreamRefused("provider_error", error.message, {
       error: error.error,
       ...(error.error_description ? { error_description: error.error_description } : {}),
@@ -48,9 +49,9 @@ export function classifyFailure(error: unknown): UpstreamRefused {
   const network = networkFailure(error);
   if (network) return network;
   if (
-    error instanceof oidc.ClientError ||
+    (oidc && error instanceof oidc.ClientError) ||
     error instanceof joseErrors.JOSEError ||
-    error instanceof oidc.WWWAuthenticateChallengeError
+    (oidc && error instanceof oidc.WWWAuthenticateChallengeError)
   )
     return new UpstreamRefused("invalid_response", (error as Error).message);
   throw error;

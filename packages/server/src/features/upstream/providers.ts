@@ -1,7 +1,8 @@
-import * as oidc from "openid-client";
+import type * as Oidc from "openid-client";
 import type { Config } from "../../config/schema.js";
 import { OutboundError, type OutboundPolicy } from "../../outbound/fetch.js";
 import { type FetchFunction, guardedFetch } from "../../outbound/guarded-fetch.js";
+import { openidClient } from "./openid-client.js";
 import { PRESET_SETTINGS, UNVERIFIED_EMAIL_PRESETS } from "./presets.js";
 import {
   MAPPED_CLAIMS,
@@ -156,7 +157,7 @@ function reasonOf(error: unknown): string {
 }
 
 /** The provider-side answer: its metadata, from discovery or its configured endpoints. */
-export type ServerMetadata = oidc.ServerMetadata;
+export type ServerMetadata = Oidc.ServerMetadata;
 
 /** Upstream providers: added, listed and removed by operators; configured for each sign-in. */
 export class UpstreamProviders {
@@ -248,6 +249,7 @@ export class UpstreamProviders {
     };
     if (provider.kind === "oauth2") return { issuer: s.issuer, ...overrides };
     const url = new URL(s.issuer);
+    const oidc = await openidClient();
     const found = await oidc.discovery(url, provider.clientId, undefined, undefined, {
       timeout: this.options.timeout,
       [oidc.customFetch]: this.fetch,
@@ -258,7 +260,8 @@ export class UpstreamProviders {
   }
 
   /** A client configuration for one exchange (Apple's secret is made fresh each time). */
-  async configuration(provider: ProviderRecord): Promise<oidc.Configuration> {
+  async configuration(provider: ProviderRecord): Promise<Oidc.Configuration> {
+    const oidc = await openidClient();
     const metadata = await this.metadata(provider);
     const secret = await this.deps.secrets.clientSecret(provider);
     const methods = metadata.token_endpoint_auth_methods_supported;

@@ -1,5 +1,4 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { randomNonce, randomPKCECodeVerifier } from "openid-client";
 import { localUrl, seeOther } from "../../http/page-route.js";
 import { errorPage } from "../../pages/error.js";
 import { sendPage } from "../../pages/layout.js";
@@ -9,6 +8,7 @@ import type { SignInOutcome } from "./accounts.js";
 import { authorizationUrl, type UpstreamProfile } from "./exchange.js";
 import { classifyFailure, FAILURES } from "./failures.js";
 import type { PendingFlow, UpstreamFlowState } from "./flow-state.js";
+import { openidClient } from "./openid-client.js";
 import type { UpstreamProviders } from "./providers.js";
 import type { ProviderRecord } from "./records.js";
 import type { IdentityRepository } from "./repositories.js";
@@ -84,6 +84,7 @@ export function upstreamReplies(ctx: UpstreamRouteDeps, upstream: Upstream) {
     } catch (error) {
       return failed(reply, provider, flow, error);
     }
+    const { randomNonce, randomPKCECodeVerifier } = await openidClient();
     const pending: PendingFlow = {
       ...flow,
       providerId: provider.id,

@@ -1,4 +1,3 @@
-import { verify } from "@node-rs/argon2";
 import { readBase64 } from "./encoding.js";
 import { type HashReader, inRange, parts, readable, refuse } from "./scheme.js";
 
@@ -32,5 +31,6 @@ export const readArgon2: HashReader = (encoded) => {
   if (!saltBytes || saltBytes.length < 8) return refuse("argon2: the salt is not base64 of at least 8 bytes");
   if (!hashBytes || hashBytes.length < 4 || hashBytes.length > 1024)
     return refuse("argon2: the hash is not base64 of 4 to 1024 bytes");
-  return readable(scheme, (password) => verify(encoded, password));
+  // The native module loads at the first password check, not at start-up.
+  return readable(scheme, async (password) => (await import("@node-rs/argon2")).verify(encoded, password));
 };

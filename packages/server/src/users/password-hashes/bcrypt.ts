@@ -1,4 +1,3 @@
-import bcrypt from "bcryptjs";
 import { type HashReader, inRange, parts, readable, refuse } from "./scheme.js";
 
 /** bcrypt's costs: 4 is its minimum; a cost of 14 already takes about 1.5 s in bcryptjs. */
@@ -19,5 +18,8 @@ export const readBcrypt: HashReader = (encoded) => {
     return refuse("bcrypt: expected $2a$, $2b$ or $2y$, a two-digit cost and 53 characters of salt and hash");
   const problem = inRange("bcrypt cost", Number(match.cost), BCRYPT_LIMITS.minCost, BCRYPT_LIMITS.maxCost);
   if (problem) return refuse(problem);
-  return readable("bcrypt", (password) => bcrypt.compare(password, encoded));
+  // Loaded on first use: only imported users bring bcrypt hashes.
+  return readable("bcrypt", async (password) =>
+    (await import("bcryptjs")).default.compare(password, encoded),
+  );
 };
