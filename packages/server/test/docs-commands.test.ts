@@ -12,6 +12,7 @@ import {
 import { cleanEnv, clientCredentialsToken } from "./helpers/http.js";
 import { failOnErrorLogs, freePort, startTestServer, type TestServer, tempDir } from "./helpers/server.js";
 import { startUpstreamOidc, type UpstreamOidc } from "./helpers/upstream-oidc.js";
+import { makeUser } from "./helpers/users.js";
 import { createTestDatabase } from "./storage/helpers/postgres.js";
 import { REDIS_URL, testPrefix } from "./storage/helpers/redis.js";
 
@@ -19,7 +20,14 @@ const DOCS = resolve(ROOT, "docs");
 const doc = (file: string) => readFileSync(resolve(DOCS, file), "utf8");
 
 /** The pages whose command blocks this file runs. */
-const RUN_HERE = ["containers.md", "storage.md", "upstream-providers.md"];
+const RUN_HERE = [
+  "containers.md",
+  "storage.md",
+  "upstream-providers.md",
+  "passkeys.md",
+  "one-time-codes.md",
+  "strong-authentication.md",
+];
 
 /**
  * Pages another test reads from their own text. guard.md's blocks run there as pasted
@@ -146,4 +154,41 @@ describe("docs/upstream-providers.md's commands run as pasted against a fresh se
       `register this redirect URI at the provider: ${server.issuer}/upstream/corp/callback`,
     );
   }, 180_000);
+});
+
+describe("the second-factor pages' commands run as pasted against a fresh server", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    const port = await freePort();
+    server = await startTestServer({ port, issuer: `http://localhost:${port}` });
+  });
+  afterAll(() => server?.close());
+  failOnErrorLogs(() => server);
+
+  it.each(["passkeys.md", "one-time-codes.md", "strong-authentication.md"])(
+    "docs/%s: a client that needs a level, the administrator's reset (CLI and admin API)",
+    async (page) => {
+      const blocks = shellBlocks(doc(page));
+      // Only the blocks that start a server with another setting are skipped.
+      for (const block of blocks.filter((b) => b.skip)) expect(block.code).toContain("npx frontdesk start");
+      expect(blocks.some((b) => !b.skip)).toBe(true);
+      if (!(await server.ctx.durable.users.getByUsername("alice"))) await makeUser(server.ctx, "alice");
+      const admin = await server.client({ scopes: "frontdesk:admin" });
+      const token = await clientCredentialsToken(server, admin, { resource: `${server.issuer}/admin/api` });
+      const run = await runBlocks(blocks, {
+        cwd: readerFolder(),
+        env: {
+          ...cleanEnv(),
+          TOKEN: token,
+          FRONTDESK_DATA_DIR: server.dataDir,
+          FRONTDESK_ISSUER: server.issuer,
+        },
+        rewrite: (code) => code.replaceAll("http://localhost:3000", server.issuer),
+      });
+      expectBlocksKeptTheirWord(`docs/${page}`, blocks, run);
+      if (run.out.includes("reset the second factors") || run.out.includes('"factors":'))
+        expect(run.out).toMatch(/passkeys|oneTimeCodes/);
+    },
+    120_000,
+  );
 });
