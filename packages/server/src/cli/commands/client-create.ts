@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { parseClientMetadata } from "../../clients/client-metadata.js";
 import { InvalidClientMetadata, registerClient } from "../../clients/registration.js";
+import { registrationOfferFor } from "../../main/services.js";
 import { CliError } from "../output.js";
 import { type GlobalOptions, withContext, withGlobals } from "../run.js";
 
@@ -132,12 +133,13 @@ export function registerClientCreateCommand(client: Command): void {
     .action((o: CreateOptions) =>
       withContext(o, async (ctx, out) => {
         try {
-          const input = parseClientMetadata(metadataDocument(o), { resources: ctx.config.resources });
-          const { client: created, secret } = await registerClient(ctx, {
-            ...input,
-            public: o.public,
-            firstParty: o.firstParty,
-          });
+          const offer = registrationOfferFor(ctx);
+          const input = parseClientMetadata(metadataDocument(o), { offer, resources: ctx.config.resources });
+          const { client: created, secret } = await registerClient(
+            ctx,
+            { ...input, public: o.public, firstParty: o.firstParty },
+            offer,
+          );
           out.result({ client_id: created.id, ...(secret ? { client_secret: secret } : {}) }, () =>
             [
               `client_id:     ${created.id}`,

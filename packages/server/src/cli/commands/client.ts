@@ -7,6 +7,7 @@ import {
   rotateClientSecret,
   updateClient,
 } from "../../clients/registration.js";
+import { registrationOfferFor } from "../../main/services.js";
 import { CliError } from "../output.js";
 import { type GlobalOptions, withContext, withGlobals } from "../run.js";
 import { registerClientCreateCommand } from "./client-create.js";
@@ -81,14 +82,19 @@ export function registerClientCommands(program: Command): void {
     .action((id: string, o: UpdateOptions) =>
       withContext(o, async (ctx, out) => {
         try {
-          const updated = await updateClient(ctx, id, {
-            name: o.name,
-            redirectUris: o.redirectUri,
-            postLogoutRedirectUris: o.postLogoutRedirectUri,
-            grantTypes: o.grantTypes === undefined ? undefined : grantTypeList(o.grantTypes),
-            scopes: o.scopes,
-            firstParty: o.firstParty,
-          });
+          const updated = await updateClient(
+            ctx,
+            id,
+            {
+              name: o.name,
+              redirectUris: o.redirectUri,
+              postLogoutRedirectUris: o.postLogoutRedirectUri,
+              grantTypes: o.grantTypes === undefined ? undefined : grantTypeList(o.grantTypes),
+              scopes: o.scopes,
+              firstParty: o.firstParty,
+            },
+            registrationOfferFor(ctx),
+          );
           if (!updated) throw new CliError(`no client with id ${id}`);
           const described = describeClient(updated);
           out.result(described, () => clientText(described));
