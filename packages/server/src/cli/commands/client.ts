@@ -74,7 +74,7 @@ export function registerClientCommands(program: Command): void {
     )
     .option(
       "--grant-types <list>",
-      "comma-separated: authorization_code,refresh_token,client_credentials,urn:ietf:params:oauth:grant-type:device_code",
+      "comma-separated, among those the enabled features offer (grant_types_supported in discovery)",
     )
     .option("--scopes <scopes>", "space-separated scopes the client may request")
     .option("--first-party", "trusted first-party client: consent is skipped")
