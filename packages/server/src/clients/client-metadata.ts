@@ -1,5 +1,6 @@
 import { ACR_LEVELS } from "../oauth/assurance.js";
 import { LOOPBACK_HOSTS } from "../oauth/redirect-uri.js";
+import { isOneOf, RESPONSE_TYPES } from "../oauth/response-type.js";
 import type { ClientMetadata, ClientRecord } from "../storage/durable/types.js";
 import { type ClientInput, InvalidClientMetadata, type RegistrationOffer } from "./registration.js";
 
@@ -127,7 +128,9 @@ function grantsAndResponses(doc: Doc, offer: RegistrationOffer): string[] {
   if (grants.length === 0) fail("grant_types", "at least one grant type is required");
   const wantsCode = grants.includes("authorization_code");
   const resolved = responses ?? (wantsCode ? ["code"] : []);
-  for (const r of resolved) if (r !== "code") fail("response_types", `"${r}" is not supported (only "code")`);
+  for (const r of resolved)
+    if (!isOneOf(RESPONSE_TYPES, r))
+      fail("response_types", `"${r}" is not supported (use ${RESPONSE_TYPES.join(", ")})`);
   if (wantsCode !== resolved.includes("code"))
     fail(
       "response_types",
