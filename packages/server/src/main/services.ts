@@ -117,7 +117,9 @@ export function featuresBuiltFor(ctx: CoreServices): readonly BuiltFeature[] | u
  * commands, which serve no HTTP): the same registry the server's discovery reads.
  */
 export function registrationOfferFor(ctx: CoreServices): RegistrationOffer {
-  return registrationOffer(buildRegistry(ctx, featuresBuiltFor(ctx) ?? []));
+  const built = featuresBuiltFor(ctx);
+  if (!built) throw new Error("registrationOfferFor needs a context made by createContext");
+  return registrationOffer(buildRegistry(ctx, built));
 }
 
 export async function closeContext(ctx: CoreServices): Promise<void> {
