@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { FEATURES } from "../src/main/features.js";
 
 const root = resolve(import.meta.dirname, "../../..");
 const src = resolve(root, "packages/server/src");
@@ -27,6 +28,16 @@ describe("docs/architecture.md matches the tree", () => {
       (f) => !existsSync(resolve(src, f)) && !existsSync(resolve(root, "packages/server", f)),
     );
     expect(missing).toEqual([]);
+  });
+
+  it("its core features are exactly the features with required: true (no switch)", () => {
+    const start = doc.indexOf("Core features (");
+    expect(start).toBeGreaterThan(0);
+    const list = doc.slice(start, doc.indexOf(")", start));
+    const named = [...list.matchAll(/`([A-Za-z]+)`/g)].map((m) => m[1]);
+    const required = FEATURES.filter((f) => f.required === true).map((f) => f.name);
+    expect(required.length).toBeGreaterThan(0);
+    expect([...named].sort()).toEqual([...required].sort());
   });
 
   it("its layers are the ones scripts/layers.mjs enforces", () => {

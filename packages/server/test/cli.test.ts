@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ClientInput, InvalidClientMetadata, registerClient } from "../src/clients/registration.js";
 import { FLAGS } from "../src/config/env.js";
+import { registrationOfferFor } from "../src/main/services.js";
 import { basic, clientCredentialsToken, fieldNames, postForm, runCli, runCliJson } from "./helpers/http.js";
 import { startTestServer, type TestServer, tempDir } from "./helpers/server.js";
 
@@ -479,7 +480,7 @@ describe("client registration rules (in process; the CLI maps each to a non-zero
     "refuses %s and stores nothing",
     async (_what, input, message) => {
       const before = (await server.ctx.durable.clients.list()).length;
-      const attempt = registerClient(server.ctx, { ...base, ...input });
+      const attempt = registerClient(server.ctx, { ...base, ...input }, registrationOfferFor(server.ctx));
       await expect(attempt).rejects.toBeInstanceOf(InvalidClientMetadata);
       await expect(attempt).rejects.toThrow(message);
       expect((await server.ctx.durable.clients.list()).length).toBe(before);
@@ -487,17 +488,21 @@ describe("client registration rules (in process; the CLI maps each to a non-zero
   );
 
   it("accepts loopback http redirect URIs, https ones and reverse-domain private-use schemes; stores only a hash of the secret", async () => {
-    const { client, secret } = await registerClient(server.ctx, {
-      name: "web",
-      grantTypes: ["authorization_code", "refresh_token"],
-      redirectUris: [
-        "http://127.0.0.1:8080/cb",
-        "http://[::1]/cb",
-        "https://app.example.com/cb",
-        "com.example.app:/callback",
-      ],
-      scopes: "openid",
-    });
+    const { client, secret } = await registerClient(
+      server.ctx,
+      {
+        name: "web",
+        grantTypes: ["authorization_code", "refresh_token"],
+        redirectUris: [
+          "http://127.0.0.1:8080/cb",
+          "http://[::1]/cb",
+          "https://app.example.com/cb",
+          "com.example.app:/callback",
+        ],
+        scopes: "openid",
+      },
+      registrationOfferFor(server.ctx),
+    );
     expect(typeof secret).toBe("string");
     const stored = await server.ctx.durable.clients.get(client.id);
     expect(stored?.secretHash).toBeTruthy();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deleteClient, updateClient } from "../src/clients/registration.js";
 import { createLogger } from "../src/logging/logger.js";
-import { closeContext, createContext } from "../src/main/services.js";
+import { closeContext, createContext, registrationOfferFor } from "../src/main/services.js";
 import { startTestServer, type TestServer } from "./helpers/server.js";
 
 /**
@@ -46,7 +46,9 @@ describe("a client deleted or changed by another process", () => {
     expect((await token(id, secret, "write")).status).toBe(400);
     const other = await createContext(server.ctx.config, createLogger("silent"));
     try {
-      expect(await updateClient(other, id, { scopes: "read write" })).toMatchObject({
+      expect(
+        await updateClient(other, id, { scopes: "read write" }, registrationOfferFor(other)),
+      ).toMatchObject({
         scopes: ["read", "write"],
       });
     } finally {

@@ -6,6 +6,7 @@ import { registerClient } from "../src/clients/registration.js";
 import { createLogger, formatLogLine, prettyStream } from "../src/logging/logger.js";
 import { loadServerConfig as loadConfig } from "../src/main/config.js";
 import { type RunningServer, startServer } from "../src/main/server.js";
+import { registrationOfferFor } from "../src/main/services.js";
 import { basic, CLI, cleanEnv, postForm, postRaw } from "./helpers/http.js";
 import { freePort, tempDir } from "./helpers/server.js";
 
@@ -37,11 +38,11 @@ describe("logs: structured, and never a secret or a whole token", () => {
   });
 
   it("client credentials, introspection, revocation and failures leave no credential in the log", async () => {
-    const { client, secret } = await registerClient(server.ctx, {
-      name: "logged",
-      grantTypes: ["client_credentials"],
-      scopes: "read",
-    });
+    const { client, secret } = await registerClient(
+      server.ctx,
+      { name: "logged", grantTypes: ["client_credentials"], scopes: "read" },
+      registrationOfferFor(server.ctx),
+    );
     const authorization = basic(client.id, secret as string);
     const issued = await postForm(server, "/token", { grant_type: "client_credentials" }, { authorization });
     const token = String(issued.json?.access_token);

@@ -1,15 +1,8 @@
 import { ACR_LEVELS } from "../oauth/assurance.js";
 import { LOOPBACK_HOSTS } from "../oauth/redirect-uri.js";
-import type { ClientMetadata, ClientRecord, TokenEndpointAuthMethod } from "../storage/durable/types.js";
-import { type ClientInput, InvalidClientMetadata, SUPPORTED_GRANT_TYPES } from "./registration.js";
-
-/** Token endpoint authentication methods a client may register (RFC 7591 2). */
-export const REGISTRABLE_AUTH_METHODS: readonly TokenEndpointAuthMethod[] = [
-  "client_secret_basic",
-  "client_secret_post",
-  "private_key_jwt",
-  "none",
-];
+import { isOneOf, RESPONSE_TYPES } from "../oauth/response-type.js";
+import type { ClientMetadata, ClientRecord } from "../storage/durable/types.js";
+import { type ClientInput, InvalidClientMetadata, type RegistrationOffer } from "./registration.js";
 
 /** Algorithms a client may choose for its ID tokens (RS256 when it names none). */
 export const ID_TOKEN_ALGS = ["RS256", "ES256", "EdDSA"] as const;
@@ -19,6 +12,8 @@ const PRIVATE_JWK_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "k", "oth"];
 
 /** What the caller allows beyond the rules every registration follows. */
 export interface MetadataPolicy {
+  /** The grant types and token endpoint authentication methods of the enabled features. */
+  offer: RegistrationOffer;
   /** Scopes the client may register; undefined: any well-formed scope (an administrator decides). */
   offeredScopes?: readonly string[];
   /** The scope registered when the document has none. */
@@ -124,16 +119,18 @@ function scopeField(doc: Doc, policy: MetadataPolicy): string {
 }
 
 /** grant_types and response_types, each defaulted from the other and consistent (RFC 7591 2.1). */
-function grantsAndResponses(doc: Doc): string[] {
+function grantsAndResponses(doc: Doc, offer: RegistrationOffer): string[] {
   const responses = stringList(doc, "response_types");
   const grants = stringList(doc, "grant_types") ?? (responses?.length === 0 ? [] : ["authorization_code"]);
   for (const g of grants)
-    if (!(SUPPORTED_GRANT_TYPES as readonly string[]).includes(g))
-      fail("grant_types", `grant type "${g}" is not supported (use ${SUPPORTED_GRANT_TYPES.join(", ")})`);
+    if (!offer.grantTypes.includes(g))
+      fail("grant_types", `grant type "${g}" is not supported (use ${offer.grantTypes.join(", ")})`);
   if (grants.length === 0) fail("grant_types", "at least one grant type is required");
   const wantsCode = grants.includes("authorization_code");
   const resolved = responses ?? (wantsCode ? ["code"] : []);
-  for (const r of resolved) if (r !== "code") fail("response_types", `"${r}" is not supported (only "code")`);
+  for (const r of resolved)
+    if (!isOneOf(RESPONSE_TYPES, r))
+      fail("response_types", `"${r}" is not supported (use ${RESPONSE_TYPES.join(", ")})`);
   if (wantsCode !== resolved.includes("code"))
     fail(
       "response_types",
@@ -177,19 +174,17 @@ function metadataFields(doc: Doc, policy: MetadataPolicy): ClientMetadata {
  * The rules shared with every registration (grant types, redirect URIs) run again
  * in registerClient.
  */
-export function parseClientMetadata(document: unknown, policy: MetadataPolicy = {}): ClientInput {
+export function parseClientMetadata(document: unknown, policy: MetadataPolicy): ClientInput {
   if (typeof document !== "object" || document === null || Array.isArray(document))
     throw new InvalidClientMetadata("the registration must be a JSON object", "body");
   const doc = document as Doc;
   const method = optionalString(doc, "token_endpoint_auth_method") ?? "client_secret_basic";
-  if (!(REGISTRABLE_AUTH_METHODS as readonly string[]).includes(method))
-    fail(
-      "token_endpoint_auth_method",
-      `"${method}" is not supported (use ${REGISTRABLE_AUTH_METHODS.join(", ")})`,
-    );
+  const { authMethods } = policy.offer;
+  if (!authMethods.includes(method))
+    fail("token_endpoint_auth_method", `"${method}" is not supported (use ${authMethods.join(", ")})`);
   const redirectUris = stringList(doc, "redirect_uris");
   const postLogoutRedirectUris = stringList(doc, "post_logout_redirect_uris");
-  const grantTypes = grantsAndResponses(doc);
+  const grantTypes = grantsAndResponses(doc, policy.offer);
   const metadata = metadataFields(doc, policy);
   const name = optionalString(doc, "client_name") ?? policy.defaultName ?? "";
   return {
@@ -198,7 +193,7 @@ export function parseClientMetadata(document: unknown, policy: MetadataPolicy = 
     postLogoutRedirectUris: postLogoutRedirectUris ?? [],
     grantTypes,
     scopes: scopeField(doc, policy),
-    tokenEndpointAuthMethod: method as TokenEndpointAuthMethod,
+    tokenEndpointAuthMethod: method,
     metadata,
   };
 }

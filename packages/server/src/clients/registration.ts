@@ -14,13 +14,15 @@ import { newId } from "../tokens/opaque.js";
 import { clientChanged, forgetClient } from "./client-cache.js";
 import { newClientSecret } from "./secrets.js";
 
-export const SUPPORTED_GRANT_TYPES = [
-  "authorization_code",
-  "refresh_token",
-  "client_credentials",
-  "urn:ietf:params:oauth:grant-type:device_code",
-  TOKEN_EXCHANGE_GRANT,
-] as const;
+/**
+ * What a client may register on this server: the grant types and token endpoint
+ * authentication methods of the enabled features (the registry's, which discovery
+ * advertises). Every caller passes it; nothing here lists them.
+ */
+export interface RegistrationOffer {
+  grantTypes: readonly string[];
+  authMethods: readonly string[];
+}
 
 export interface ClientInput {
   name: string;
@@ -65,8 +67,27 @@ function checkRedirectUri(uri: string, what: string, field: string): void {
 }
 
 /** Throws InvalidClientMetadata when registerClient would refuse the input (so a caller can check first). */
-export function checkRegistration(input: ClientInput): void {
+export function checkRegistration(input: ClientInput, offer: RegistrationOffer): void {
+  checkOffered({ grantTypes: input.grantTypes, authMethod: authMethodOf(input) }, offer);
   validate(input);
+}
+
+/** The grant types and authentication method given are ones this server offers. */
+function checkOffered(
+  given: { grantTypes?: readonly string[]; authMethod?: string },
+  offer: RegistrationOffer,
+): void {
+  for (const g of given.grantTypes ?? [])
+    if (!offer.grantTypes.includes(g))
+      throw new InvalidClientMetadata(
+        `grant type "${g}" is not supported (use ${offer.grantTypes.join(", ")})`,
+        "grant_types",
+      );
+  if (given.authMethod !== undefined && !offer.authMethods.includes(given.authMethod))
+    throw new InvalidClientMetadata(
+      `token endpoint authentication method "${given.authMethod}" is not supported (use ${offer.authMethods.join(", ")})`,
+      "token_endpoint_auth_method",
+    );
 }
 
 /** A key set registered by value holds public keys only (no private or symmetric key material). */
@@ -90,12 +111,6 @@ function validateKeyAuthentication(input: ClientInput): void {
 
 function validate(input: ClientInput): void {
   if (!input.name.trim()) throw new InvalidClientMetadata("name must not be empty", "client_name");
-  for (const g of input.grantTypes)
-    if (!(SUPPORTED_GRANT_TYPES as readonly string[]).includes(g))
-      throw new InvalidClientMetadata(
-        `grant type "${g}" is not supported (use ${SUPPORTED_GRANT_TYPES.join(", ")})`,
-        "grant_types",
-      );
   if (!input.grantTypes.length)
     throw new InvalidClientMetadata("at least one grant type is required", "grant_types");
   const method = authMethodOf(input);
@@ -132,14 +147,16 @@ function validate(input: ClientInput): void {
 }
 
 /**
- * Registers a client. The secret (confidential clients authenticating with one) is
- * returned once and stored only as a hash; `private_key_jwt` clients get none.
+ * Registers a client, with grant types and an authentication method from `offer`. The
+ * secret (confidential clients authenticating with one) is returned once and stored
+ * only as a hash; `private_key_jwt` clients get none.
  */
 export async function registerClient(
   ctx: { durable: DurableStore },
   input: ClientInput,
+  offer: RegistrationOffer,
 ): Promise<{ client: ClientRecord; secret?: string }> {
-  validate(input);
+  checkRegistration(input, offer);
   const method = authMethodOf(input);
   const generated = usesClientSecret(method) ? newClientSecret() : undefined;
   const client: ClientRecord = {
@@ -172,13 +189,16 @@ export type ClientUpdate = Partial<Omit<ClientInput, "public">>;
 /**
  * Changes a client's metadata. The result must pass the same rules as a registration
  * (`authorization_code` still needs a redirect URI, and so on); lists given replace
- * the stored ones. Every process sees the change at once (clients/client-cache.ts).
+ * the stored ones. Grant types and the method given must be in `offer`; what the
+ * client already holds is kept even when its feature was switched off since (it
+ * does nothing then). Every process sees the change at once (clients/client-cache.ts).
  * Returns undefined when no such client.
  */
 export async function updateClient(
   ctx: { durable: DurableStore; fast: Pick<FastStore, "set"> },
   clientId: string,
   update: ClientUpdate,
+  offer: RegistrationOffer,
 ): Promise<ClientRecord | undefined> {
   const current = await ctx.durable.clients.get(clientId);
   if (!current) return undefined;
@@ -202,6 +222,7 @@ export async function updateClient(
       `token_endpoint_auth_method cannot change from ${current.tokenEndpointAuthMethod} to ${method}: register a new client`,
       "token_endpoint_auth_method",
     );
+  checkOffered({ grantTypes: update.grantTypes, authMethod: update.tokenEndpointAuthMethod }, offer);
   validate(merged);
   const changes: ClientChanges = {};
   if (update.name !== undefined) changes.name = merged.name.trim();

@@ -1,3 +1,4 @@
+import type { RegistrationOffer } from "../clients/registration.js";
 import { ClientAuthentication } from "../http/client-auth/authenticate.js";
 import { type ClientAuthMethod, coreClientAuthMethods } from "../http/client-auth/methods.js";
 import { composeSteps } from "../interaction/authorization-request/pipeline.js";
@@ -77,6 +78,15 @@ function atMostOne<K extends "tokenBinding" | "resourceProof" | "signInGate">(
       `${what} is provided by more than one feature: ${providers.map((b) => b.name).join(", ")}`,
     );
   return providers[0]?.parts[part];
+}
+
+/**
+ * What a client may register: the grant types and client authentication methods the
+ * registry holds, the very lists discovery advertises (so a switched-off grant or
+ * method is refused at registration too).
+ */
+export function registrationOffer(registry: Pick<Registry, "grants" | "clientAuth">): RegistrationOffer {
+  return { grantTypes: [...registry.grants.keys()], authMethods: registry.clientAuth.names() };
 }
 
 /** Adds up the parts of the enabled features: the one registry every endpoint and discovery read. */

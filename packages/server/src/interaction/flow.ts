@@ -64,6 +64,12 @@ const ALREADY_USED = errorPage(
   "This sign-in request was already used. Start again from the application.",
 );
 
+/** A page's form for an interaction that has ended or expired meanwhile. */
+export const REQUEST_EXPIRED = errorPage(
+  "Request expired",
+  "This request is no longer valid. Go back to the application and start again.",
+);
+
 /** Only a path on this server (never `//host` or a scheme): no open redirect. */
 export function safeReturnTo(value: string | undefined): string | undefined {
   if (
@@ -199,6 +205,35 @@ export class InteractionFlow {
         if (!(await this.deps.interactions.finish(interaction.id))) return sendPage(reply, 400, ALREADY_USED);
         return this.kind(interaction).complete(reply, interaction, decision.session);
     }
+  }
+
+  /**
+   * The person signed in as `session` answered the consent page of `interaction`. It
+   * ends here (once: a replayed form gets REQUEST_EXPIRED). Deny: the kind's
+   * access_denied. Allow: the checks run again with the consent given and, when they
+   * all pass, the grant is recorded (added to what the person granted this client
+   * before) and the kind completes.
+   */
+  async consentAnswered(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    answer: { client: ClientRecord; interaction: Interaction; session: Session; allowed: boolean },
+  ): Promise<FastifyReply> {
+    const { client, interaction, session } = answer;
+    if (!(await this.deps.interactions.finish(interaction.id))) return sendPage(reply, 400, REQUEST_EXPIRED);
+    if (!answer.allowed) return this.kind(interaction).deny(reply, interaction);
+    const decision = await this.decide(client, interaction, session, true);
+    if (decision.next !== "complete") return this.advance(request, reply, client, interaction);
+    const now = Math.floor(Date.now() / 1000);
+    const existing = await this.deps.durable.grants.get(session.userId, client.id);
+    await this.deps.durable.grants.upsert({
+      userId: session.userId,
+      clientId: client.id,
+      scopes: [...new Set([...(existing?.scopes ?? []), ...interaction.request.scopes])],
+      createdAt: existing?.createdAt ?? now,
+      updatedAt: now,
+    });
+    return this.kind(interaction).complete(reply, interaction, decision.session);
   }
 
   /**

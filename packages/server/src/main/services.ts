@@ -1,8 +1,15 @@
 import type { Logger } from "pino";
 import { ClientKeys } from "../clients/client-keys.js";
+import type { RegistrationOffer } from "../clients/registration.js";
 import type { Config } from "../config/schema.js";
 import type { CoreServices } from "../features/contract.js";
-import { type BuiltFeature, buildFeatures, subscribeSessionEnd } from "../features/registry.js";
+import {
+  type BuiltFeature,
+  buildFeatures,
+  buildRegistry,
+  registrationOffer,
+  subscribeSessionEnd,
+} from "../features/registry.js";
 import { Interactions } from "../interaction/interactions.js";
 import { KeyEncryption } from "../keys/key-encryption.js";
 import { KeyManager, SIGNING_ALGS } from "../keys/key-manager.js";
@@ -103,6 +110,16 @@ const builtFeatures = new WeakMap<CoreServices, readonly BuiltFeature[]>();
 
 export function featuresBuiltFor(ctx: CoreServices): readonly BuiltFeature[] | undefined {
   return builtFeatures.get(ctx);
+}
+
+/**
+ * What clients may register with this context's enabled features (the CLI's client
+ * commands, which serve no HTTP): the same registry the server's discovery reads.
+ */
+export function registrationOfferFor(ctx: CoreServices): RegistrationOffer {
+  const built = featuresBuiltFor(ctx);
+  if (!built) throw new Error("registrationOfferFor needs a context made by createContext");
+  return registrationOffer(buildRegistry(ctx, built));
 }
 
 export async function closeContext(ctx: CoreServices): Promise<void> {

@@ -1,5 +1,8 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 
+/** The only code_challenge_method accepted (OAuth 2.1: no `plain`). */
+export const CODE_CHALLENGE_METHODS = ["S256"] as const;
+
 const VERIFIER = /^[A-Za-z0-9\-._~]{43,128}$/;
 const CHALLENGE = /^[A-Za-z0-9\-_]{43}$/;
 

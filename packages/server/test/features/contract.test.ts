@@ -1,10 +1,19 @@
+import { rmSync, writeFileSync } from "node:fs";
+import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import type { Feature } from "../../src/features/contract.js";
-import { buildFeatures, buildRegistry } from "../../src/features/registry.js";
-import { FEATURES } from "../../src/main/features.js";
-import { basic, getJson, postForm } from "../helpers/http.js";
-import { startTestServer, type TestServer } from "../helpers/server.js";
+import { featureEnvName } from "../../src/config/env.js";
+import { loadConfig } from "../../src/config/load.js";
+import { defineFeature, type Feature } from "../../src/features/contract.js";
+import { issueInitialAccessToken } from "../../src/features/dynamic-registration/initial-access-tokens.js";
+import { buildFeatures, buildRegistry, registrationOffer } from "../../src/features/registry.js";
+import { createLogger } from "../../src/logging/logger.js";
+import { buildApp } from "../../src/main/app.js";
+import { FEATURES, featureSections } from "../../src/main/features.js";
+import { closeContext, createContext } from "../../src/main/services.js";
+import { basic, getJson, postForm, runCli } from "../helpers/http.js";
+import { startTestServer, type TestServer, tempDir } from "../helpers/server.js";
+import { CALLBACK, initialAccessToken, sendJson } from "./dynamic-registration/helpers.js";
 import {
   assertionForm,
   type ClientKey,
@@ -18,6 +27,17 @@ const REDIRECT = "http://localhost:8080/callback";
 async function discovery(server: TestServer): Promise<Record<string, unknown>> {
   const { json } = await getJson(`${server.issuer}/.well-known/openid-configuration`);
   return json as Record<string, unknown>;
+}
+
+/** An RFC 7591 registration using one grant type and one method, with what each needs beside it. */
+function registration(grantType: string, method: string, key?: ClientKey): Record<string, unknown> {
+  return {
+    client_name: `${grantType} with ${method}`,
+    grant_types: [grantType],
+    ...(grantType === "authorization_code" ? { redirect_uris: [CALLBACK] } : {}),
+    token_endpoint_auth_method: method,
+    ...(method === "private_key_jwt" && key ? { jwks: { keys: [key.jwk] } } : {}),
+  };
 }
 
 describe("discovery advertises exactly what the server accepts", () => {
@@ -133,6 +153,110 @@ describe("discovery advertises exactly what the server accepts", () => {
   });
 });
 
+describe("client registration accepts exactly what discovery advertises", () => {
+  let server: TestServer;
+  let key: ClientKey;
+  beforeAll(async () => {
+    server = await startTestServer();
+    key = await clientKey();
+  });
+  afterAll(() => server.close());
+
+  it("registers a client (RFC 7591) with every advertised grant type and every advertised authentication method", async () => {
+    const m = await discovery(server);
+    const token = await initialAccessToken(server);
+    for (const grantType of m.grant_types_supported as string[]) {
+      const { status, json } = await sendJson(server, "POST", "/register", {
+        token,
+        body: registration(grantType, "client_secret_basic"),
+      });
+      expect([status, json?.grant_types], grantType).toEqual([201, [grantType]]);
+    }
+    for (const method of m.token_endpoint_auth_methods_supported as string[]) {
+      const { status, json } = await sendJson(server, "POST", "/register", {
+        token,
+        body: registration("authorization_code", method, key),
+      });
+      expect([status, json?.token_endpoint_auth_method], method).toEqual([201, method]);
+    }
+  });
+});
+
+describe("a grant type or authentication method switched off is refused at registration", () => {
+  const off = { clientCredentials: false, deviceFlow: false, tokenExchange: false, privateKeyJwt: false };
+  const OFF_GRANTS = [
+    "client_credentials",
+    "urn:ietf:params:oauth:grant-type:device_code",
+    "urn:ietf:params:oauth:grant-type:token-exchange",
+  ];
+  let server: TestServer;
+  let key: ClientKey;
+  beforeAll(async () => {
+    server = await startTestServer({
+      features: Object.fromEntries(Object.entries(off).map(([name, enabled]) => [name, { enabled }])),
+    });
+    key = await clientKey();
+  });
+  afterAll(() => server.close());
+
+  it("at /register: invalid_client_metadata naming the field, nothing stored; what is on is still accepted", async () => {
+    const m = await discovery(server);
+    const token = await initialAccessToken(server);
+    const before = (await server.ctx.durable.clients.list()).length;
+    for (const grantType of OFF_GRANTS) {
+      expect(m.grant_types_supported, grantType).not.toContain(grantType);
+      const { status, json } = await sendJson(server, "POST", "/register", {
+        token,
+        body: registration(grantType, "client_secret_basic"),
+      });
+      expect([status, json?.error], grantType).toEqual([400, "invalid_client_metadata"]);
+      expect(json?.error_description, grantType).toMatch(/^grant_types: .*not supported/);
+    }
+    expect(m.token_endpoint_auth_methods_supported).not.toContain("private_key_jwt");
+    const keyed = await sendJson(server, "POST", "/register", {
+      token,
+      body: registration("authorization_code", "private_key_jwt", key),
+    });
+    expect([keyed.status, keyed.json?.error]).toEqual([400, "invalid_client_metadata"]);
+    expect(keyed.json?.error_description).toMatch(/^token_endpoint_auth_method: .*not supported/);
+    expect((await server.ctx.durable.clients.list()).length).toBe(before);
+    const kept = await sendJson(server, "POST", "/register", {
+      token,
+      body: registration("authorization_code", "client_secret_basic"),
+    });
+    expect(kept.status).toBe(201);
+  });
+
+  it("by client create (the CLI builds the same features from configuration), naming the flag; accepted when on", async () => {
+    const dataDir = tempDir();
+    const jwksFile = `${dataDir}/client-jwks.json`;
+    writeFileSync(jwksFile, JSON.stringify({ keys: [key.jwk] }));
+    const switchedOff = Object.fromEntries(
+      Object.entries(off).map(([name, enabled]) => [featureEnvName(name, "enabled"), String(enabled)]),
+    );
+    const create = ["client", "create", "--name", "cli", "--data-dir", dataDir];
+    const machine = [...create, "--grant-types", "client_credentials"];
+    const keyed = [
+      ...create,
+      ...["--grant-types", "authorization_code", "--redirect-uri", CALLBACK],
+      ...["--token-endpoint-auth-method", "private_key_jwt", "--jwks-file", jwksFile],
+    ];
+    try {
+      const refusedGrant = await runCli(machine, switchedOff);
+      expect(refusedGrant.code).toBe(1);
+      expect(refusedGrant.stderr).toMatch(/client_credentials.*not supported.*\(--grant-types\)/);
+      const refusedMethod = await runCli(keyed, switchedOff);
+      expect(refusedMethod.code).toBe(1);
+      expect(refusedMethod.stderr).toMatch(
+        /private_key_jwt.*not supported.*\(--token-endpoint-auth-method\)/,
+      );
+      for (const accepted of [machine, keyed]) expect((await runCli(accepted)).code).toBe(0);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 90_000);
+});
+
 describe("a feature switched off in configuration disappears from discovery and is refused", () => {
   let server: TestServer;
   let client: { id: string; secret: string };
@@ -150,14 +274,18 @@ describe("a feature switched off in configuration disappears from discovery and 
         tokenExchange: { enabled: false },
       },
     });
-    client = await server.client({
-      grantTypes: [
-        "client_credentials",
-        "urn:ietf:params:oauth:grant-type:device_code",
-        "urn:ietf:params:oauth:grant-type:token-exchange",
-      ],
-      scopes: "openid",
-    });
+    // Registered while those features were on: they are refused all the same.
+    client = await server.client(
+      {
+        grantTypes: [
+          "client_credentials",
+          "urn:ietf:params:oauth:grant-type:device_code",
+          "urn:ietf:params:oauth:grant-type:token-exchange",
+        ],
+        scopes: "openid",
+      },
+      { registeredEarlier: true },
+    );
   });
   afterAll(() => server.close());
 
@@ -254,7 +382,8 @@ describe("private_key_jwt switched off (features.privateKeyJwt.enabled=false)", 
   beforeAll(async () => {
     server = await startTestServer({ features: { privateKeyJwt: { enabled: false } } });
     const key = await clientKey();
-    keyed = { id: await keyClient(server, { jwks: { keys: [key.jwk] } }), key };
+    const earlier = { registeredEarlier: true };
+    keyed = { id: await keyClient(server, { jwks: { keys: [key.jwk] } }, undefined, earlier), key };
   });
   afterAll(() => server.close());
 
@@ -287,17 +416,24 @@ describe("private_key_jwt switched off (features.privateKeyJwt.enabled=false)", 
 });
 
 describe("a new capability plugs in through the contract alone", () => {
-  // A grant type, an authorization step and discovery metadata, with no edit of the core.
-  const echo: Feature = {
+  // The worked example of docs/architecture.md: a grant type, plus an authorization
+  // step and discovery metadata, with no edit of the core.
+  const ECHO = "urn:example:echo";
+  const echo = defineFeature({
     name: "echoGrant",
     options: z.object({ greeting: z.string().default("hello") }),
-    build: (_services, options) => ({
+    build: ({ config, accessTokens }, options) => ({
       grants: {
-        "urn:example:echo": async ({ client, binding }) => ({
-          access_token: `${String(options.greeting)}-${client.id}`,
-          token_type: binding.tokenType,
-          expires_in: 1,
-        }),
+        [ECHO]: async ({ client, binding }) => {
+          const { token } = await accessTokens.issue({
+            sub: client.id,
+            clientId: client.id,
+            audience: config.resources[0] as string,
+            scopes: [],
+            ttl: config.accessTokenTtl,
+          });
+          return { access_token: token, token_type: binding.tokenType, expires_in: config.accessTokenTtl };
+        },
       },
       authorizationSteps: [
         {
@@ -312,19 +448,104 @@ describe("a new capability plugs in through the contract alone", () => {
       ],
       metadata: () => ({ echo_greeting: options.greeting }),
     }),
-  };
+  }) as Feature;
+  const withEcho = [...FEATURES, echo];
+
+  /** The server with echoGrant in its feature list, its configuration (`features.echoGrant.*`) read like any other's. */
+  async function echoServer(features: Record<string, Record<string, unknown>> = {}) {
+    const dataDir = tempDir();
+    const config = loadConfig({
+      env: {},
+      features: featureSections(withEcho),
+      flags: { dataDir, issuer: "http://127.0.0.1:9", logLevel: "silent", features },
+    });
+    const ctx = await createContext(config, createLogger("silent"));
+    const app: FastifyInstance = await buildApp(ctx, withEcho);
+    const json = async (
+      method: "GET" | "POST",
+      url: string,
+      init: { body?: unknown; headers?: Record<string, string> } = {},
+    ) => {
+      const response = await app.inject({ method, url, headers: init.headers, payload: init.body as string });
+      return { status: response.statusCode, json: response.json() as Record<string, unknown> };
+    };
+    return {
+      ctx,
+      json,
+      register: async (body: Record<string, unknown>) =>
+        json("POST", "/register", {
+          body: JSON.stringify(body),
+          headers: {
+            "content-type": "application/json",
+            authorization: `Bearer ${(await issueInitialAccessToken(ctx.durable)).token}`,
+          },
+        }),
+      token: (clientId: string, secret: string) =>
+        json("POST", "/token", {
+          body: new URLSearchParams({ grant_type: ECHO }).toString(),
+          headers: {
+            "content-type": "application/x-www-form-urlencoded",
+            authorization: basic(clientId, secret),
+          },
+        }),
+      async close() {
+        await app.close();
+        await closeContext(ctx);
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  }
 
   it("registers its grant, step and metadata in the registry", async () => {
     const server = await startTestServer();
     try {
-      const registry = buildRegistry(server.ctx, await buildFeatures([...FEATURES, echo], server.ctx));
-      expect(registry.grants.has("urn:example:echo")).toBe(true);
+      const registry = buildRegistry(server.ctx, await buildFeatures(withEcho, server.ctx));
+      expect(registry.grants.has(ECHO)).toBe(true);
       const names = registry.authorizationSteps.map((s) => s.name);
       expect(names.indexOf("echo_refuses_prompt_create")).toBe(names.indexOf("response_type") - 1);
       expect(registry.metadata()).toMatchObject({
         echo_greeting: "hello",
-        grant_types_supported: expect.arrayContaining(["urn:example:echo", "client_credentials"]),
+        grant_types_supported: expect.arrayContaining([ECHO, "client_credentials"]),
       });
+      expect(registrationOffer(registry).grantTypes).toContain(ECHO);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("on: discovery lists it, a client registers for it, and the token endpoint issues a signed access token with it", async () => {
+    const server = await echoServer();
+    try {
+      const discovered = await server.json("GET", "/.well-known/openid-configuration");
+      expect(discovered.json.grant_types_supported).toContain(ECHO);
+      const registered = await server.register(registration(ECHO, "client_secret_basic"));
+      expect([registered.status, registered.json.grant_types]).toEqual([201, [ECHO]]);
+      const clientId = String(registered.json.client_id);
+      const issued = await server.token(clientId, String(registered.json.client_secret));
+      expect(issued.status).toBe(200);
+      const claims = await server.ctx.accessTokens.verify(String(issued.json.access_token));
+      expect(claims).toMatchObject({
+        sub: clientId,
+        client_id: clientId,
+        aud: server.ctx.config.resources[0],
+      });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("features.echoGrant.enabled=false removes it: not advertised, unsupported_grant_type, refused at registration", async () => {
+    const server = await echoServer({ echoGrant: { enabled: false } });
+    try {
+      const discovered = await server.json("GET", "/.well-known/openid-configuration");
+      expect(discovered.json.grant_types_supported).not.toContain(ECHO);
+      expect(discovered.json).not.toHaveProperty("echo_greeting");
+      const refused = await server.register(registration(ECHO, "client_secret_basic"));
+      expect([refused.status, refused.json.error]).toEqual([400, "invalid_client_metadata"]);
+      const machine = await server.register(registration("client_credentials", "client_secret_basic"));
+      expect(machine.status).toBe(201);
+      const issued = await server.token(String(machine.json.client_id), String(machine.json.client_secret));
+      expect([issued.status, issued.json.error]).toEqual([400, "unsupported_grant_type"]);
     } finally {
       await server.close();
     }
@@ -334,7 +555,7 @@ describe("a new capability plugs in through the contract alone", () => {
     const server = await startTestServer();
     try {
       await expect(
-        buildFeatures([...FEATURES, echo, { ...echo, name: "echoAgain" }], server.ctx).then((built) =>
+        buildFeatures([...withEcho, { ...echo, name: "echoAgain" }], server.ctx).then((built) =>
           buildRegistry(server.ctx, built),
         ),
       ).rejects.toThrow(/registered twice/);

@@ -209,6 +209,49 @@ describe("authorization endpoint", () => {
     expect(plain.pages).toEqual([]);
   });
 
+  it("prompt=select_account (advertised) shows the sign-in page even with a session: the person picks the account", async () => {
+    const metadata = (await (await fetch(`${server.issuer}/.well-known/openid-configuration`)).json()) as {
+      prompt_values_supported: string[];
+    };
+    expect(metadata.prompt_values_supported).toContain("select_account");
+    const gina = await makeUser(server.ctx);
+    const hugo = await makeUser(server.ctx);
+    const browser = new FormBrowser(server.issuer);
+    const first = await codeFlow(rp, browser, gina);
+    expect(first.tokens.claims()?.sub).toBe(gina.user.id);
+    const other = await codeFlow(rp, browser, hugo, { prompt: "select_account" });
+    expect(other.pages[0]).toBe("/login");
+    expect(other.tokens.claims()?.sub).toBe(hugo.user.id);
+    // Choosing the same account again is signing in again, consent remembered.
+    const same = await codeFlow(rp, browser, hugo, { prompt: "select_account" });
+    expect(same.pages).toEqual(["/login"]);
+  });
+
+  it("accepts every prompt value, response type and PKCE method discovery lists, and refuses others", async () => {
+    const m = (await (await fetch(`${server.issuer}/.well-known/openid-configuration`)).json()) as Record<
+      string,
+      string[]
+    >;
+    const accepted = async (params: [string, string][]) => {
+      const response = await asSignedIn(params);
+      const location = new URL(response.headers.get("location") as string, server.issuer);
+      return location.searchParams.get("error");
+    };
+    for (const prompt of m.prompt_values_supported as string[])
+      expect(await accepted([...valid(), ["prompt", prompt]]), prompt).not.toBe("invalid_request");
+    for (const responseType of m.response_types_supported as string[])
+      expect(await accepted(replace(valid(), "response_type", responseType)), responseType).toBeNull();
+    for (const method of m.code_challenge_methods_supported as string[])
+      expect(await accepted(replace(valid(), "code_challenge_method", method)), method).toBeNull();
+    expect(await clientError(await asSignedIn([...valid(), ["prompt", "create"]]))).toBe("invalid_request");
+    expect(await clientError(await asSignedIn(replace(valid(), "response_type", "token")))).toBe(
+      "unsupported_response_type",
+    );
+    expect(await clientError(await asSignedIn(replace(valid(), "code_challenge_method", "plain")))).toBe(
+      "invalid_request",
+    );
+  });
+
   it("max_age=0 forces sign-in", async () => {
     const erin = await makeUser(server.ctx);
     const browser = new FormBrowser(server.issuer);

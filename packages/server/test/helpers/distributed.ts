@@ -8,7 +8,14 @@ import { closeContext, createContext } from "../../src/main/services.js";
 import { createTestDatabase } from "../storage/helpers/postgres.js";
 import { startNginx } from "./nginx.js";
 import { startServerProcess } from "./process.js";
-import { freePort, type TestConfig, type TestServer, tempDir } from "./server.js";
+import {
+  freePort,
+  type TestClientOptions,
+  type TestConfig,
+  type TestServer,
+  tempDir,
+  testClientOffer,
+} from "./server.js";
 import { testRunId } from "./test-run.js";
 
 const REDIS_URL = process.env.FRONTDESK_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -71,13 +78,14 @@ export async function startDistributedTestServer(overrides: TestConfig = {}): Pr
     dataDir,
     ctx,
     instanceUrls: instances.map((i) => `http://127.0.0.1:${i.port}`),
-    async client(input: Partial<ClientInput> = {}) {
-      const { client, secret } = await registerClient(ctx, {
+    async client(input: Partial<ClientInput> = {}, options: TestClientOptions = {}) {
+      const full = {
         name: "test client",
         grantTypes: ["client_credentials"],
         scopes: "read write",
         ...input,
-      });
+      };
+      const { client, secret } = await registerClient(ctx, full, testClientOffer(ctx, full, options));
       return { id: client.id, secret: secret ?? "" };
     },
     // The instances are separate processes: their logs are not captured here.

@@ -3,11 +3,13 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, expect } from "vitest";
-import { type ClientInput, registerClient } from "../../src/clients/registration.js";
+import { type ClientInput, type RegistrationOffer, registerClient } from "../../src/clients/registration.js";
 import type { ConfigInput } from "../../src/config/schema.js";
+import type { CoreServices } from "../../src/features/contract.js";
 import { createLogger } from "../../src/logging/logger.js";
 import { loadServerConfig as loadConfig } from "../../src/main/config.js";
 import { type RunningServer, startServer } from "../../src/main/server.js";
+import { registrationOfferFor } from "../../src/main/services.js";
 
 /** One parsed pino log line (`level` 40 warn, 50 error, 60 fatal). */
 export interface LogLine {
@@ -46,11 +48,36 @@ export function tempDir(prefix = "frontdesk-test-"): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
+export interface TestClientOptions {
+  /**
+   * Stored as if registered while every feature it names was on (one the server has
+   * switched off since): the grant types and method it names need not be offered now.
+   */
+  registeredEarlier?: boolean;
+}
+
+/** What a test client may register: the server's offer, or (`registeredEarlier`) also what it names. */
+export function testClientOffer(
+  ctx: CoreServices,
+  input: Partial<ClientInput>,
+  options: TestClientOptions = {},
+): RegistrationOffer {
+  const offer = registrationOfferFor(ctx);
+  if (!options.registeredEarlier) return offer;
+  return {
+    grantTypes: [...offer.grantTypes, ...(input.grantTypes ?? [])],
+    authMethods: [
+      ...offer.authMethods,
+      ...(input.tokenEndpointAuthMethod ? [input.tokenEndpointAuthMethod] : []),
+    ],
+  };
+}
+
 export interface TestServer extends Omit<RunningServer, "app"> {
   issuer: string;
   dataDir: string;
-  /** Registers a client directly in the server's store. */
-  client(input?: Partial<ClientInput>): Promise<{ id: string; secret: string }>;
+  /** Registers a client directly in the server's store, with what the server offers. */
+  client(input?: Partial<ClientInput>, options?: TestClientOptions): Promise<{ id: string; secret: string }>;
   /**
    * Log lines at level error or above (>= 50) since the start or the last
    * `clearLogs()`. In-process servers log at "warn" into memory; a distributed
@@ -105,13 +132,18 @@ export async function startTestServer(overrides: TestConfig = {}): Promise<TestS
     clearLogs: () => {
       logs.lines.length = 0;
     },
-    async client(input = {}) {
-      const { client, secret } = await registerClient(server.ctx, {
+    async client(input = {}, options = {}) {
+      const full = {
         name: "test client",
         grantTypes: ["client_credentials"],
         scopes: "read write",
         ...input,
-      });
+      };
+      const { client, secret } = await registerClient(
+        server.ctx,
+        full,
+        testClientOffer(server.ctx, full, options),
+      );
       return { id: client.id, secret: secret ?? "" };
     },
     async close() {

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { parseClientMetadata } from "../../clients/client-metadata.js";
 import { InvalidClientMetadata, registerClient } from "../../clients/registration.js";
+import { registrationOfferFor } from "../../main/services.js";
 import { CliError } from "../output.js";
 import { type GlobalOptions, withContext, withGlobals } from "../run.js";
 
@@ -101,14 +102,14 @@ export function registerClientCreateCommand(client: Command): void {
     .option("--post-logout-redirect-uri <uri>", "allowed post-logout redirect URI (repeatable)", collect, [])
     .requiredOption(
       "--grant-types <list>",
-      "comma-separated: authorization_code,refresh_token,client_credentials,urn:ietf:params:oauth:grant-type:device_code,urn:ietf:params:oauth:grant-type:token-exchange",
+      "comma-separated, among those the enabled features offer (grant_types_supported in discovery): authorization_code,refresh_token,client_credentials,urn:ietf:params:oauth:grant-type:device_code,urn:ietf:params:oauth:grant-type:token-exchange",
     )
     .option("--scopes <scopes>", "space-separated scopes the client may request", "")
     .option("--public", "public client (no secret; PKCE only): --token-endpoint-auth-method none")
     .option("--first-party", "trusted first-party client: consent is skipped")
     .option(
       "--token-endpoint-auth-method <method>",
-      "client_secret_basic (default), client_secret_post, private_key_jwt or none",
+      "client_secret_basic (default), client_secret_post, private_key_jwt or none, when enabled (token_endpoint_auth_methods_supported)",
     )
     .option("--jwks-uri <url>", "where the client's public keys are published (https)")
     .option("--jwks-file <file>", "the client's public keys, a JWK Set in a JSON file")
@@ -132,12 +133,13 @@ export function registerClientCreateCommand(client: Command): void {
     .action((o: CreateOptions) =>
       withContext(o, async (ctx, out) => {
         try {
-          const input = parseClientMetadata(metadataDocument(o), { resources: ctx.config.resources });
-          const { client: created, secret } = await registerClient(ctx, {
-            ...input,
-            public: o.public,
-            firstParty: o.firstParty,
-          });
+          const offer = registrationOfferFor(ctx);
+          const input = parseClientMetadata(metadataDocument(o), { offer, resources: ctx.config.resources });
+          const { client: created, secret } = await registerClient(
+            ctx,
+            { ...input, public: o.public, firstParty: o.firstParty },
+            offer,
+          );
           out.result({ client_id: created.id, ...(secret ? { client_secret: secret } : {}) }, () =>
             [
               `client_id:     ${created.id}`,

@@ -7,6 +7,7 @@ import {
   rotateClientSecret,
   updateClient,
 } from "../../clients/registration.js";
+import { registrationOfferFor } from "../../main/services.js";
 import { CliError } from "../output.js";
 import { type GlobalOptions, withContext, withGlobals } from "../run.js";
 import { registerClientCreateCommand } from "./client-create.js";
@@ -73,7 +74,7 @@ export function registerClientCommands(program: Command): void {
     )
     .option(
       "--grant-types <list>",
-      "comma-separated: authorization_code,refresh_token,client_credentials,urn:ietf:params:oauth:grant-type:device_code",
+      "comma-separated, among those the enabled features offer (grant_types_supported in discovery)",
     )
     .option("--scopes <scopes>", "space-separated scopes the client may request")
     .option("--first-party", "trusted first-party client: consent is skipped")
@@ -81,14 +82,19 @@ export function registerClientCommands(program: Command): void {
     .action((id: string, o: UpdateOptions) =>
       withContext(o, async (ctx, out) => {
         try {
-          const updated = await updateClient(ctx, id, {
-            name: o.name,
-            redirectUris: o.redirectUri,
-            postLogoutRedirectUris: o.postLogoutRedirectUri,
-            grantTypes: o.grantTypes === undefined ? undefined : grantTypeList(o.grantTypes),
-            scopes: o.scopes,
-            firstParty: o.firstParty,
-          });
+          const updated = await updateClient(
+            ctx,
+            id,
+            {
+              name: o.name,
+              redirectUris: o.redirectUri,
+              postLogoutRedirectUris: o.postLogoutRedirectUri,
+              grantTypes: o.grantTypes === undefined ? undefined : grantTypeList(o.grantTypes),
+              scopes: o.scopes,
+              firstParty: o.firstParty,
+            },
+            registrationOfferFor(ctx),
+          );
           if (!updated) throw new CliError(`no client with id ${id}`);
           const described = describeClient(updated);
           out.result(described, () => clientText(described));

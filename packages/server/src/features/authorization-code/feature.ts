@@ -1,3 +1,6 @@
+import { CODE_CHALLENGE_METHODS } from "../../oauth/pkce.js";
+import { PROMPT_VALUES } from "../../oauth/prompt.js";
+import { RESPONSE_MODES, RESPONSE_TYPES } from "../../oauth/response-type.js";
 import { defineFeature } from "../contract.js";
 import { AUTHORIZATION_PATH, authorizeRoutes } from "./authorize.js";
 import { authorizationCodeGrant } from "./grant.js";
@@ -12,11 +15,12 @@ export const authorizationCodeFeature = defineFeature({
     interactionKinds: [authorizationKind(services)],
     metadata: () => ({
       authorization_endpoint: `${services.config.issuer}${AUTHORIZATION_PATH}`,
-      response_types_supported: ["code"],
-      response_modes_supported: ["query"],
-      code_challenge_methods_supported: ["S256"],
+      // The values the authorization request's steps enforce.
+      response_types_supported: [...RESPONSE_TYPES],
+      response_modes_supported: [...RESPONSE_MODES],
+      code_challenge_methods_supported: [...CODE_CHALLENGE_METHODS],
       authorization_response_iss_parameter_supported: true,
-      prompt_values_supported: ["none", "login", "consent"],
+      prompt_values_supported: [...PROMPT_VALUES],
       request_parameter_supported: false,
       request_uri_parameter_supported: false,
     }),

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from "fastify";
-import { currentSession, localUrl, pageRoute, seeOther } from "../../http/page-route.js";
+import { currentSession, pageRoute } from "../../http/page-route.js";
+import { REQUEST_EXPIRED } from "../../interaction/flow.js";
 import { RESUME_PATH } from "../../interaction/paths.js";
 import { singleValued } from "../../oauth/params.js";
 import { consentPage } from "../../pages/consent.js";
@@ -7,19 +8,15 @@ import { errorPage } from "../../pages/error.js";
 import { sendPage } from "../../pages/layout.js";
 import type { CoreServices, FeatureRouteOptions } from "../contract.js";
 
-const EXPIRED = errorPage(
-  "Request expired",
-  "This request is no longer valid. Go back to the application and start again.",
-);
-
 type ConsentDeps = Pick<
   CoreServices,
   "durable" | "interactions" | "sessions" | "cookies" | "csrf" | "logger"
 >;
 
 /**
- * Consent lists the client and each scope; allow records the grant and completes the
- * interaction, deny ends it with access_denied. `/authorize/resume` continues an
+ * Consent lists the client and each scope; the answer goes to the flow
+ * (`InteractionFlow.consentAnswered`: allow records the grant and completes the
+ * interaction, deny ends it with access_denied). `/authorize/resume` continues an
  * interaction after any page (sign-in, consent, a feature's prompt).
  */
 export function consentRoutes(ctx: ConsentDeps): FastifyPluginAsync<FeatureRouteOptions> {
@@ -50,11 +47,12 @@ export function consentRoutes(ctx: ConsentDeps): FastifyPluginAsync<FeatureRoute
       "/consent",
       pageRoute(ctx, async (request, reply) => {
         const found = await pending(singleValued(request.query).request);
-        if (!found) return sendPage(reply, 400, EXPIRED);
+        if (!found) return sendPage(reply, 400, REQUEST_EXPIRED);
         const { interaction, client } = found;
         const session = await currentSession(ctx, request);
         const user = session && (await ctx.durable.users.get(session.userId));
-        if (!session || !user) return seeOther(reply, localUrl("/login", { request: interaction.id }));
+        // Not signed in (any more): the policy says where to (the sign-in page).
+        if (!session || !user) return flow.advance(request, reply, client, interaction);
         await ctx.interactions.save({ ...interaction, userId: user.id });
         return sendPage(
           reply,
@@ -81,27 +79,19 @@ export function consentRoutes(ctx: ConsentDeps): FastifyPluginAsync<FeatureRoute
             errorPage("Form expired", "Go back to the application and start again."),
           );
         const found = await pending(form.request);
-        if (!found) return sendPage(reply, 400, EXPIRED);
+        if (!found) return sendPage(reply, 400, REQUEST_EXPIRED);
         const { interaction, client } = found;
         const session = await currentSession(ctx, request);
         if (!session || session.userId !== interaction.userId)
           return flow.advance(request, reply, client, interaction);
         if (form.decision !== "allow" && form.decision !== "deny")
           return sendPage(reply, 400, errorPage("Unknown choice", "Choose Allow or Deny."));
-        if (!(await ctx.interactions.finish(interaction.id))) return sendPage(reply, 400, EXPIRED);
-        if (form.decision === "deny") return flow.kind(interaction).deny(reply, interaction);
-        const decision = await flow.decide(client, interaction, session, true);
-        if (decision.next !== "complete") return flow.advance(request, reply, client, interaction);
-        const t = Math.floor(Date.now() / 1000);
-        const existing = await ctx.durable.grants.get(session.userId, client.id);
-        await ctx.durable.grants.upsert({
-          userId: session.userId,
-          clientId: client.id,
-          scopes: [...new Set([...(existing?.scopes ?? []), ...interaction.request.scopes])],
-          createdAt: existing?.createdAt ?? t,
-          updatedAt: t,
+        return flow.consentAnswered(request, reply, {
+          client,
+          interaction,
+          session,
+          allowed: form.decision === "allow",
         });
-        return flow.kind(interaction).complete(reply, interaction, decision.session);
       }),
     );
   };

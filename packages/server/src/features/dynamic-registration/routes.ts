@@ -18,6 +18,7 @@ import { acceptJsonBody } from "../../http/form-body.js";
 import type { ClientRecord } from "../../storage/durable/types.js";
 import { hashToken, newOpaqueToken } from "../../tokens/opaque.js";
 import type { CoreServices, FeatureRouteOptions } from "../contract.js";
+import { registrationOffer } from "../registry.js";
 import { asRegistrationErrors } from "./errors.js";
 import { initialAccessTokenRepository, registrationAccessTokenRepository } from "./tokens-repo.js";
 
@@ -54,7 +55,7 @@ const noStore = (reply: FastifyReply) =>
  */
 export function registrationRoutes(
   services: Services,
-  options: { open: boolean; policy: MetadataPolicy },
+  options: { open: boolean; policy: Omit<MetadataPolicy, "offer"> },
 ): FastifyPluginAsync<FeatureRouteOptions> {
   const initial = initialAccessTokenRepository(services.durable);
   const registrations = registrationAccessTokenRepository(services.durable);
@@ -83,18 +84,21 @@ export function registrationRoutes(
     return token.singleUse ? token.tokenHash : undefined;
   }
 
-  return async (app) => {
+  return async (app, { registry }) => {
+    // What discovery advertises is what a client may register.
+    const offer = registrationOffer(registry);
+    const policy: MetadataPolicy = { ...options.policy, offer };
     registerJsonBody(app);
     app.post(REGISTRATION_PATH, async (request, reply) => {
       const spendable = await initialAccess(request);
       const input = await asRegistrationErrors(() => {
-        const parsed = parseClientMetadata(request.body, options.policy);
-        checkRegistration(parsed);
+        const parsed = parseClientMetadata(request.body, policy);
+        checkRegistration(parsed, offer);
         return parsed;
       });
       if (spendable && !(await initial.spend(spendable, now())))
         throw new InvalidToken("the initial access token is invalid, expired or spent");
-      const { client, secret } = await asRegistrationErrors(() => registerClient(services, input));
+      const { client, secret } = await asRegistrationErrors(() => registerClient(services, input, offer));
       const registrationAccessToken = newOpaqueToken();
       await registrations.insert(client.id, hashToken(registrationAccessToken), client.createdAt);
       return noStore(reply)
@@ -128,16 +132,21 @@ export function registrationRoutes(
           );
       }
       const updated = await asRegistrationErrors(() => {
-        const input = parseClientMetadata(body, options.policy);
-        return updateClient(services, client.id, {
-          name: input.name,
-          redirectUris: input.redirectUris,
-          postLogoutRedirectUris: input.postLogoutRedirectUris,
-          grantTypes: input.grantTypes,
-          scopes: input.scopes,
-          tokenEndpointAuthMethod: input.tokenEndpointAuthMethod,
-          metadata: input.metadata,
-        });
+        const input = parseClientMetadata(body, policy);
+        return updateClient(
+          services,
+          client.id,
+          {
+            name: input.name,
+            redirectUris: input.redirectUris,
+            postLogoutRedirectUris: input.postLogoutRedirectUris,
+            grantTypes: input.grantTypes,
+            scopes: input.scopes,
+            tokenEndpointAuthMethod: input.tokenEndpointAuthMethod,
+            metadata: input.metadata,
+          },
+          offer,
+        );
       });
       if (!updated) throw new InvalidToken("the registration access token is invalid, or not this client's");
       return noStore(reply).send(describe(updated));

@@ -8,9 +8,10 @@ import {
 } from "../../errors/oauth-errors.js";
 import { parseForm } from "../../http/form-body.js";
 import { singleParam } from "../../oauth/params.js";
-import { isValidChallenge } from "../../oauth/pkce.js";
+import { CODE_CHALLENGE_METHODS, isValidChallenge } from "../../oauth/pkce.js";
 import { parsePrompt } from "../../oauth/prompt.js";
 import { resolveAudience } from "../../oauth/resource.js";
+import { isOneOf, RESPONSE_MODES, RESPONSE_TYPES } from "../../oauth/response-type.js";
 import { parseScope, requireAllowed } from "../../oauth/scopes.js";
 import { type AuthorizationStep, UnreturnableError } from "./types.js";
 
@@ -97,11 +98,12 @@ export const responseTypeStep: AuthorizationStep = {
   run(draft) {
     const responseType = singleParam(draft.params, "response_type");
     if (responseType === undefined) throw new InvalidRequest('missing parameter "response_type"');
-    if (responseType !== "code") throw new UnsupportedResponseType("only response_type=code is supported");
+    if (!isOneOf(RESPONSE_TYPES, responseType))
+      throw new UnsupportedResponseType("only response_type=code is supported");
     if (!draft.client?.grantTypes.includes("authorization_code"))
       throw new UnauthorizedClient("client is not allowed the authorization code flow");
     const responseMode = singleParam(draft.params, "response_mode");
-    if (responseMode !== undefined && responseMode !== "query")
+    if (responseMode !== undefined && !isOneOf(RESPONSE_MODES, responseMode))
       throw new InvalidRequest("only response_mode=query is supported");
   },
 };
@@ -114,7 +116,8 @@ export const pkceStep: AuthorizationStep = {
     const method = singleParam(draft.params, "code_challenge_method");
     if (!codeChallenge)
       throw new InvalidRequest("PKCE is required: send code_challenge with code_challenge_method=S256");
-    if (method !== "S256") throw new InvalidRequest("code_challenge_method must be S256");
+    if (!isOneOf(CODE_CHALLENGE_METHODS, method))
+      throw new InvalidRequest("code_challenge_method must be S256");
     if (!isValidChallenge(codeChallenge)) throw new InvalidRequest("malformed code_challenge");
     draft.request.codeChallenge = codeChallenge;
   },

@@ -1,7 +1,7 @@
 import { type Kysely, type Selectable, sql, type Updateable } from "kysely";
 import { bool, int, json } from "./codec.js";
 import type { Database } from "./schema.js";
-import type { ClientMetadata, ClientRecord, ClientRepository, TokenEndpointAuthMethod } from "./types.js";
+import type { ClientMetadata, ClientRecord, ClientRepository } from "./types.js";
 
 function readMetadata(text: string | null | undefined): ClientMetadata {
   if (!text) return {};
@@ -18,7 +18,7 @@ function toRecord(row: Row): ClientRecord {
     secretHash: row.secret_hash,
     previousSecretHash: row.previous_secret_hash,
     previousSecretExpiresAt: int.readNullable(row.previous_secret_expires_at),
-    tokenEndpointAuthMethod: row.token_endpoint_auth_method as TokenEndpointAuthMethod,
+    tokenEndpointAuthMethod: row.token_endpoint_auth_method,
     redirectUris: json.list(row.redirect_uris),
     postLogoutRedirectUris: json.list(row.post_logout_redirect_uris),
     grantTypes: json.list(row.grant_types),

@@ -2,11 +2,12 @@ import type { Kysely } from "kysely";
 
 /** Records of the durable store. Times are epoch seconds. */
 
-export type TokenEndpointAuthMethod =
-  | "client_secret_basic"
-  | "client_secret_post"
-  | "private_key_jwt"
-  | "none";
+/**
+ * A client's `token_endpoint_auth_method`: the name of a client authentication method
+ * (the core's `client_secret_basic`, `client_secret_post`, `none`, or one a feature
+ * adds, such as `private_key_jwt`). Registration accepts only the enabled ones.
+ */
+export type TokenEndpointAuthMethod = string;
 
 /**
  * Registration metadata beyond the core fields (RFC 7591, OpenID Connect Registration

@@ -5,7 +5,7 @@ import { featureEnvName } from "../../../src/config/env.js";
 import { LogoutOutbox } from "../../../src/features/backchannel-logout/outbox.js";
 import { createLogger } from "../../../src/logging/logger.js";
 import { loadServerConfig } from "../../../src/main/config.js";
-import { closeContext, createContext } from "../../../src/main/services.js";
+import { closeContext, createContext, registrationOfferFor } from "../../../src/main/services.js";
 import { FormBrowser } from "../../helpers/browser.js";
 import { runCli } from "../../helpers/http.js";
 import { ALL_SCOPES, codeFlow, decodePayload, REDIRECT } from "../../helpers/oidc.js";
@@ -38,13 +38,17 @@ describe("back-channel logout survives a server killed mid-delivery", () => {
     // The stores, prepared as an operator would with the CLI: a relying party and a person.
     const config = loadServerConfig({ env: {}, flags: { dataDir, issuer, logLevel: "silent" } });
     const ctx = await createContext(config, createLogger("silent"));
-    const { client, secret } = await registerClient(ctx, {
-      name: "Photo Printer",
-      grantTypes: ["authorization_code", "refresh_token"],
-      redirectUris: [REDIRECT],
-      scopes: ALL_SCOPES,
-      metadata: { backchannelLogoutUri: receiver.uri },
-    });
+    const { client, secret } = await registerClient(
+      ctx,
+      {
+        name: "Photo Printer",
+        grantTypes: ["authorization_code", "refresh_token"],
+        redirectUris: [REDIRECT],
+        scopes: ALL_SCOPES,
+        metadata: { backchannelLogoutUri: receiver.uri },
+      },
+      registrationOfferFor(ctx),
+    );
     const person = await makeUser(ctx);
     await closeContext(ctx);
 

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { registerClient } from "../../../src/clients/registration.js";
-import { runCliJson } from "../../helpers/http.js";
+import { runCli, runCliJson } from "../../helpers/http.js";
 import { tempDir } from "../../helpers/server.js";
 import { DEVICE_GRANT } from "./device-helpers.js";
 
@@ -24,12 +23,18 @@ describe("clients registered for the device grant", () => {
     expect(created).not.toHaveProperty("client_secret");
   });
 
-  it("an unknown grant type is still refused, naming the supported ones", async () => {
-    await expect(
-      registerClient(
-        { durable: undefined as never },
-        { name: "x", grantTypes: ["urn:example:nope"], scopes: "" },
-      ),
-    ).rejects.toThrow(new RegExp(`not supported \\(use .*${DEVICE_GRANT}`));
+  it("an unknown grant type is still refused, naming the supported ones (the device grant among them)", async () => {
+    const refused = await runCli([
+      "client",
+      "create",
+      "--name",
+      "x",
+      "--grant-types",
+      "urn:example:nope",
+      "--data-dir",
+      tempDir(),
+    ]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(new RegExp(`not supported \\(use .*${DEVICE_GRANT}.*\\(--grant-types\\)`));
   });
 });

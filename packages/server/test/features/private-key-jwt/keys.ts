@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { type CryptoKey, exportJWK, generateKeyPair, type JWK, SignJWT } from "jose";
 import { JWT_BEARER_ASSERTION } from "../../../src/features/private-key-jwt/assertion.js";
 import type { ClientMetadata } from "../../../src/storage/durable/types.js";
-import type { TestServer } from "../../helpers/server.js";
+import type { TestClientOptions, TestServer } from "../../helpers/server.js";
 
 /** A client's signing key: the private half for the client, the public JWK for registration. */
 export interface ClientKey {
@@ -25,12 +25,12 @@ export async function keyClient(
   server: TestServer,
   keys: { jwks?: { keys: JWK[] }; jwksUri?: string },
   grantTypes = ["client_credentials"],
+  options: TestClientOptions = {},
 ): Promise<string> {
-  const { id } = await server.client({
-    tokenEndpointAuthMethod: "private_key_jwt",
-    grantTypes,
-    metadata: keys as ClientMetadata,
-  });
+  const { id } = await server.client(
+    { tokenEndpointAuthMethod: "private_key_jwt", grantTypes, metadata: keys as ClientMetadata },
+    options,
+  );
   return id;
 }
 

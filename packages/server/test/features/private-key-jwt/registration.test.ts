@@ -6,6 +6,7 @@ import {
   rotateClientSecret,
   updateClient,
 } from "../../../src/clients/registration.js";
+import { registrationOfferFor } from "../../../src/main/services.js";
 import { startTestServer, type TestServer } from "../../helpers/server.js";
 import { clientKey } from "./keys.js";
 
@@ -20,18 +21,19 @@ describe("registering a private_key_jwt client", () => {
 
   it("generates no secret and keeps the keys", async () => {
     const { jwk } = await clientKey();
-    const { client, secret } = await registerClient(server.ctx, {
-      ...input,
-      tokenEndpointAuthMethod: "private_key_jwt",
-      metadata: { jwks: { keys: [{ ...jwk }] } },
-    });
+    const offer = registrationOfferFor(server.ctx);
+    const { client, secret } = await registerClient(
+      server.ctx,
+      { ...input, tokenEndpointAuthMethod: "private_key_jwt", metadata: { jwks: { keys: [{ ...jwk }] } } },
+      offer,
+    );
     expect(secret).toBeUndefined();
     expect(client.secretHash).toBeNull();
     expect(client.tokenEndpointAuthMethod).toBe("private_key_jwt");
     const stored = await server.ctx.durable.clients.get(client.id);
     expect(stored?.metadata.jwks?.keys[0]?.kid).toBe(jwk.kid);
     // Updates keep the method; there is no secret to rotate.
-    const updated = await updateClient(server.ctx, client.id, { name: "signer 2" });
+    const updated = await updateClient(server.ctx, client.id, { name: "signer 2" }, offer);
     expect(updated?.tokenEndpointAuthMethod).toBe("private_key_jwt");
     await expect(rotateClientSecret(server.ctx, client.id)).rejects.toThrow(/no secret to rotate/);
   });
@@ -79,9 +81,10 @@ describe("registering a private_key_jwt client", () => {
     ];
     const before = (await server.ctx.durable.clients.list()).length;
     for (const [what, refusedInput, message] of refused) {
-      const attempt = registerClient(server.ctx, refusedInput);
+      const offer = registrationOfferFor(server.ctx);
+      const attempt = registerClient(server.ctx, refusedInput, offer);
       await expect(attempt, what).rejects.toBeInstanceOf(InvalidClientMetadata);
-      await expect(registerClient(server.ctx, refusedInput), what).rejects.toThrow(message);
+      await expect(registerClient(server.ctx, refusedInput, offer), what).rejects.toThrow(message);
     }
     expect((await server.ctx.durable.clients.list()).length).toBe(before);
   });

@@ -10,7 +10,12 @@ import {
   relyingParty,
   tokenRequest,
 } from "../../helpers/oidc.js";
-import { startTestServer, type TestConfig, type TestServer } from "../../helpers/server.js";
+import {
+  startTestServer,
+  type TestClientOptions,
+  type TestConfig,
+  type TestServer,
+} from "../../helpers/server.js";
 import { makeUser } from "../../helpers/users.js";
 
 export { ACCESS_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT };
@@ -50,14 +55,18 @@ export function exchanger(
   server: TestServer,
   audiences: string[] = [BILLING],
   input: Partial<ClientInput> = {},
+  options: TestClientOptions = {},
 ): Promise<{ id: string; secret: string }> {
-  return server.client({
-    name: "orders service",
-    grantTypes: [TOKEN_EXCHANGE_GRANT, "client_credentials"],
-    scopes: "",
-    metadata: { tokenExchangeAudiences: audiences },
-    ...input,
-  });
+  return server.client(
+    {
+      name: "orders service",
+      grantTypes: [TOKEN_EXCHANGE_GRANT, "client_credentials"],
+      scopes: "",
+      metadata: { tokenExchangeAudiences: audiences },
+      ...input,
+    },
+    options,
+  );
 }
 
 /** A hand-made token exchange request (client_secret_basic); `undefined` values are left out. */

@@ -178,7 +178,7 @@ describe("token exchange switched off (features.tokenExchange.enabled=false)", (
     };
     expect(metadata.grant_types_supported).not.toContain(TOKEN_EXCHANGE_GRANT);
     // The registration metadata is kept (like other features' when off) and does nothing.
-    const client = await exchanger(server, [BILLING]);
+    const client = await exchanger(server, [BILLING], {}, { registeredEarlier: true });
     const subject = await personToken(server, app);
     const answer = await exchange(server, client, { subject_token: subject.token, audience: BILLING });
     expect(answer.status).toBe(400);
