@@ -237,6 +237,17 @@ export class InteractionFlow {
   }
 
   /**
+   * The person cancelled a page of an interaction (the second step): the client gets
+   * access_denied. False when there is no such interaction (the caller answers).
+   */
+  async cancelled(reply: FastifyReply, interactionId: string | undefined): Promise<boolean> {
+    const interaction = interactionId ? await this.deps.interactions.finish(interactionId) : undefined;
+    if (!interaction) return false;
+    await this.kind(interaction).deny(reply, interaction);
+    return true;
+  }
+
+  /**
    * Every sign-in method ends here. When the second-factor policy asks for more than
    * this sign-in reached, nothing is created yet: the sign-in is held and the browser
    * goes to the second-factor page. Otherwise: a brand-new session (no fixation), its

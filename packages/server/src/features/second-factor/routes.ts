@@ -85,8 +85,7 @@ export function secondFactorRoutes(
         const form = singleValued(request.body);
         if (!ctx.csrf.valid(request, form.csrf)) return sendPage(reply, 403, FORM_EXPIRED);
         await flow.held.drop(request, reply);
-        const interaction = await ctx.interactions.finish(form.request ?? "");
-        if (interaction) return flow.kind(interaction).deny(reply, interaction);
+        if (await flow.cancelled(reply, form.request)) return reply;
         return seeOther(reply, "/login");
       }),
     );

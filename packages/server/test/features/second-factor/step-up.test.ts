@@ -8,9 +8,17 @@ import {
 import { decodeJwt } from "jose";
 import * as oidc from "openid-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FormBrowser } from "../../helpers/browser.js";
 import { beginAuthorization, introspect, onServer, relyingParty } from "../../helpers/oidc.js";
 import { failOnErrorLogs, startTestServer, type TestServer } from "../../helpers/server.js";
-import { awayFromStepEdge, codeAt, enrolFromAccount, person, signedIn } from "../one-time-codes/helpers.js";
+import {
+  awayFromStepEdge,
+  codeAt,
+  enrolFromAccount,
+  enrolledPerson,
+  person,
+  signedIn,
+} from "../one-time-codes/helpers.js";
 
 /**
  * Step-up from an application end to end: an API (the guard) refuses a password-only
@@ -96,5 +104,33 @@ describe("step-up: guard challenge → acr_values and max_age → a token the gu
     expect([internal.acr, internal.amr]).toEqual([FRONTDESK_ACR.mfa, ["pwd", "otp", "mfa"]]);
     // A phishing-resistant requirement is still not met by a one-time code.
     expect(() => assertAuthentication(strongClaims, { acr: [FRONTDESK_ACR.phr] })).toThrow();
+  });
+
+  it("Cancel on the second-factor page refuses the request (access_denied) and drops the held sign-in", async () => {
+    const who = await enrolledPerson(server);
+    const rp = await relyingParty(server, { firstParty: true });
+    const browser = new FormBrowser(server.url);
+    const start = await beginAuthorization(rp, browser);
+    const held = await browser.submit(await start.response.text(), {
+      username: who.username,
+      password: who.password,
+    });
+    expect(new URL(held.url).pathname).toBe("/login/second-factor");
+    const page = await held.response.text();
+    const cancelled = await browser.submit(page, {}, { action: "/login/second-factor/cancel" });
+    expect(onServer(browser, cancelled.url)).toBe(false);
+    const callback = new URL(cancelled.url);
+    expect([callback.searchParams.get("error"), callback.searchParams.get("state")]).toEqual([
+      "access_denied",
+      start.state,
+    ]);
+    // Nothing is held any more: the code form of the old page completes nothing.
+    const late = await browser.submit(
+      page,
+      { code: codeAt(who.secret) },
+      { action: "/login/one-time-codes" },
+    );
+    expect(onServer(browser, late.url)).toBe(true);
+    expect(browser.cookie("frontdesk_session")).toBeUndefined();
   });
 });
