@@ -244,6 +244,11 @@ export interface SecondFactor {
   reset(userId: string): Promise<void>;
   /** Scripts of this origin its part of the page loads (the passkey calls). */
   scripts?: readonly string[];
+  /**
+   * A factor that stands in for a missing one (recovery codes): uses up `code` when it is
+   * valid. Removing one's last second factor accepts it instead of a sign-in with that factor.
+   */
+  redeem?(userId: string, code: string): Promise<boolean>;
 }
 
 /**

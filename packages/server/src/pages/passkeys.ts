@@ -77,6 +77,8 @@ export function passkeysSection(input: {
   csrf: string;
   passkeys: readonly PasskeyView[];
   notice?: string;
+  /** Removing would leave no second factor and this session did not use a passkey: ask for a recovery code. */
+  recoveryCodeField?: boolean;
 }): Html {
   const csrf = hiddenInputs({ csrf: input.csrf });
   return html`<h2 id="passkeys">Passkeys</h2>
@@ -90,7 +92,12 @@ ${
           p,
         ) => html`<tr data-passkey-id="${p.id}"><td>${p.name}</td><td data-label="Kind">${p.synced ? "Synced" : "This device only"}</td>
 <td data-label="Added">${time(p.createdAt)}</td><td data-label="Last used">${p.lastUsedAt === null ? "Never" : time(p.lastUsedAt)}</td>
-<td><form method="post" action="/account/passkeys/remove">${csrf}${hiddenInputs({ passkey: p.id })}<button class="small danger" type="submit" aria-label="Remove ${p.name}">Remove</button></form></td></tr>`,
+<td><form method="post" action="/account/passkeys/remove">${csrf}${hiddenInputs({ passkey: p.id })}${
+          input.recoveryCodeField
+            ? html`<label for="passkey-recovery-${p.id}">Recovery code (needed to remove your last second step)</label>
+<input id="passkey-recovery-${p.id}" name="recovery_code" type="text" autocomplete="one-time-code" autocapitalize="characters" spellcheck="false" maxlength="32">`
+            : ""
+        }<button class="small danger" type="submit" aria-label="Remove ${p.name}">Remove</button></form></td></tr>`,
       )}</tbody></table>`
     : html`<p class="muted">You have no passkey. With one, you sign in without a password, and it confirms it is you after one.</p>`
 }

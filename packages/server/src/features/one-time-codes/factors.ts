@@ -94,6 +94,7 @@ export function oneTimeCodeFactors(codes: OneTimeCodes): SecondFactor[] {
       reset: async (userId) => {
         await codes.removeRecoveryCodes(userId);
       },
+      redeem: async (userId, code) => (await codes.useRecoveryCode(userId, code)) === "ok",
     },
   ];
 }

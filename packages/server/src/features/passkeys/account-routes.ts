@@ -92,8 +92,12 @@ export function accountRoutes(app: FastifyInstance, ctx: PasskeyRouteDeps, regis
       const passkey = own.find((p) => p.id === form.passkey);
       if (!passkey) return seeOther(reply, localUrl("/account", { notice: "passkey-unknown" }));
       const last = own.length === 1 && !(await hasOtherFactor(registry, session.userId));
-      // Removing the last second factor needs proof of it, not only the password.
-      if (last && !session.amr.some((m) => m === "hwk" || m === "swk"))
+      // Removing the last second factor needs proof of it (or a recovery code), not only the password.
+      if (
+        last &&
+        !session.amr.some((m) => m === "hwk" || m === "swk") &&
+        !(await redeemedRecoveryCode(registry, session.userId, form.recovery_code))
+      )
         return seeOther(reply, localUrl("/account", { notice: "passkey-last" }));
       await passkeys.delete(session.userId, passkey.id);
       ctx.logger.info(
@@ -103,4 +107,16 @@ export function accountRoutes(app: FastifyInstance, ctx: PasskeyRouteDeps, regis
       return seeOther(reply, localUrl("/account", { notice: "passkey-removed" }));
     }),
   );
+}
+
+/** A recovery code typed in the removal form, used up by the factor that keeps them. */
+async function redeemedRecoveryCode(
+  registry: Registry,
+  userId: string,
+  code: string | undefined,
+): Promise<boolean> {
+  if (!code?.trim()) return false;
+  for (const factor of registry.secondFactors)
+    if (factor.redeem && (await factor.redeem(userId, code))) return true;
+  return false;
 }

@@ -27,7 +27,10 @@ export const isFresh = (session: Session | undefined): session is Session =>
   session !== undefined && now() - session.authTime < FRESH_SIGN_IN;
 
 /** Whether the person has a second factor other than passkeys (recovery codes do not count). */
-export async function hasOtherFactor(registry: Registry, userId: string): Promise<boolean> {
+export async function hasOtherFactor(
+  registry: Pick<Registry, "secondFactors">,
+  userId: string,
+): Promise<boolean> {
   for (const factor of registry.secondFactors)
     if (factor.name !== PASSKEY_FACTOR && (await factor.enrolled(userId))) return true;
   return false;

@@ -8,7 +8,7 @@ import {
 } from "../../pages/passkeys.js";
 import { defineFeature, type SecondFactor, type SignInMethod } from "../contract.js";
 import { Ceremonies } from "./ceremonies.js";
-import { PASSKEY_FACTOR, type PasskeyRouteDeps } from "./deps.js";
+import { hasOtherFactor, PASSKEY_FACTOR, type PasskeyRouteDeps } from "./deps.js";
 import { passkeysMigrations } from "./migrations.js";
 import { relyingParty } from "./relying-party.js";
 import { passkeyRepository } from "./repositories.js";
@@ -20,7 +20,7 @@ const ACCOUNT_NOTICES: Record<string, string> = {
   "passkey-not-created": "No passkey was added: the attempt expired, was cancelled, or was not accepted.",
   "passkey-unknown": "That passkey is not one of yours.",
   "passkey-last":
-    "That passkey is your last second step: to remove it, sign out and sign in again with it first.",
+    "That passkey is your last second step: to remove it, sign in again with it first, or enter one of your recovery codes.",
 };
 
 const SECOND_FACTOR_ERRORS: Record<string, string> = {
@@ -90,8 +90,14 @@ export const passkeysFeature = defineFeature({
         await passkeys.deleteAllOfUser(userId);
       },
     };
+    // The account section asks the other factors too: the registry the routes receive.
+    const seen: { secondFactors: readonly SecondFactor[] } = { secondFactors: [] };
+    const routes = passkeyRoutes(deps);
     return {
-      routes: passkeyRoutes(deps),
+      routes: async (app, opts) => {
+        seen.secondFactors = opts.registry.secondFactors;
+        await routes(app, opts);
+      },
       signInMethods: [signInMethod],
       secondFactors: [secondFactor],
       userData: async (userId) => {
@@ -102,10 +108,15 @@ export const passkeysFeature = defineFeature({
       accountSections: [
         {
           name: "passkeys",
-          render: async ({ user, csrf, notice }) =>
-            passkeysSection({
+          render: async ({ user, session, csrf, notice }) => {
+            const own = await passkeys.listByUser(user.id);
+            return passkeysSection({
               csrf,
-              passkeys: (await passkeys.listByUser(user.id)).map((p) => ({
+              recoveryCodeField:
+                own.length === 1 &&
+                !session.amr.some((m) => m === "hwk" || m === "swk") &&
+                !(await hasOtherFactor(seen, user.id)),
+              passkeys: own.map((p) => ({
                 id: p.id,
                 name: p.name,
                 createdAt: p.createdAt,
@@ -113,7 +124,8 @@ export const passkeysFeature = defineFeature({
                 synced: p.backupEligible,
               })),
               ...(notice && ACCOUNT_NOTICES[notice] ? { notice: ACCOUNT_NOTICES[notice] } : {}),
-            }),
+            });
+          },
         },
       ],
     };

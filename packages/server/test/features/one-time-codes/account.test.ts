@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recoveryCodeRepository } from "../../../src/features/one-time-codes/repositories.js";
+import { passkeyRepository } from "../../../src/features/passkeys/repositories.js";
 import type { FormBrowser } from "../../helpers/browser.js";
 import { failOnErrorLogs, startTestServer, type TestServer } from "../../helpers/server.js";
 import {
@@ -200,6 +201,52 @@ describe("one-time codes on the account page", () => {
     const session = await server.ctx.sessions.resolve(held.browser.cookie("frontdesk_session"));
     expect(session?.amr).toEqual(["pwd", "otp", "mfa"]);
     expect(session?.acr).toBe("urn:frontdesk:acr:mfa");
+  });
+
+  it("the last passkey left beside recovery codes: removed with a valid recovery code, not with the password alone", async () => {
+    const who = await person(server);
+    const browser = await signedIn(server, who);
+    await awayFromStepEdge();
+    const { recoveryCodes } = await enrolFromAccount(browser);
+    const passkeys = passkeyRepository(server.ctx.durable);
+    const now = Math.floor(Date.now() / 1000);
+    await passkeys.insert({
+      id: `pk-${who.username}`,
+      userId: who.user.id,
+      publicKey: "AQID",
+      counter: 0,
+      transports: ["internal"],
+      backupEligible: false,
+      backupState: false,
+      aaguid: "00000000-0000-0000-0000-000000000000",
+      rpId: "127.0.0.1",
+      name: "Laptop",
+      createdAt: now,
+      lastUsedAt: null,
+    });
+    // The app is not the last factor (the passkey stays): it goes, the recovery codes stay.
+    const off = await browser.submit(
+      await accountPage(browser),
+      {},
+      { action: "/account/one-time-codes/remove" },
+    );
+    expect(new URL(off.url).searchParams.get("notice")).toBe("otp-removed");
+    const codes = recoveryCodeRepository(server.ctx.durable);
+    expect(await codes.count(who.user.id)).toBe(10);
+    const remove = async (recovery_code?: string) => {
+      const page = await accountPage(browser);
+      expect(page).toContain('name="recovery_code"');
+      const done = await browser.submit(page, recovery_code === undefined ? {} : { recovery_code }, {
+        action: "/account/passkeys/remove",
+      });
+      return new URL(done.url).searchParams.get("notice");
+    };
+    expect(await remove()).toBe("passkey-last");
+    expect(await remove("AAAAA-BBBBB")).toBe("passkey-last");
+    expect(await passkeys.listByUser(who.user.id)).toHaveLength(1);
+    expect(await remove(recoveryCodes[0])).toBe("passkey-removed");
+    expect(await passkeys.listByUser(who.user.id)).toEqual([]);
+    expect(await codes.count(who.user.id)).toBe(9);
   });
 
   it("refuses a forged form (no CSRF token) and changes nothing", async () => {
