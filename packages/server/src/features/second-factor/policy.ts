@@ -1,3 +1,4 @@
+import { AUTHORIZATION_ERROR } from "../../interaction/authorization-error.js";
 import { type InteractionCheck, promptPage } from "../../interaction/checks.js";
 import type { Interaction } from "../../interaction/interactions.js";
 import { SECOND_FACTOR_PATH } from "../../interaction/paths.js";
@@ -38,6 +39,9 @@ export function requestLevel(
   return stronger(stronger(asked, registered), admin);
 }
 
+/** A refused request waiting to be returned (authorization-error) asks for no level: it only carries the error back. */
+const asks = (interaction: Interaction): boolean => interaction.kind !== AUTHORIZATION_ERROR;
+
 /** The level a live session reached. */
 export const sessionLevel = (session: Session): string => session.acr ?? acrOf(session.amr);
 
@@ -51,7 +55,8 @@ export function secondFactorGate(
 ): SignInGate {
   return async (user, interaction, factors) => {
     const client = interaction && (await clients.get(interaction.request.clientId));
-    const asked = interaction ? requestLevel(interaction.request, client, require) : undefined;
+    const asked =
+      interaction && asks(interaction) ? requestLevel(interaction.request, client, require) : undefined;
     const own = (await hasSecondFactor(factors, user.id)) ? ACR.mfa : undefined;
     return stronger(stronger(asked, own), personLevel(user, require));
   };
@@ -71,10 +76,8 @@ export function assuranceCheck(require: SecondFactorRequirement): InteractionChe
     name: "acr",
     check: ({ interaction, client, session, user }) => {
       if (!session || !user) return undefined;
-      const required = stronger(
-        requestLevel(interaction.request, client, require),
-        personLevel(user, require),
-      );
+      const asked = asks(interaction) ? requestLevel(interaction.request, client, require) : undefined;
+      const required = stronger(asked, personLevel(user, require));
       return satisfies(sessionLevel(session), required)
         ? undefined
         : { prompt: SECOND_FACTOR, reason: "acr" };

@@ -86,4 +86,14 @@ describe("a client registered with default_acr_values (client create --acr)", ()
       expect(new URL(other.url).searchParams.get("code")).toBeTruthy();
     }
   });
+
+  it("a refused request is returned at once to a signed-in browser: the client's level does not hold back its error", async () => {
+    const person = await makeUser(server.ctx);
+    const rp = await relyingParty(server, { firstParty: true, metadata: { defaultAcrValues: [MFA] } });
+    const browser = await passwordSession(server, person.user.id);
+    const start = await beginAuthorization(rp, browser, { scope: "openid not-a-scope-of-this-client" });
+    const callback = new URL(start.url);
+    expect(`${callback.origin}${callback.pathname}`).toBe(rp.redirectUri);
+    expect(callback.searchParams.get("error")).toBe("invalid_scope");
+  });
 });
