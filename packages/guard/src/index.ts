@@ -55,6 +55,13 @@ export {
   type GuardErrorReason,
 } from "./errors.js";
 export type { FetchLike } from "./http/fetch.js";
+export {
+  isCryptoKey,
+  JWS_SCHEMES,
+  type JwsScheme,
+  keyObjectOf,
+  verifyJwt,
+} from "./jws-signature.js";
 export type { JwksSource } from "./keys.js";
 export type { RevocationCheck } from "./revocation/check.js";
 export type { RevocationEvent, RevocationType } from "./revocation/event.js";

@@ -22,7 +22,7 @@ import {
  */
 
 /** What jose requires of the CryptoKey for an algorithm, and how node:crypto checks its signature. */
-interface Scheme {
+export interface JwsScheme {
   key: { name: string; namedCurve?: string; hash?: string };
   /** node:crypto digest (null: the algorithm hashes itself, Ed25519). */
   digest: string | null;
@@ -32,25 +32,29 @@ interface Scheme {
   rsa?: boolean;
 }
 
-const ecdsa = (namedCurve: string, digest: string, signatureLength: number): Scheme => ({
+const ecdsa = (namedCurve: string, digest: string, signatureLength: number): JwsScheme => ({
   key: { name: "ECDSA", namedCurve },
   digest,
   signatureLength,
 });
-const pkcs1 = (bits: number): Scheme => ({
+const pkcs1 = (bits: number): JwsScheme => ({
   key: { name: "RSASSA-PKCS1-v1_5", hash: `SHA-${bits}` },
   digest: `sha${bits}`,
   rsa: true,
 });
-const pss = (bits: number): Scheme => ({
+const pss = (bits: number): JwsScheme => ({
   key: { name: "RSA-PSS", hash: `SHA-${bits}` },
   digest: `sha${bits}`,
   pssSaltLength: bits / 8,
   rsa: true,
 });
-const ed25519: Scheme = { key: { name: "Ed25519" }, digest: null };
+const ed25519: JwsScheme = { key: { name: "Ed25519" }, digest: null };
 
-const SCHEMES: Readonly<Record<string, Scheme>> = {
+/**
+ * The JWS algorithms the node:crypto signature step knows, and how it runs each (shared with the
+ * server's signer, which signs with the same table).
+ */
+export const JWS_SCHEMES: Readonly<Record<string, JwsScheme>> = {
   ES256: ecdsa("P-256", "sha256", 64),
   ES384: ecdsa("P-384", "sha384", 96),
   ES512: ecdsa("P-521", "sha512", 132),
@@ -75,7 +79,7 @@ export async function verifyJwt(
 ): Promise<{ payload: JWTPayload; protectedHeader: ProtectedHeaderParameters }> {
   const parts = token.split(".");
   const header = parts.length === 3 ? headerOf(token) : undefined;
-  const scheme = header && typeof header.alg === "string" ? SCHEMES[header.alg] : undefined;
+  const scheme = header && typeof header.alg === "string" ? JWS_SCHEMES[header.alg] : undefined;
   if (
     !header ||
     !scheme ||
@@ -112,12 +116,13 @@ function headerOf(token: string): ProtectedHeaderParameters | undefined {
   }
 }
 
-function isCryptoKey(key: unknown): key is CryptoKey {
+/** Whether `key` is a WebCrypto key (what jose imports keys as in Node). */
+export function isCryptoKey(key: unknown): key is CryptoKey {
   return (key as { [Symbol.toStringTag]?: string } | null)?.[Symbol.toStringTag] === "CryptoKey";
 }
 
 /** jose's checks of a CryptoKey before it verifies (its messages, its error type). */
-function checkKey(key: CryptoKey, scheme: Scheme, alg: string): void {
+function checkKey(key: CryptoKey, scheme: JwsScheme, alg: string): void {
   if (key.type !== "public")
     throw new TypeError(`CryptoKey instances must be of type "public" for the ${alg} algorithm`);
   const algorithm = key.algorithm as { name: string; namedCurve?: string; hash?: { name: string } };
@@ -135,7 +140,8 @@ function checkKey(key: CryptoKey, scheme: Scheme, alg: string): void {
     throw new TypeError(`${alg} requires key modulusLength to be 2048 bits or larger`);
 }
 
-function keyObjectOf(key: CryptoKey): KeyObject {
+/** The node:crypto KeyObject of a CryptoKey jose imported, made once per key. */
+export function keyObjectOf(key: CryptoKey): KeyObject {
   let keyObject = keyObjects.get(key);
   if (!keyObject) {
     keyObject = KeyObject.from(key);
@@ -144,7 +150,7 @@ function keyObjectOf(key: CryptoKey): KeyObject {
   return keyObject;
 }
 
-function signatureValid(scheme: Scheme, key: KeyObject, input: Buffer, signature: Uint8Array): boolean {
+function signatureValid(scheme: JwsScheme, key: KeyObject, input: Buffer, signature: Uint8Array): boolean {
   if (scheme.signatureLength !== undefined && signature.length !== scheme.signatureLength) return false;
   try {
     if (scheme.signatureLength !== undefined)

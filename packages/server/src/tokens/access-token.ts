@@ -1,7 +1,7 @@
-import { isCanonicalCompactJws } from "@frontdesk/guard";
+import { isCanonicalCompactJws, verifyJwt } from "@frontdesk/guard";
 import { createLocalJWKSet, type JSONWebKeySet, type JWTPayload, type JWTVerifyGetKey } from "jose";
 import type { KeyManager } from "../keys/key-manager.js";
-import { signJwt, verifyJwt } from "./jws-signature.js";
+import { signJwt } from "./jws-signature.js";
 import { newId } from "./opaque.js";
 
 /** `client_id` of the internal tokens minted by the forward-auth endpoint for gateways. */

@@ -1,3 +1,4 @@
+import { verifyJwt } from "@frontdesk/guard";
 import {
   base64url,
   type CryptoKey,
@@ -16,7 +17,7 @@ import {
   type CorpusCase,
   generatedCases,
 } from "../../../guard/test/fixtures/jws-corpus.js";
-import { signJwt, verifyJwt } from "../../src/tokens/jws-signature.js";
+import { signJwt } from "../../src/tokens/jws-signature.js";
 
 type Outcome = { accepted: true; payload: unknown } | { accepted: false; code: string; claim?: string };
 
