@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { AcrValue } from "../oauth/assurance.js";
-import { type CookieNames, clearHeldCookie, readCookie, setHeldCookie } from "../sessions/cookies.js";
+import { type CookieNames, clearStepCookie, readCookie, setStepCookie } from "../sessions/cookies.js";
 import type { FastStore } from "../storage/fast/types.js";
 import { hashToken, newOpaqueToken } from "../tokens/opaque.js";
 
@@ -36,7 +36,7 @@ export class HeldSignIns {
     const token = newOpaqueToken();
     const record: HeldSignIn = { ...held, heldAt: Math.floor(Date.now() / 1000) };
     await this.fast.set(NS, hashToken(token), JSON.stringify(record), HELD_TTL);
-    setHeldCookie(reply, this.cookies, token, HELD_TTL);
+    setStepCookie(reply, this.cookies, "held", token, HELD_TTL);
   }
 
   /** This browser's held sign-in, left in place. */
@@ -51,7 +51,7 @@ export class HeldSignIns {
   async take(request: FastifyRequest, reply: FastifyReply): Promise<HeldSignIn | undefined> {
     const token = readCookie(request, this.cookies.held);
     if (!token || token.length > 128) return undefined;
-    clearHeldCookie(reply, this.cookies);
+    clearStepCookie(reply, this.cookies, "held");
     const raw = await this.fast.consume(NS, hashToken(token));
     return raw ? (JSON.parse(raw) as HeldSignIn) : undefined;
   }

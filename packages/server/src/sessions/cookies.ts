@@ -8,6 +8,8 @@ export interface CookieNames {
   device: string;
   /** A sign-in waiting for its second factor (the first factor is done, no session yet). */
   held: string;
+  /** A WebAuthn ceremony waiting for the browser's answer (features/passkeys). */
+  passkey: string;
   secure: boolean;
 }
 
@@ -20,6 +22,7 @@ export function cookieNames(issuer: string): CookieNames {
     csrf: `${prefix}frontdesk_csrf`,
     device: `${prefix}frontdesk_device`,
     held: `${prefix}frontdesk_held`,
+    passkey: `${prefix}frontdesk_passkey`,
     secure,
   };
 }
@@ -41,12 +44,19 @@ export function clearSessionCookie(reply: FastifyReply, names: CookieNames): voi
   reply.clearCookie(names.session, baseOptions(names));
 }
 
-export function setHeldCookie(reply: FastifyReply, names: CookieNames, token: string, maxAge: number): void {
-  reply.setCookie(names.held, token, { ...baseOptions(names), maxAge });
+/** A short-lived cookie naming a pending step (a held sign-in, a passkey ceremony). */
+export function setStepCookie(
+  reply: FastifyReply,
+  names: CookieNames,
+  which: "held" | "passkey",
+  token: string,
+  maxAge: number,
+): void {
+  reply.setCookie(names[which], token, { ...baseOptions(names), maxAge });
 }
 
-export function clearHeldCookie(reply: FastifyReply, names: CookieNames): void {
-  reply.clearCookie(names.held, baseOptions(names));
+export function clearStepCookie(reply: FastifyReply, names: CookieNames, which: "held" | "passkey"): void {
+  reply.clearCookie(names[which], baseOptions(names));
 }
 
 export function readCookie(request: FastifyRequest, name: string): string | undefined {

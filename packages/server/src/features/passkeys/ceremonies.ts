@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { type CookieNames, readCookie } from "../../sessions/cookies.js";
+import { type CookieNames, clearStepCookie, readCookie, setStepCookie } from "../../sessions/cookies.js";
 import type { FastStore } from "../../storage/fast/types.js";
 import { hashToken, newOpaqueToken } from "../../tokens/opaque.js";
 
@@ -36,18 +36,10 @@ export class Ceremonies {
     private readonly cookies: CookieNames,
   ) {}
 
-  private get cookie(): string {
-    return `${this.cookies.secure ? "__Host-" : ""}frontdesk_passkey`;
-  }
-
-  private options(maxAge?: number) {
-    return { httpOnly: true, secure: this.cookies.secure, sameSite: "lax" as const, path: "/", maxAge };
-  }
-
   async start(reply: FastifyReply, ceremony: Ceremony): Promise<void> {
     const token = newOpaqueToken();
     await this.fast.set(NS, hashToken(token), JSON.stringify(ceremony), CEREMONY_TTL);
-    reply.setCookie(this.cookie, token, this.options(CEREMONY_TTL));
+    setStepCookie(reply, this.cookies, "passkey", token, CEREMONY_TTL);
   }
 
   /** This browser's pending ceremony of `kind`, used up whatever its kind; undefined when there is none. */
@@ -56,8 +48,8 @@ export class Ceremonies {
     reply: FastifyReply,
     kind: CeremonyKind,
   ): Promise<Ceremony | undefined> {
-    const token = readCookie(request, this.cookie);
-    reply.clearCookie(this.cookie, this.options());
+    const token = readCookie(request, this.cookies.passkey);
+    clearStepCookie(reply, this.cookies, "passkey");
     if (!token || token.length > 128) return undefined;
     const raw = await this.fast.consume(NS, hashToken(token));
     const ceremony = raw ? (JSON.parse(raw) as Ceremony) : undefined;

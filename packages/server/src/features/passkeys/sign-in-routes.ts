@@ -1,5 +1,5 @@
 import type { RegistrationResponseJSON } from "@simplewebauthn/server";
-import type { FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { localUrl, pageRoute, seeOther } from "../../http/page-route.js";
 import { SECOND_FACTOR_PATH } from "../../interaction/paths.js";
 import { singleValued } from "../../oauth/params.js";
@@ -8,6 +8,7 @@ import { sendPage } from "../../pages/layout.js";
 import { passkeyFailurePage } from "../../pages/passkeys.js";
 import type { Registry } from "../contract.js";
 import { checkAssertion } from "./assertions.js";
+import type { CeremonyKind } from "./ceremonies.js";
 import { hasAnyFactor, now, type PasskeyRouteDeps } from "./deps.js";
 import { parseCredential, passkeyMethods, verifiedRegistration } from "./webauthn.js";
 
@@ -26,6 +27,15 @@ export function signInRoutes(app: FastifyInstance, ctx: PasskeyRouteDeps, regist
   const flow = registry.interaction;
   const secondFactorPage = (reply: FastifyReply, request?: string, error = "passkey-failed") =>
     seeOther(reply, localUrl(SECOND_FACTOR_PATH, { request, error }));
+  /** A second step's answer: its form, whose step it is, and this browser's ceremony of `kind` (used up). */
+  const secondStepAnswer = async (request: FastifyRequest, reply: FastifyReply, kind: CeremonyKind) => {
+    const form = singleValued(request.body);
+    const subject = await flow.secondFactorSubject(request, {
+      interactionId: form.request,
+      returnTo: form.return_to,
+    });
+    return { form, subject, ceremony: await ceremonies.finish(request, reply, kind) };
+  };
 
   app.post(
     "/passkeys/sign-in",
@@ -56,13 +66,9 @@ export function signInRoutes(app: FastifyInstance, ctx: PasskeyRouteDeps, regist
   app.post(
     "/passkeys/second-factor",
     pageRoute(ctx, async (request, reply) => {
-      const form = singleValued(request.body);
-      if (!ctx.csrf.valid(request, form.csrf)) return sendPage(reply, 403, FORM_EXPIRED);
-      const subject = await flow.secondFactorSubject(request, {
-        interactionId: form.request,
-        returnTo: form.return_to,
-      });
-      const ceremony = await ceremonies.finish(request, reply, "second-factor");
+      if (!ctx.csrf.valid(request, singleValued(request.body).csrf))
+        return sendPage(reply, 403, FORM_EXPIRED);
+      const { form, subject, ceremony } = await secondStepAnswer(request, reply, "second-factor");
       if (!subject) return seeOther(reply, localUrl("/login", { request: form.request }));
       if (!ceremony || ceremony.userId !== subject.userId)
         return secondFactorPage(reply, subject.interactionId);
@@ -80,13 +86,9 @@ export function signInRoutes(app: FastifyInstance, ctx: PasskeyRouteDeps, regist
   app.post(
     "/passkeys/enrol",
     pageRoute(ctx, async (request, reply) => {
-      const form = singleValued(request.body);
-      if (!ctx.csrf.valid(request, form.csrf)) return sendPage(reply, 403, FORM_EXPIRED);
-      const subject = await flow.secondFactorSubject(request, {
-        interactionId: form.request,
-        returnTo: form.return_to,
-      });
-      const ceremony = await ceremonies.finish(request, reply, "enrol");
+      if (!ctx.csrf.valid(request, singleValued(request.body).csrf))
+        return sendPage(reply, 403, FORM_EXPIRED);
+      const { form, subject, ceremony } = await secondStepAnswer(request, reply, "enrol");
       if (subject?.source !== "held") return seeOther(reply, localUrl("/login", { request: form.request }));
       if (!ceremony || ceremony.userId !== subject.userId || (await hasAnyFactor(registry, subject.userId)))
         return secondFactorPage(reply, subject.interactionId, "passkey-not-created");
