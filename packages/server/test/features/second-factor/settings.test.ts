@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { disableUser } from "../../../src/users/users.js";
 import { FormBrowser } from "../../helpers/browser.js";
+import { clientCredentialsToken, runCli } from "../../helpers/http.js";
 import { beginAuthorization, relyingParty } from "../../helpers/oidc.js";
 import { failOnErrorLogs, startTestServer, type TestServer } from "../../helpers/server.js";
 import { makeUser } from "../../helpers/users.js";
@@ -95,5 +97,55 @@ describe("a client registered with default_acr_values (client create --acr)", ()
     const callback = new URL(start.url);
     expect(`${callback.origin}${callback.pathname}`).toBe(rp.redirectUri);
     expect(callback.searchParams.get("error")).toBe("invalid_scope");
+  });
+});
+
+describe("the second-factor page and the reset refuse what they cannot act on", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ features: { secondFactor: { require: "everyone" } } });
+  });
+  afterAll(() => server?.close());
+  failOnErrorLogs(() => server);
+
+  async function held() {
+    const person = await makeUser(server.ctx);
+    const browser = new FormBrowser(server.url);
+    const login = await browser.follow("/login");
+    const page = await browser.submit(await login.response.text(), {
+      username: person.username,
+      password: person.password,
+    });
+    expect(new URL(page.url).pathname).toBe("/login/second-factor");
+    return { person, browser, page: await page.response.text() };
+  }
+
+  it("Cancel without the form's CSRF token: 403, and the sign-in stays held", async () => {
+    const { browser, page } = await held();
+    const forged = await browser.submit(page, { csrf: "forged" }, { action: "/login/second-factor/cancel" });
+    expect(forged.response.status).toBe(403);
+    expect(browser.cookie("frontdesk_held")).toBeDefined();
+    expect(new URL((await browser.follow("/login/second-factor")).url).pathname).toBe("/login/second-factor");
+  });
+
+  it("a person disabled while their sign-in is held is sent back to sign-in, and the held sign-in is dropped", async () => {
+    const { person, browser } = await held();
+    await disableUser(server.ctx, person.user);
+    const again = await browser.follow("/login/second-factor");
+    expect(new URL(again.url).pathname).toBe("/login");
+    expect(browser.cookie("frontdesk_held")).toBeUndefined();
+  });
+
+  it("a reset of a user who does not exist: 404 from the admin API, exit 1 from the CLI, nothing changed", async () => {
+    const admin = await server.client({ scopes: "frontdesk:admin" });
+    const token = await clientCredentialsToken(server, admin, { resource: `${server.issuer}/admin/api` });
+    const answer = await fetch(`${server.issuer}/admin/api/users/nobody-here/reset-mfa`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect([answer.status, ((await answer.json()) as { error?: string }).error]).toEqual([404, "not_found"]);
+    const cli = await runCli(["user", "reset-mfa", "nobody-here", "--data-dir", server.dataDir]);
+    expect(cli.code).toBe(1);
+    expect(cli.stderr).toContain("no user nobody-here");
   });
 });
